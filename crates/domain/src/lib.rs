@@ -1,0 +1,15 @@
+//! The Lotsenfinder's domain: the records and the sync protocol's wire types, their validation,
+//! the German-aware search, the three-way merge of concurrent edits and who may read and write
+//! what. Everything here is pure (no I/O) so that the browser app and the server share one truth
+//! and it can be tested natively.
+
+pub mod merge;
+pub mod model;
+pub mod normalize;
+pub mod permission;
+pub mod protocol;
+pub mod search;
+pub mod validate;
+
+pub use model::{Collection, Kind, Level, Status};
+pub use protocol::{Envelope, FieldError, Mutation, MutationResult, MutationStatus};

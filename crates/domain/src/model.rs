@@ -1,0 +1,278 @@
+//! The records of SPEC §3 as typed Rust values. They are what the app renders and the server
+//! seeds; `validate` turns untrusted JSON into them.
+
+use serde::{Deserialize, Serialize};
+
+/// Limits of SPEC §3.
+pub const MAX_TEXT: usize = 2_000;
+pub const MAX_DESCRIPTION: usize = 10_000;
+pub const MAX_LIST: usize = 100;
+pub const MAX_RECORD_BYTES: usize = 64 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Collection {
+    Topics,
+    Lotsen,
+    Requests,
+    Notes,
+    Applications,
+    Events,
+}
+
+impl Collection {
+    pub const ALL: [Collection; 6] = [
+        Collection::Topics,
+        Collection::Lotsen,
+        Collection::Requests,
+        Collection::Notes,
+        Collection::Applications,
+        Collection::Events,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Collection::Topics => "topics",
+            Collection::Lotsen => "lotsen",
+            Collection::Requests => "requests",
+            Collection::Notes => "notes",
+            Collection::Applications => "applications",
+            Collection::Events => "events",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Collection> {
+        Collection::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Collection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Skill level: 1 = kennt sich aus, 2 = kann helfen, 3 = kann schulen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct Level(u8);
+
+impl Level {
+    pub const KNOWS: Level = Level(1);
+    pub const HELPS: Level = Level(2);
+    pub const TRAINS: Level = Level(3);
+
+    pub fn new(n: u8) -> Option<Level> {
+        (1..=3).contains(&n).then_some(Level(n))
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+
+    pub fn label(self) -> &'static str {
+        match self.0 {
+            1 => "kennt sich aus",
+            2 => "kann helfen",
+            _ => "kann schulen",
+        }
+    }
+}
+
+impl TryFrom<u8> for Level {
+    type Error = String;
+    fn try_from(n: u8) -> Result<Self, Self::Error> {
+        Level::new(n).ok_or_else(|| format!("level {n} is not 1, 2 or 3"))
+    }
+}
+
+impl From<Level> for u8 {
+    fn from(l: Level) -> u8 {
+        l.0
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Frage,
+    Wunsch,
+    Anregung,
+    Problem,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Frage, Kind::Wunsch, Kind::Anregung, Kind::Problem];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Frage => "frage",
+            Kind::Wunsch => "wunsch",
+            Kind::Anregung => "anregung",
+            Kind::Problem => "problem",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Frage => "Frage",
+            Kind::Wunsch => "Wunsch",
+            Kind::Anregung => "Anregung",
+            Kind::Problem => "Problem",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Neu,
+    InBearbeitung,
+    Weitergeleitet,
+    Erledigt,
+    Abgelehnt,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Neu,
+        Status::InBearbeitung,
+        Status::Weitergeleitet,
+        Status::Erledigt,
+        Status::Abgelehnt,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Neu => "neu",
+            Status::InBearbeitung => "in_bearbeitung",
+            Status::Weitergeleitet => "weitergeleitet",
+            Status::Erledigt => "erledigt",
+            Status::Abgelehnt => "abgelehnt",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Neu => "neu",
+            Status::InBearbeitung => "in Bearbeitung",
+            Status::Weitergeleitet => "an das Projektbüro weitergeleitet",
+            Status::Erledigt => "erledigt",
+            Status::Abgelehnt => "abgelehnt",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApplicationStatus {
+    Neu,
+    Angenommen,
+    Abgelehnt,
+}
+
+impl ApplicationStatus {
+    pub fn parse(s: &str) -> Option<ApplicationStatus> {
+        match s {
+            "neu" => Some(ApplicationStatus::Neu),
+            "angenommen" => Some(ApplicationStatus::Angenommen),
+            "abgelehnt" => Some(ApplicationStatus::Abgelehnt),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Topic {
+    pub name: String,
+    pub slug: String,
+    pub category: String,
+    pub synonyms: Vec<String>,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Skill {
+    pub topic: String,
+    pub level: Level,
+}
+
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Lotse {
+    pub name: String,
+    pub department: String,
+    pub phone: String,
+    pub email: String,
+    pub location: String,
+    pub availability: String,
+    pub skills: Vec<Skill>,
+    pub learning: Vec<String>,
+    pub confirmed_at: Option<String>,
+    pub active: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Requester {
+    pub name: String,
+    pub department: String,
+    pub contact: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    pub kind: Kind,
+    pub topic: Option<String>,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub requester: Requester,
+    pub status: Status,
+    #[serde(default)]
+    pub assignee: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Note {
+    pub request: String,
+    pub text: String,
+    #[serde(default)]
+    pub author: String,
+    #[serde(default)]
+    pub internal: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Application {
+    pub name: String,
+    pub department: String,
+    pub contact: String,
+    #[serde(default)]
+    pub topics: Vec<String>,
+    #[serde(default)]
+    pub motivation: String,
+    pub status: ApplicationStatus,
+}
+
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Event {
+    pub title: String,
+    pub topic: Option<String>,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub location: String,
+    pub description: String,
+    pub seats: Option<u32>,
+}

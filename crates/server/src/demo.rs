@@ -1,0 +1,978 @@
+//! A believable, deterministic demo data set for the city of Soest (SPEC §8): the topics of
+//! the programme's call, Lotsen from the departments of a city administration, requests,
+//! notes, applications, events and two demo accounts. Ids are UUID v5 of readable names, so
+//! every run (and every test) sees the same ids. The records go through the same push path
+//! (permission, validation, compare-and-swap) as any client write.
+
+use lotsen_domain::permission::Actor;
+use lotsen_domain::protocol::{Mutation, MutationStatus};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::actor::Caller;
+use crate::store::{Account, Store, StoreError, StoreResult};
+use crate::sync;
+
+/// Namespace of all demo ids (UUID v5 of the URL below).
+fn namespace() -> Uuid {
+    Uuid::new_v5(&Uuid::NAMESPACE_URL, b"https://lotsenfinder.soest.de/demo")
+}
+
+/// The id of the demo record `collection/key` (a topic's key is its slug, a Lotse's key their name).
+pub fn demo_id(collection: &str, key: &str) -> String {
+    Uuid::new_v5(&namespace(), format!("{collection}/{key}").as_bytes()).to_string()
+}
+
+fn topic_id(slug: &str) -> String {
+    demo_id("topics", slug)
+}
+
+fn lotse_id(name: &str) -> String {
+    demo_id("lotsen", name)
+}
+
+/// (slug, name, category, synonyms, description)
+pub const TOPICS: &[(&str, &str, &str, &[&str], &str)] = &[
+    ("dms", "Dokumentenmanagement (DMS)", "Fachverfahren",
+     &["E-Akte", "Elektronische Akte", "DMS", "Ablage", "Aktenplan"],
+     "Akten elektronisch anlegen, ablegen und wiederfinden: E-Akte, Aktenplan, Vorgänge und Wiedervorlagen."),
+    ("ozg", "OZG-Onlinedienste", "E-Government",
+     &["Onlinezugangsgesetz", "Online-Antrag", "Servicekonto"],
+     "Verwaltungsleistungen online anbieten: Onlineanträge, Servicekonto NRW und die Bearbeitung im Fachamt."),
+    ("videokonferenzen", "Videokonferenzen", "Zusammenarbeit",
+     &["Webex", "Videocall", "Zoom", "Teams-Meeting"],
+     "Besprechungen per Video planen, leiten und technisch sicher durchführen."),
+    ("teams", "Microsoft Teams", "Zusammenarbeit",
+     &["Chat", "Kanäle", "Teams"],
+     "Chats, Kanäle und gemeinsame Dateien in Teams sinnvoll nutzen."),
+    ("outlook", "Outlook und E-Mail", "Office",
+     &["E-Mail", "Kalender", "Postfach", "Funktionspostfach"],
+     "Postfach, Kalender, Regeln und Funktionspostfächer im Griff behalten."),
+    ("excel", "Excel", "Office",
+     &["Tabellenkalkulation", "Pivot", "Formeln"],
+     "Tabellen, Formeln, Filter und Pivot-Tabellen für den Verwaltungsalltag."),
+    ("word", "Word", "Office",
+     &["Textverarbeitung", "Serienbrief", "Vorlagen"],
+     "Briefe, Vorlagen und Serienbriefe mit Word erstellen."),
+    ("powerpoint", "PowerPoint", "Office",
+     &["Präsentation", "Folien"],
+     "Verständliche Präsentationen für Ausschüsse und Bürgerversammlungen gestalten."),
+    ("onenote", "OneNote", "Office",
+     &["Notizbuch", "Notizen"],
+     "Notizen, Protokolle und Wissen im Team mit OneNote sammeln."),
+    ("passwoerter", "Passwörter und Sicherheit", "Sicherheit und Datenschutz",
+     &["Passwort", "Passwort-Manager", "Phishing", "IT-Sicherheit"],
+     "Sichere Passwörter, Passwort-Manager und wie man Phishing-Mails erkennt."),
+    ("smartphone", "Diensthandy", "Arbeitsplatz",
+     &["Smartphone", "Handy", "Mobiltelefon", "App"],
+     "Das Diensthandy einrichten: Mail, Kalender, Apps und Sicherheit."),
+    ("e-rechnung", "E-Rechnung", "E-Government",
+     &["XRechnung", "Rechnungseingang", "ZUGFeRD"],
+     "Elektronische Rechnungen empfangen, prüfen und im Workflow freigeben."),
+    ("digitale-signatur", "Digitale Signatur", "E-Government",
+     &["Elektronische Signatur", "Signaturkarte", "qualifizierte Signatur"],
+     "Dokumente rechtssicher elektronisch unterschreiben."),
+    ("smart-city", "Smart City", "Digitaler Wandel",
+     &["Sensoren", "Digitale Modellregion", "Open Data"],
+     "Projekte der Digitalen Modellregion: Sensorik, offene Daten und digitale Stadtentwicklung."),
+    ("ki", "Künstliche Intelligenz", "Digitaler Wandel",
+     &["KI", "ChatGPT", "Textassistent", "AI"],
+     "Was KI-Werkzeuge können, wo ihre Grenzen liegen und was in der Verwaltung erlaubt ist."),
+    ("datenschutz", "Datenschutz im Alltag", "Sicherheit und Datenschutz",
+     &["DSGVO", "Datenschutzgrundverordnung", "personenbezogene Daten"],
+     "Personenbezogene Daten im Arbeitsalltag richtig behandeln."),
+    ("private-tools", "Private digitale Werkzeuge", "Digitaler Wandel",
+     &["Apps", "Online-Banking", "Messenger", "Cloud"],
+     "Hilfe bei privat genutzten Apps und Diensten – vom Messenger bis zum Online-Banking."),
+    ("orientierung", "Orientierung Digitalisierung", "Digitaler Wandel",
+     &["Digitalisierung", "Einstieg", "Grundlagen", "Digitale Modellregion"],
+     "Einstieg und Überblick: Was bedeutet die Digitalisierung für meine Arbeit?"),
+    ("barrierefreiheit", "Barrierefreie Dokumente", "Office",
+     &["Barrierefreiheit", "barrierefreies PDF", "BITV"],
+     "Dokumente und PDFs so gestalten, dass alle sie lesen können."),
+    ("homeoffice", "Mobiles Arbeiten", "Arbeitsplatz",
+     &["Homeoffice", "VPN", "Telearbeit", "Laptop"],
+     "Von zu Hause und unterwegs arbeiten: VPN, Laptop und Erreichbarkeit."),
+];
+
+pub const DEPARTMENTS: &[&str] = &[
+    "Bürgerbüro",
+    "Bauamt",
+    "Ordnungsamt",
+    "Personal und Organisation",
+    "Kämmerei",
+    "Jugendamt",
+    "Sozialamt",
+    "Stadtplanung",
+    "Schule und Sport",
+    "Kultur",
+    "Projektbüro Digitale Modellregion",
+    "IT-Abteilung",
+    "Standesamt",
+    "Tiefbau",
+];
+
+pub struct DemoLotse {
+    pub name: &'static str,
+    pub department: &'static str,
+    pub location: &'static str,
+    pub availability: &'static str,
+    pub skills: &'static [(&'static str, u8)],
+    pub learning: &'static [&'static str],
+    pub active: bool,
+}
+
+const fn l(
+    name: &'static str,
+    department: &'static str,
+    location: &'static str,
+    availability: &'static str,
+    skills: &'static [(&'static str, u8)],
+    learning: &'static [&'static str],
+    active: bool,
+) -> DemoLotse {
+    DemoLotse {
+        name,
+        department,
+        location,
+        availability,
+        skills,
+        learning,
+        active,
+    }
+}
+
+pub const LOTSEN: &[DemoLotse] = &[
+    l(
+        "Jörg Müller",
+        "IT-Abteilung",
+        "Rathaus II, Raum 2.14",
+        "Mo–Do ganztägig",
+        &[
+            ("dms", 3),
+            ("teams", 2),
+            ("outlook", 2),
+            ("passwoerter", 3),
+            ("smartphone", 2),
+        ],
+        &["ki"],
+        true,
+    ),
+    l(
+        "Sabine Öztürk",
+        "Bürgerbüro",
+        "Rathaus I, Raum 0.05",
+        "Di+Do vormittags",
+        &[
+            ("ozg", 3),
+            ("dms", 2),
+            ("videokonferenzen", 1),
+            ("barrierefreiheit", 2),
+        ],
+        &[],
+        true,
+    ),
+    l(
+        "Katrin Schäfer",
+        "Personal und Organisation",
+        "Rathaus I, Raum 1.21",
+        "Mo, Mi, Fr vormittags",
+        &[("dms", 3), ("excel", 2), ("word", 3), ("onenote", 1)],
+        &["powerpoint"],
+        true,
+    ),
+    l(
+        "Thomas Weißenberg",
+        "Kämmerei",
+        "Rathaus I, Raum 2.03",
+        "Di–Do",
+        &[
+            ("e-rechnung", 3),
+            ("excel", 3),
+            ("digitale-signatur", 2),
+            ("dms", 2),
+        ],
+        &[],
+        true,
+    ),
+    l(
+        "Ayşe Demir",
+        "Jugendamt",
+        "Rathaus II, Raum 1.08",
+        "Mo+Mi nachmittags",
+        &[("teams", 3), ("videokonferenzen", 3), ("datenschutz", 2)],
+        &["onenote"],
+        true,
+    ),
+    l(
+        "Michael Hoffmann",
+        "Bauamt",
+        "Rathaus II, Raum 3.11",
+        "Do vormittags",
+        &[("dms", 2), ("ozg", 2), ("smart-city", 1), ("excel", 1)],
+        &[],
+        true,
+    ),
+    l(
+        "Petra Lübke",
+        "Sozialamt",
+        "Rathaus II, Raum 0.12",
+        "Di+Do vormittags",
+        &[("datenschutz", 3), ("dms", 1), ("word", 2)],
+        &[],
+        true,
+    ),
+    l(
+        "Stefan Krämer",
+        "Ordnungsamt",
+        "Rathaus I, Raum 0.17",
+        "Mo–Fr 8–12 Uhr",
+        &[
+            ("smartphone", 3),
+            ("outlook", 2),
+            ("passwoerter", 2),
+            ("homeoffice", 2),
+        ],
+        &[],
+        true,
+    ),
+    l(
+        "Nicole Brüggemann",
+        "Stadtplanung",
+        "Rathaus II, Raum 3.04",
+        "Mi ganztägig",
+        &[("smart-city", 3), ("powerpoint", 3), ("ki", 2)],
+        &[],
+        true,
+    ),
+    l(
+        "Andreas Köhler",
+        "Schule und Sport",
+        "Am Vreithof 8, Raum 12",
+        "Di nachmittags",
+        &[
+            ("powerpoint", 2),
+            ("videokonferenzen", 2),
+            ("private-tools", 3),
+        ],
+        &[],
+        true,
+    ),
+    l(
+        "Julia Große-Wördemann",
+        "Kultur",
+        "Rathaus I, Raum 3.02",
+        "Mo+Do",
+        &[("barrierefreiheit", 3), ("word", 2), ("powerpoint", 2)],
+        &[],
+        true,
+    ),
+    l(
+        "Dirk Schröder",
+        "Projektbüro Digitale Modellregion",
+        "Rathaus I, Raum 1.02",
+        "nach Absprache",
+        &[
+            ("orientierung", 3),
+            ("ki", 3),
+            ("smart-city", 3),
+            ("ozg", 2),
+            ("dms", 2),
+        ],
+        &[],
+        true,
+    ),
+    l(
+        "Martina Fuchs",
+        "Standesamt",
+        "Rathaus I, Raum 0.21",
+        "Mi+Fr vormittags",
+        &[("digitale-signatur", 3), ("ozg", 2), ("outlook", 1)],
+        &[],
+        true,
+    ),
+    l(
+        "Frank Peters",
+        "Tiefbau",
+        "Technisches Rathaus, Raum 104",
+        "Mo–Do 7–15 Uhr",
+        &[("excel", 2), ("smartphone", 2), ("homeoffice", 1)],
+        &["smart-city"],
+        true,
+    ),
+    l(
+        "Claudia Bäcker",
+        "Bürgerbüro",
+        "Rathaus I, Raum 0.06",
+        "Mo, Di, Do",
+        &[("ozg", 2), ("outlook", 3), ("teams", 1)],
+        &[],
+        true,
+    ),
+    l(
+        "Markus Jäger",
+        "IT-Abteilung",
+        "Rathaus II, Raum 2.16",
+        "Mo–Fr",
+        &[
+            ("teams", 3),
+            ("homeoffice", 3),
+            ("videokonferenzen", 2),
+            ("passwoerter", 3),
+            ("onenote", 2),
+        ],
+        &[],
+        true,
+    ),
+    l(
+        "Birgit Lohmann",
+        "Kämmerei",
+        "Rathaus I, Raum 2.05",
+        "Di+Mi vormittags",
+        &[("excel", 3), ("e-rechnung", 2), ("dms", 1)],
+        &[],
+        true,
+    ),
+    l(
+        "Heike Günther",
+        "Jugendamt",
+        "Rathaus II, Raum 1.10",
+        "Do nachmittags",
+        &[("dms", 2), ("datenschutz", 2), ("onenote", 2)],
+        &[],
+        true,
+    ),
+    l(
+        "Christian Sauerland",
+        "Personal und Organisation",
+        "Rathaus I, Raum 1.23",
+        "Mo–Mi",
+        &[
+            ("homeoffice", 2),
+            ("orientierung", 2),
+            ("teams", 2),
+            ("ki", 1),
+        ],
+        &[],
+        true,
+    ),
+    l(
+        "Elif Yılmaz",
+        "Sozialamt",
+        "Rathaus II, Raum 0.14",
+        "Di+Do nachmittags",
+        &[
+            ("private-tools", 2),
+            ("smartphone", 2),
+            ("barrierefreiheit", 1),
+        ],
+        &["barrierefreiheit"],
+        true,
+    ),
+    l(
+        "Jürgen Wiese",
+        "Bauamt",
+        "Rathaus II, Raum 3.15",
+        "Mo+Fr",
+        &[("digitale-signatur", 2), ("dms", 3), ("e-rechnung", 1)],
+        &[],
+        true,
+    ),
+    l(
+        "Anja Rüther",
+        "Projektbüro Digitale Modellregion",
+        "Rathaus I, Raum 1.03",
+        "Mo–Do",
+        &[
+            ("ozg", 3),
+            ("orientierung", 3),
+            ("powerpoint", 2),
+            ("videokonferenzen", 2),
+        ],
+        &[],
+        true,
+    ),
+    l(
+        "Tobias Brandt",
+        "Ordnungsamt",
+        "Rathaus I, Raum 0.19",
+        "Mi vormittags",
+        &[("ozg", 1), ("smartphone", 2), ("teams", 2)],
+        &[],
+        true,
+    ),
+    l(
+        "Susanne Vogt",
+        "Schule und Sport",
+        "Am Vreithof 8, Raum 14",
+        "Mo+Mi",
+        &[("onenote", 3), ("word", 2), ("ki", 1)],
+        &[],
+        true,
+    ),
+    l(
+        "Ralf Niggemeier",
+        "Tiefbau",
+        "Technisches Rathaus, Raum 110",
+        "Di+Do",
+        &[("smart-city", 2), ("excel", 2)],
+        &[],
+        true,
+    ),
+    l(
+        "Monika Schütte",
+        "Standesamt",
+        "Rathaus I, Raum 0.22",
+        "Do ganztägig",
+        &[("word", 3), ("outlook", 2), ("barrierefreiheit", 2)],
+        &[],
+        true,
+    ),
+    l(
+        "Kevin Başaran",
+        "IT-Abteilung",
+        "Rathaus II, Raum 2.18",
+        "Mo–Fr nachmittags",
+        &[
+            ("ki", 3),
+            ("private-tools", 2),
+            ("passwoerter", 2),
+            ("smartphone", 3),
+        ],
+        &[],
+        true,
+    ),
+    l(
+        "Gabriele Hünting",
+        "Kultur",
+        "Rathaus I, Raum 3.04",
+        "Di vormittags",
+        &[
+            ("videokonferenzen", 1),
+            ("private-tools", 2),
+            ("orientierung", 1),
+        ],
+        &[],
+        true,
+    ),
+    l(
+        "Matthias Düllmann",
+        "Stadtplanung",
+        "Rathaus II, Raum 3.06",
+        "Mo–Do",
+        &[("smart-city", 2), ("dms", 2), ("powerpoint", 1)],
+        &[],
+        true,
+    ),
+    l(
+        "Sandra Kleine",
+        "Personal und Organisation",
+        "Rathaus I, Raum 1.25",
+        "Fr vormittags",
+        &[("datenschutz", 3), ("passwoerter", 2), ("e-rechnung", 1)],
+        &[],
+        true,
+    ),
+    l(
+        "Uwe Rademacher",
+        "Kämmerei",
+        "Rathaus I, Raum 2.07",
+        "Mo+Di",
+        &[("e-rechnung", 3), ("digitale-signatur", 2)],
+        &[],
+        true,
+    ),
+    l(
+        "Laura Bergmann",
+        "Bürgerbüro",
+        "Rathaus I, Raum 0.07",
+        "Mi+Fr",
+        &[("ozg", 2), ("teams", 2), ("private-tools", 1)],
+        &["ozg"],
+        true,
+    ),
+    l(
+        "Norbert Kaiser",
+        "Bauamt",
+        "Rathaus II, Raum 3.17",
+        "Di",
+        &[("dms", 1), ("outlook", 1)],
+        &[],
+        false,
+    ),
+    l(
+        "Ingrid Potthoff",
+        "Sozialamt",
+        "Rathaus II, Raum 0.16",
+        "Mo",
+        &[("word", 2), ("outlook", 1)],
+        &[],
+        false,
+    ),
+    l(
+        "Hendrik Stratmann",
+        "Schule und Sport",
+        "Am Vreithof 8, Raum 9",
+        "Do",
+        &[
+            ("homeoffice", 2),
+            ("videokonferenzen", 2),
+            ("smartphone", 1),
+        ],
+        &[],
+        true,
+    ),
+    l(
+        "Melanie Wulf",
+        "Jugendamt",
+        "Rathaus II, Raum 1.12",
+        "Mo–Mi vormittags",
+        &[("barrierefreiheit", 2), ("word", 2), ("onenote", 1)],
+        &[],
+        true,
+    ),
+    l(
+        "Sebastian Göbel",
+        "Projektbüro Digitale Modellregion",
+        "Rathaus I, Raum 1.04",
+        "nach Absprache",
+        &[
+            ("dms", 3),
+            ("ozg", 3),
+            ("e-rechnung", 2),
+            ("digitale-signatur", 3),
+        ],
+        &[],
+        true,
+    ),
+    l(
+        "Karin Nölle",
+        "Standesamt",
+        "Rathaus I, Raum 0.23",
+        "Di+Do",
+        &[("outlook", 2), ("excel", 1)],
+        &[],
+        false,
+    ),
+    l(
+        "Oliver Rehbein",
+        "Tiefbau",
+        "Technisches Rathaus, Raum 112",
+        "Mi",
+        &[("smartphone", 2), ("homeoffice", 2), ("teams", 1)],
+        &[],
+        true,
+    ),
+    l(
+        "Franziska Lütkehaus",
+        "Kultur",
+        "Rathaus I, Raum 3.06",
+        "Mo+Do nachmittags",
+        &[("ki", 2), ("powerpoint", 3), ("private-tools", 2)],
+        &[],
+        true,
+    ),
+];
+
+/// The demo Lotse the `lotse` demo account belongs to.
+pub const DEMO_ACCOUNT_LOTSE: &str = "Jörg Müller";
+
+/// `vorname.nachname@soest.de`, folded to ASCII as the city's mail addresses are.
+pub fn email_for(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.to_lowercase().chars() {
+        match c {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'ß' => out.push_str("ss"),
+            'ş' => out.push('s'),
+            'ı' => out.push('i'),
+            ' ' => out.push('.'),
+            c if c.is_ascii_alphanumeric() || c == '-' => out.push(c),
+            _ => {}
+        }
+    }
+    format!("{out}@soest.de")
+}
+
+/// Requests: (key, kind, topic slug, title, description, requester (name, department), status, assignee).
+type DemoRequest = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    (&'static str, &'static str),
+    &'static str,
+    Option<&'static str>,
+);
+
+const REQUESTS: &[DemoRequest] = &[
+    ("e-akte-bauantrag", "frage", Some("dms"), "Wie lege ich eine E-Akte für einen Bauantrag an?",
+     "Wir sollen ab nächstem Monat Bauanträge nur noch elektronisch führen. Welche Aktenplan-Nummer nehme ich und wie hänge ich die Pläne an?",
+     ("Peter Brinkmann", "Bauamt"), "neu", None),
+    ("kalender-diensthandy", "problem", Some("outlook"), "Kalender erscheint nicht auf dem Diensthandy",
+     "Seit dem Update sehe ich meine Termine nur noch am PC, nicht mehr auf dem Diensthandy.",
+     ("Renate Hellweg", "Ordnungsamt"), "in_bearbeitung", Some("Stefan Krämer")),
+    ("pivot-schulung", "wunsch", Some("excel"), "Schulung zu Pivot-Tabellen",
+     "Im Team werten wir viele Listen aus. Eine kurze Schulung zu Pivot-Tabellen würde uns sehr helfen.",
+     ("Bernd Schulte", "Kämmerei"), "weitergeleitet", None),
+    ("headsets-besprechungsraum", "anregung", Some("videokonferenzen"), "Headsets für Besprechungsraum 1.12",
+     "Bei Videokonferenzen im Raum 1.12 hört man die Teilnehmenden schlecht. Ein Konferenzmikrofon wäre gut.",
+     ("Lena Vorwerk", "Jugendamt"), "erledigt", Some("Ayşe Demir")),
+    ("ozg-antraege", "frage", Some("ozg"), "Welche Anträge gehen schon online?",
+     "Bürgerinnen und Bürger fragen am Schalter oft, was sie online erledigen können. Gibt es eine aktuelle Liste?",
+     ("Tanja Rosenbaum", "Bürgerbüro"), "erledigt", Some("Sabine Öztürk")),
+    ("teamtresor", "problem", Some("passwoerter"), "Kein Zugang zum Team-Tresor im Passwort-Manager",
+     "Ich bin neu im Team und sehe die gemeinsamen Zugänge im Passwort-Manager nicht.",
+     ("Jan Overhoff", "Sozialamt"), "in_bearbeitung", Some("Jörg Müller")),
+    ("ki-einfuehrung", "wunsch", Some("ki"), "Einführung in KI-Textassistenten",
+     "Was dürfen wir mit KI-Textassistenten machen und was nicht? Eine Einführung für unser Team wäre toll.",
+     ("Miriam Klute", "Kultur"), "neu", None),
+    ("digitale-sprechstunde", "anregung", None, "Digitale Sprechstunde im Standesamt",
+     "Vorgespräche zur Eheschließung könnten auch per Video stattfinden.",
+     ("Karl Deppe", "Standesamt"), "abgelehnt", None),
+];
+
+/// (key, request key, text, author, internal)
+const NOTES: &[(&str, &str, &str, &str, bool)] = &[
+    (
+        "kalender-1",
+        "kalender-diensthandy",
+        "Ich melde mich am Donnerstag bei Ihnen und schaue mir das Handy gemeinsam mit Ihnen an.",
+        "Stefan Krämer",
+        false,
+    ),
+    (
+        "teamtresor-1",
+        "teamtresor",
+        "Freigabe für den Team-Tresor ist bei der IT beantragt (Ticket 4711).",
+        "Jörg Müller",
+        true,
+    ),
+    (
+        "pivot-1",
+        "pivot-schulung",
+        "An das Projektbüro weitergegeben; eine Excel-Schulung ist für März geplant.",
+        "Birgit Lohmann",
+        false,
+    ),
+];
+
+/// (key, name, department, contact, topic slugs, motivation)
+type DemoApplication = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+);
+
+const APPLICATIONS: &[DemoApplication] = &[
+    (
+        "bewerbung-wessel",
+        "Carina Wessel",
+        "Schule und Sport",
+        "carina.wessel@soest.de",
+        &["teams", "onenote"],
+        "Ich zeige Kolleginnen gern, wie wir im Team mit OneNote arbeiten.",
+    ),
+    (
+        "bewerbung-hageboeck",
+        "Ludger Hageböck",
+        "Tiefbau",
+        "02921 103-3312",
+        &["smartphone", "smart-city"],
+        "Draußen auf der Baustelle nutzen wir viel das Diensthandy – da kann ich helfen.",
+    ),
+];
+
+/// (key, title, topic slug, starts_at, ends_at, location, description, seats)
+type DemoEvent = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<u32>,
+);
+
+const EVENTS: &[DemoEvent] = &[
+    (
+        "e-akte-kompakt",
+        "E-Akte kompakt: Ablage und Aktenplan",
+        Some("dms"),
+        "2026-12-08T09:00",
+        "2026-12-08T11:00",
+        "Rathaus I, Sitzungssaal",
+        "Grundlagen der E-Akte für alle, die bald elektronisch ablegen.",
+        Some(16),
+    ),
+    (
+        "teams-alltag",
+        "Microsoft Teams im Arbeitsalltag",
+        Some("teams"),
+        "2027-01-12T13:30",
+        "2027-01-12T15:00",
+        "Online (Teams-Besprechung)",
+        "Kanäle, Chats und Dateien: Tipps für die tägliche Zusammenarbeit.",
+        Some(40),
+    ),
+    (
+        "ozg-onlinedienste",
+        "OZG: Die Onlinedienste der Stadt Soest",
+        Some("ozg"),
+        "2027-02-09T10:00",
+        "2027-02-09T12:00",
+        "Rathaus II, Raum 0.01",
+        "Welche Leistungen online gehen und wie Anträge im Fachamt ankommen.",
+        Some(25),
+    ),
+    (
+        "excel-pivot",
+        "Excel: Pivot-Tabellen für Einsteiger*innen",
+        Some("excel"),
+        "2027-03-02T09:00",
+        "2027-03-02T12:00",
+        "Rathaus I, Schulungsraum 1.30",
+        "Listen auswerten ohne Formelakrobatik.",
+        Some(12),
+    ),
+    (
+        "vortrag-ki",
+        "Vortrag: Künstliche Intelligenz in der Verwaltung",
+        Some("ki"),
+        "2027-04-20T14:00",
+        "2027-04-20T15:30",
+        "Rathaus I, Sitzungssaal",
+        "Chancen, Grenzen und Regeln für KI-Werkzeuge – mit Gästen aus der Digitalen Modellregion.",
+        Some(80),
+    ),
+    (
+        "barrierefreie-dokumente",
+        "Barrierefreie Dokumente mit Word",
+        Some("barrierefreiheit"),
+        "2027-05-25T09:00",
+        "2027-05-25T11:30",
+        "Rathaus I, Schulungsraum 1.30",
+        "Überschriften, Alternativtexte und Tabellen so anlegen, dass alle sie lesen können.",
+        Some(14),
+    ),
+];
+
+fn mutation(collection: &str, key: &str, data: Value) -> Mutation {
+    Mutation {
+        mutation_id: demo_id("mutations", &format!("{collection}/{key}")),
+        collection: collection.into(),
+        id: demo_id(collection, key),
+        base_version: 0,
+        deleted: false,
+        data,
+    }
+}
+
+/// All demo records as creating mutations, referenced records first.
+pub fn mutations() -> Vec<Mutation> {
+    let mut out = Vec::new();
+    for (slug, name, category, synonyms, description) in TOPICS {
+        out.push(mutation(
+            "topics",
+            slug,
+            json!({"name": name, "slug": slug, "category": category,
+                   "synonyms": synonyms, "description": description}),
+        ));
+    }
+    for (i, lotse) in LOTSEN.iter().enumerate() {
+        let skills: Vec<Value> = lotse
+            .skills
+            .iter()
+            .map(|(slug, level)| json!({"topic": topic_id(slug), "level": level}))
+            .collect();
+        let learning: Vec<String> = lotse.learning.iter().map(|s| topic_id(s)).collect();
+        // Inactive profiles were last confirmed long ago; the others within the last year.
+        let confirmed_at = if lotse.active {
+            format!("2025-{:02}-{:02}", 1 + i % 12, 1 + (i * 7) % 28)
+        } else {
+            format!("2023-{:02}-15", 1 + i % 12)
+        };
+        out.push(mutation(
+            "lotsen",
+            lotse.name,
+            json!({
+                "name": lotse.name,
+                "department": lotse.department,
+                "phone": format!("02921 103-{}", 2104 + i * 17),
+                "email": email_for(lotse.name),
+                "location": lotse.location,
+                "availability": lotse.availability,
+                "skills": skills,
+                "learning": learning,
+                "confirmed_at": confirmed_at,
+                "active": lotse.active,
+            }),
+        ));
+    }
+    for (key, kind, topic, title, description, (name, department), status, assignee) in REQUESTS {
+        out.push(mutation(
+            "requests",
+            key,
+            json!({
+                "kind": kind,
+                "topic": topic.map(topic_id),
+                "title": title,
+                "description": description,
+                "requester": {"name": name, "department": department,
+                              "contact": email_for(name)},
+                "status": status,
+                "assignee": assignee.map(lotse_id),
+            }),
+        ));
+    }
+    for (key, request, text, author, internal) in NOTES {
+        out.push(mutation(
+            "notes",
+            key,
+            json!({"request": demo_id("requests", request), "text": text,
+                   "author": author, "internal": internal}),
+        ));
+    }
+    for (key, name, department, contact, topics, motivation) in APPLICATIONS {
+        let topics: Vec<String> = topics.iter().map(|s| topic_id(s)).collect();
+        out.push(mutation(
+            "applications",
+            key,
+            json!({"name": name, "department": department, "contact": contact,
+                   "topics": topics, "motivation": motivation, "status": "neu"}),
+        ));
+    }
+    for (key, title, topic, starts_at, ends_at, location, description, seats) in EVENTS {
+        out.push(mutation(
+            "events",
+            key,
+            json!({"title": title, "topic": topic.map(topic_id), "starts_at": starts_at,
+                   "ends_at": ends_at, "location": location,
+                   "description": description, "seats": seats}),
+        ));
+    }
+    out
+}
+
+/// Argon2id hash (PHC string) of a password with a fresh random salt.
+pub fn hash_password(password: &str) -> StoreResult<String> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| StoreError(format!("no randomness: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError(format!("salt: {e}")))?;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError(format!("argon2: {e}")))
+}
+
+/// Seeds the demo data set if the database holds no records yet; returns how many records
+/// were written (0 if it was not empty).
+pub fn seed_if_empty(store: &Store) -> StoreResult<usize> {
+    if store.read(|tx| tx.count_records())? > 0 {
+        return Ok(0);
+    }
+    // Hash before the write transaction: Argon2 is deliberately slow.
+    let accounts = [
+        Account {
+            username: "buero".into(),
+            password_hash: hash_password("demo-buero")?,
+            role: "buero".into(),
+            lotse: None,
+        },
+        Account {
+            username: "lotse".into(),
+            password_hash: hash_password("demo-lotse")?,
+            role: "lotse".into(),
+            lotse: Some(lotse_id(DEMO_ACCOUNT_LOTSE)),
+        },
+    ];
+    let caller = Caller {
+        actor: Actor::Buero {
+            username: "demo".into(),
+        },
+        device_hash: None,
+    };
+    let mutations = mutations();
+    let now = sync::now_utc();
+    store.write(|tx| {
+        if tx.count_records()? > 0 {
+            return Ok(0);
+        }
+        let results = sync::push(tx, &caller, &mutations, &now)?;
+        if let Some((m, r)) = mutations
+            .iter()
+            .zip(&results)
+            .find(|(_, r)| r.status != MutationStatus::Applied)
+        {
+            // Returning an error rolls the whole seed back.
+            return Err(StoreError(format!(
+                "demo record {}/{} not applied: {:?} {:?}",
+                m.collection, m.id, r.status, r.error
+            )));
+        }
+        for a in &accounts {
+            tx.put_account(a, &now)?;
+        }
+        Ok(results.len())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_ascii() {
+        assert_eq!(email_for("Jörg Müller"), "joerg.mueller@soest.de");
+        assert_eq!(
+            email_for("Julia Große-Wördemann"),
+            "julia.grosse-woerdemann@soest.de"
+        );
+        assert_eq!(email_for("Ayşe Demir"), "ayse.demir@soest.de");
+        assert_eq!(email_for("Elif Yılmaz"), "elif.yilmaz@soest.de");
+        for l in LOTSEN {
+            assert!(email_for(l.name).is_ascii(), "{}", l.name);
+        }
+    }
+
+    #[test]
+    fn every_topic_has_an_active_lotse_and_dms_has_trainers() {
+        for (slug, ..) in TOPICS {
+            assert!(
+                LOTSEN
+                    .iter()
+                    .any(|l| l.active && l.skills.iter().any(|(s, _)| s == slug)),
+                "{slug}"
+            );
+        }
+        let dms: Vec<_> = LOTSEN
+            .iter()
+            .filter(|l| l.active && l.skills.iter().any(|(s, _)| *s == "dms"))
+            .collect();
+        assert!(dms.len() >= 4);
+        assert!(dms.iter().any(|l| l.skills.contains(&("dms", 3))));
+        for l in LOTSEN {
+            assert!((2..=6).contains(&l.skills.len()), "{}", l.name);
+            assert!(DEPARTMENTS.contains(&l.department), "{}", l.department);
+            for (slug, level) in l.skills {
+                assert!(TOPICS.iter().any(|t| t.0 == *slug), "{slug}");
+                assert!((1..=3).contains(level));
+            }
+        }
+    }
+
+    #[test]
+    fn ids_are_stable() {
+        assert_eq!(topic_id("dms"), topic_id("dms"));
+        assert_ne!(topic_id("dms"), topic_id("ozg"));
+        assert!(lotsen_domain::protocol::is_uuid(&lotse_id("Jörg Müller")));
+    }
+}

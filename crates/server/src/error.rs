@@ -1,0 +1,89 @@
+//! Every failure of the API as one enum, rendered as `{"error":{"code","message"}}` with a
+//! fitting status (SPEC §7). Internal details go to the log, never to the client.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use lotsen_domain::protocol::{ApiError as ErrorEnvelope, ErrorBody};
+
+use crate::store::StoreError;
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400 with a machine code (bad_cursor, bad_limit, malformed_json, bad_device_key …).
+    BadRequest(&'static str, String),
+    NotFound,
+    MethodNotAllowed,
+    /// 410: the client must pull from the start.
+    ResetRequired,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    /// 422 with a machine code.
+    Unprocessable(&'static str, String),
+    /// 500; the text is logged, not sent.
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            ApiError::BadRequest(code, msg) => (StatusCode::BAD_REQUEST, code, msg.clone()),
+            ApiError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "Diese Adresse gibt es nicht.".into(),
+            ),
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Diese Methode ist hier nicht erlaubt.".into(),
+            ),
+            ApiError::ResetRequired => (
+                StatusCode::GONE,
+                "reset_required",
+                "Der Datenstand des Servers hat sich geändert; bitte von vorn synchronisieren."
+                    .into(),
+            ),
+            ApiError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Die Anfrage ist zu groß (höchstens 1 MiB).".into(),
+            ),
+            ApiError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Bitte senden Sie JSON (Content-Type: application/json).".into(),
+            ),
+            ApiError::Unprocessable(code, msg) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, code, msg.clone())
+            }
+            ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Interner Fehler. Bitte versuchen Sie es später noch einmal.".into(),
+            ),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let (status, code, message) = self.parts();
+        let body = ErrorEnvelope {
+            error: ErrorBody {
+                code: code.to_owned(),
+                message,
+            },
+        };
+        (status, Json(body)).into_response()
+    }
+}

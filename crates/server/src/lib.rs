@@ -1,0 +1,127 @@
+//! The Lotsenfinder server: the sync API of SPEC §7 over SQLite, and the built app as static
+//! files. `main.rs` is a thin command line around [`serve`] and the operator commands in
+//! [`ops`].
+
+pub mod actor;
+pub mod api;
+pub mod demo;
+pub mod error;
+pub mod ops;
+pub mod store;
+pub mod sync;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::response::IntoResponse;
+use axum::routing::{any, get, post};
+use axum::{middleware, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+pub use store::Store;
+
+/// The largest request body we read (SPEC §7: 413 beyond).
+pub const MAX_BODY: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    /// The directory of the built app.
+    pub dist: PathBuf,
+}
+
+impl AppState {
+    pub fn new(store: Arc<Store>, dist: impl Into<PathBuf>) -> AppState {
+        AppState {
+            store,
+            dist: dist.into(),
+        }
+    }
+}
+
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/api/v1/health", get(api::health))
+        .route("/api/v1/changes", get(api::changes))
+        .route("/api/v1/push", post(api::push))
+        .route("/api", any(api::not_found))
+        .route("/api/{*rest}", any(api::not_found))
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .fallback(web::serve_static)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(CatchPanicLayer::custom(|_| {
+            error::ApiError::Internal("handler panicked".into()).into_response()
+        }))
+        .layer(middleware::from_fn(web::headers))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// What `serve` needs; the CLI fills it from flags and environment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub dist: PathBuf,
+    /// Seed the demo data set if the database is empty.
+    pub demo: bool,
+}
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Opens the store, seeds demo data if asked, and serves until Ctrl-C or SIGTERM.
+pub async fn serve(config: Config) -> Result<(), BoxError> {
+    let store = Arc::new(Store::open(&config.data_dir)?);
+    if config.demo {
+        let seeder = store.clone();
+        let seeded = tokio::task::spawn_blocking(move || demo::seed_if_empty(&seeder)).await??;
+        if seeded > 0 {
+            tracing::info!(records = seeded, "demo data seeded");
+        }
+    }
+    if !config.dist.join("index.html").is_file() {
+        tracing::warn!(dist = %config.dist.display(), "no index.html in the dist directory; only the API is served");
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let local = listener.local_addr()?;
+    println!("Lotsenfinder läuft auf http://{local}");
+    tracing::info!(%local, data_dir = %config.data_dir.display(), epoch = store.epoch(), "listening");
+    axum::serve(listener, app(AppState::new(store, config.dist)))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,409 @@
+//! Storage: the only module that knows SQL. Everything else talks to [`Store`] and the
+//! transaction handle [`Tx`], so that another database (PostgreSQL for a multi-instance setup)
+//! can later sit behind the same small surface (SPEC §8).
+//!
+//! SQLite runs in WAL mode with `synchronous=FULL`: once a write transaction has committed, it
+//! survives a `kill -9` or a power cut, which is what "an answered push is never lost" needs.
+//! One connection behind a mutex serialises all access; that also makes `seq` strictly
+//! increasing in commit order, so a pull can never skip a write that commits later with a
+//! smaller `seq`.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use lotsen_domain::protocol::{Envelope, MutationResult};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+const SCHEMA: &str = include_str!("../migrations/0001_init.sql");
+const SCHEMA_VERSION: i64 = 1;
+
+/// A storage failure. Its text is for the operator's log, never for API clients.
+#[derive(Debug)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError(format!("sqlite: {e}"))
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError(format!("json: {e}"))
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A stored record with what only the server knows about it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredRecord {
+    pub envelope: Envelope,
+    /// SHA-256 (hex) of the device key that created it, for anonymous ownership.
+    pub owner_hash: Option<String>,
+}
+
+/// A login account (SPEC §8). Only the hash of the password is kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub lotse: Option<String>,
+}
+
+pub struct Store {
+    conn: Mutex<Connection>,
+    epoch: String,
+}
+
+impl Store {
+    /// Opens (and on first use creates) the database `lotsen.sqlite3` in `dir`.
+    pub fn open(dir: &Path) -> StoreResult<Store> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
+        let conn = Connection::open(dir.join("lotsen.sqlite3"))?;
+        Store::init(conn)
+    }
+
+    fn init(conn: Connection) -> StoreResult<Store> {
+        // WAL lets readers of the file (backup) proceed while we write; FULL syncs the WAL on
+        // every commit, the price of durability for answered pushes.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        let epoch = new_epoch()?;
+        // INSERT OR IGNORE: only the very first start of a database picks its epoch.
+        conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?1), ('seq', 0), \
+             ('purge_horizon', 0), ('schema_version', ?2)",
+            params![epoch, SCHEMA_VERSION],
+        )?;
+        let epoch: String =
+            conn.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
+                r.get(0)
+            })?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+            epoch,
+        })
+    }
+
+    /// The random identity of this database; cursors of another epoch are refused.
+    pub fn epoch(&self) -> &str {
+        &self.epoch
+    }
+
+    fn lock(&self) -> StoreResult<std::sync::MutexGuard<'_, Connection>> {
+        // A panic while holding the lock cannot leave a half-written transaction behind
+        // (SQLite rolls it back), so a poisoned lock is safe to take over.
+        Ok(self.conn.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Runs `f` in one read transaction (a consistent snapshot).
+    pub fn read<R>(&self, f: impl FnOnce(&Tx) -> StoreResult<R>) -> StoreResult<R> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let out = f(&Tx { conn: &tx })?;
+        tx.finish()?;
+        Ok(out)
+    }
+
+    /// Runs `f` in one write transaction, committed (durably) only if `f` succeeds.
+    pub fn write<R>(&self, f: impl FnOnce(&Tx) -> StoreResult<R>) -> StoreResult<R> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&Tx { conn: &tx })?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Writes a consistent copy of the database to `out` (which must not exist yet).
+    pub fn backup(&self, out: &Path) -> StoreResult<()> {
+        let conn = self.lock()?;
+        let out = out
+            .to_str()
+            .ok_or_else(|| StoreError("backup path is not valid UTF-8".into()))?;
+        conn.execute("VACUUM INTO ?1", params![out])?;
+        Ok(())
+    }
+
+    /// Deletes tombstones last changed before `cutoff` (an `updated_at` timestamp) and moves
+    /// the purge horizon past them, so that a cursor that has not yet seen them is answered
+    /// with `reset_required` instead of silently missing a deletion. Returns how many went.
+    pub fn purge_tombstones(&self, cutoff: &str) -> StoreResult<usize> {
+        self.write(|tx| {
+            let max: Option<i64> = tx.conn.query_row(
+                "SELECT MAX(seq) FROM records WHERE deleted = 1 AND updated_at < ?1",
+                params![cutoff],
+                |r| r.get(0),
+            )?;
+            let Some(max) = max else { return Ok(0) };
+            let n = tx.conn.execute(
+                "DELETE FROM records WHERE deleted = 1 AND updated_at < ?1",
+                params![cutoff],
+            )?;
+            tx.conn.execute(
+                "UPDATE meta SET value = MAX(value, ?1) WHERE key = 'purge_horizon'",
+                params![max],
+            )?;
+            Ok(n)
+        })
+    }
+}
+
+fn new_epoch() -> StoreResult<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError(format!("no randomness: {e}")))?;
+    Ok(hex::encode(bytes))
+}
+
+/// One open transaction. Reads see a consistent snapshot; writes become visible at commit.
+pub struct Tx<'a> {
+    conn: &'a Connection,
+}
+
+const RECORD_COLUMNS: &str =
+    "collection, id, version, seq, updated_at, updated_by, deleted, data, owner_hash";
+
+fn record_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRecord> {
+    let data: String = row.get(7)?;
+    // A stored document that no longer parses is a server bug; show it as an empty object
+    // rather than failing every pull of every client.
+    let data = serde_json::from_str(&data).unwrap_or_else(|_| serde_json::json!({}));
+    Ok(StoredRecord {
+        envelope: Envelope {
+            collection: row.get(0)?,
+            id: row.get(1)?,
+            version: to_u64(row.get(2)?),
+            seq: to_u64(row.get(3)?),
+            updated_at: row.get(4)?,
+            updated_by: row.get(5)?,
+            deleted: row.get(6)?,
+            data,
+        },
+        owner_hash: row.get(8)?,
+    })
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn to_i64(n: u64) -> StoreResult<i64> {
+    i64::try_from(n).map_err(|_| StoreError(format!("number {n} out of range")))
+}
+
+impl Tx<'_> {
+    fn meta_int(&self, key: &str) -> StoreResult<u64> {
+        let v: i64 =
+            self.conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                    r.get(0)
+                })?;
+        Ok(to_u64(v))
+    }
+
+    /// The highest `seq` ever handed out (committed, since we hold the only connection).
+    pub fn last_seq(&self) -> StoreResult<u64> {
+        self.meta_int("seq")
+    }
+
+    /// Cursors below this `seq` may have missed purged tombstones.
+    pub fn purge_horizon(&self) -> StoreResult<u64> {
+        self.meta_int("purge_horizon")
+    }
+
+    /// Hands out the next `seq`; only meaningful inside a write transaction.
+    pub fn next_seq(&self) -> StoreResult<u64> {
+        let v: i64 = self.conn.query_row(
+            "UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(to_u64(v))
+    }
+
+    pub fn get(&self, collection: &str, id: &str) -> StoreResult<Option<StoredRecord>> {
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM records WHERE collection = ?1 AND id = ?2");
+        Ok(self
+            .conn
+            .query_row(&sql, params![collection, id], record_from_row)
+            .optional()?)
+    }
+
+    /// Up to `n` records with `seq` greater than `after`, in `seq` order.
+    pub fn scan(&self, after: u64, n: usize) -> StoreResult<Vec<StoredRecord>> {
+        let sql =
+            format!("SELECT {RECORD_COLUMNS} FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![to_i64(after)?, n], record_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Every record of `collection`, tombstones included, in `seq` order.
+    pub fn all(&self, collection: &str) -> StoreResult<Vec<StoredRecord>> {
+        let sql =
+            format!("SELECT {RECORD_COLUMNS} FROM records WHERE collection = ?1 ORDER BY seq");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![collection], record_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn count_records(&self) -> StoreResult<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))?;
+        Ok(to_u64(n))
+    }
+
+    /// Whether a live (not deleted) record exists.
+    pub fn exists(&self, collection: &str, id: &str) -> StoreResult<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM records WHERE collection = ?1 AND id = ?2 AND deleted = 0",
+                params![collection, id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Whether a live topic other than `except_id` uses `slug`.
+    pub fn slug_taken(&self, slug: &str, except_id: &str) -> StoreResult<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM records WHERE collection = 'topics' AND deleted = 0 \
+                 AND id <> ?2 AND json_extract(data, '$.slug') = ?1",
+                params![slug, except_id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Inserts or replaces a record as given (version, seq and all).
+    pub fn put(&self, rec: &StoredRecord) -> StoreResult<()> {
+        let e = &rec.envelope;
+        self.conn.execute(
+            "INSERT INTO records (collection, id, version, seq, updated_at, updated_by, deleted, data, owner_hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+             ON CONFLICT (collection, id) DO UPDATE SET version = excluded.version, seq = excluded.seq, \
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by, deleted = excluded.deleted, \
+             data = excluded.data, owner_hash = excluded.owner_hash",
+            params![
+                e.collection,
+                e.id,
+                to_i64(e.version)?,
+                to_i64(e.seq)?,
+                e.updated_at,
+                e.updated_by,
+                e.deleted,
+                serde_json::to_string(&e.data)?,
+                rec.owner_hash,
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn mutation_result(&self, mutation_id: &str) -> StoreResult<Option<MutationResult>> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT result FROM mutations WHERE mutation_id = ?1",
+                params![mutation_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match json {
+            Some(j) => Ok(Some(serde_json::from_str(&j)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn save_mutation_result(&self, result: &MutationResult, now: &str) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT INTO mutations (mutation_id, result, created_at) VALUES (?1, ?2, ?3)",
+            params![result.mutation_id, serde_json::to_string(result)?, now],
+        )?;
+        Ok(())
+    }
+
+    pub fn account(&self, username: &str) -> StoreResult<Option<Account>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT username, password_hash, role, lotse FROM accounts WHERE username = ?1",
+                params![username],
+                |r| {
+                    Ok(Account {
+                        username: r.get(0)?,
+                        password_hash: r.get(1)?,
+                        role: r.get(2)?,
+                        lotse: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Creates the account or replaces its password, role and Lotse link.
+    pub fn put_account(&self, account: &Account, now: &str) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT INTO accounts (username, password_hash, role, lotse, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (username) DO UPDATE SET \
+             password_hash = excluded.password_hash, role = excluded.role, lotse = excluded.lotse",
+            params![
+                account.username,
+                account.password_hash,
+                account.role,
+                account.lotse,
+                now
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_is_kept_and_seq_grows() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let epoch = s.epoch().to_owned();
+        assert_eq!(s.write(|tx| tx.next_seq()).unwrap(), 1);
+        assert_eq!(s.write(|tx| tx.next_seq()).unwrap(), 2);
+        drop(s);
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.epoch(), epoch);
+        assert_eq!(s.read(|tx| tx.last_seq()).unwrap(), 2);
+    }
+
+    #[test]
+    fn failed_write_rolls_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let r: StoreResult<()> = s.write(|tx| {
+            tx.next_seq()?;
+            Err(StoreError("boom".into()))
+        });
+        assert!(r.is_err());
+        assert_eq!(s.read(|tx| tx.last_seq()).unwrap(), 0);
+    }
+}

@@ -1,0 +1,477 @@
+//! The sync protocol of SPEC §7 on top of the store: pulling changes by cursor and applying
+//! pushed mutations (permission, then validation, then compare-and-swap).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use lotsen_domain::model::Collection;
+use lotsen_domain::permission::{self, Stored, Visibility, Write};
+use lotsen_domain::protocol::{
+    is_uuid, ChangesResponse, Envelope, FieldError, Mutation, MutationResult, MutationStatus,
+    MAX_PAGE,
+};
+use lotsen_domain::validate::{validate, Refs};
+use serde_json::{json, Value};
+
+use crate::actor::Caller;
+use crate::error::ApiError;
+use crate::store::{StoreError, StoreResult, StoredRecord, Tx};
+
+pub const DEFAULT_PAGE: usize = 500;
+const CURSOR_PREFIX: &str = "v1";
+/// How many rows one pull looks at at most. Without a bound, a caller who may see almost
+/// nothing would make the server scan the whole table in one request; with it, the caller
+/// gets a short page, an advanced cursor and `has_more`.
+const MAX_SCAN: usize = 20_000;
+
+pub fn encode_cursor(epoch: &str, seq: u64) -> String {
+    format!("{CURSOR_PREFIX}.{epoch}.{seq}")
+}
+
+/// A cursor as the client sent it, before it is checked against the database.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub epoch: Option<String>,
+    pub seq: u64,
+}
+
+/// Parses `since`: absent, empty or `0` mean "from the start".
+pub fn parse_cursor(since: Option<&str>) -> Result<Cursor, ApiError> {
+    let start = Cursor {
+        epoch: None,
+        seq: 0,
+    };
+    let Some(s) = since.filter(|s| !s.is_empty() && *s != "0") else {
+        return Ok(start);
+    };
+    let bad = || ApiError::BadRequest("bad_cursor", "Unbekannter Sync-Stand (cursor).".into());
+    let mut parts = s.split('.');
+    let (Some(CURSOR_PREFIX), Some(epoch), Some(seq), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    if epoch.is_empty() || !epoch.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    if seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let seq = seq.parse::<u64>().map_err(|_| bad())?;
+    Ok(Cursor {
+        epoch: Some(epoch.to_owned()),
+        seq,
+    })
+}
+
+/// Parses `limit`: default 500, above 1000 treated as 1000, 0 or not a number refused.
+pub fn parse_limit(limit: Option<&str>) -> Result<usize, ApiError> {
+    match limit {
+        None => Ok(DEFAULT_PAGE),
+        Some(s) => match s.parse::<u64>() {
+            Ok(0) | Err(_) => Err(ApiError::BadRequest(
+                "bad_limit",
+                "limit muss eine Zahl von 1 bis 1000 sein.".into(),
+            )),
+            Ok(n) => Ok(usize::try_from(n).unwrap_or(MAX_PAGE).min(MAX_PAGE)),
+        },
+    }
+}
+
+/// A pull refused before any data is read.
+pub enum PullError {
+    Reset,
+    Store(StoreError),
+}
+
+impl From<StoreError> for PullError {
+    fn from(e: StoreError) -> Self {
+        PullError::Store(e)
+    }
+}
+
+/// The records visible to `caller` after `cursor`, in `seq` order.
+pub fn changes(
+    tx: &Tx,
+    epoch: &str,
+    caller: &Caller,
+    cursor: &Cursor,
+    limit: usize,
+) -> Result<ChangesResponse, PullError> {
+    let last = tx.last_seq()?;
+    if let Some(e) = &cursor.epoch {
+        // Another epoch: a different (restored or reset) database. A seq beyond ours: a
+        // backup of this database was restored, so the client saw writes we no longer have.
+        // Below the purge horizon: tombstones it never saw are gone.
+        if e != epoch || cursor.seq > last || cursor.seq < tx.purge_horizon()? {
+            return Err(PullError::Reset);
+        }
+    }
+    let mut pos = cursor.seq;
+    let mut out = Vec::new();
+    let mut has_more = false;
+    let mut scanned = 0usize;
+    let mut owners: HashMap<String, bool> = HashMap::new();
+    'scan: loop {
+        let batch = tx.scan(pos, (limit + 1).min(MAX_SCAN - scanned).max(1))?;
+        if batch.is_empty() {
+            break;
+        }
+        for rec in batch {
+            if out.len() == limit || scanned == MAX_SCAN {
+                has_more = true;
+                break 'scan;
+            }
+            scanned += 1;
+            let seq = rec.envelope.seq;
+            if let Some(env) = visible(tx, caller, rec, &mut owners)? {
+                out.push(env);
+            }
+            // Advance past hidden rows too, so the next pull does not scan them again.
+            pos = seq;
+        }
+    }
+    if !has_more {
+        // Everything up to `last` has been looked at (we hold the only connection, so no
+        // smaller seq can still commit); jumping there keeps idle clients ahead of purges.
+        pos = pos.max(last);
+    }
+    Ok(ChangesResponse {
+        epoch: epoch.to_owned(),
+        changes: out,
+        cursor: encode_cursor(epoch, pos),
+        has_more,
+    })
+}
+
+/// What of `rec` the caller receives, if anything.
+fn visible(
+    tx: &Tx,
+    caller: &Caller,
+    rec: StoredRecord,
+    owners: &mut HashMap<String, bool>,
+) -> StoreResult<Option<Envelope>> {
+    let mut env = rec.envelope;
+    let Some(collection) = Collection::parse(&env.collection) else {
+        return Ok(None);
+    };
+    let owned = owned(
+        tx,
+        caller,
+        collection,
+        &env.data,
+        rec.owner_hash.as_deref(),
+        owners,
+    )?;
+    match permission::visibility(&caller.actor, collection, &env.data, env.deleted, owned) {
+        Visibility::Hidden => Ok(None),
+        Visibility::Full => Ok(Some(env)),
+        Visibility::Tombstone => {
+            env.deleted = true;
+            env.data = json!({});
+            Ok(Some(env))
+        }
+    }
+}
+
+/// Whether the caller's device owns a record: a request it created, or a note on such a
+/// request. `owners` caches request lookups within one call.
+fn owned(
+    tx: &Tx,
+    caller: &Caller,
+    collection: Collection,
+    data: &Value,
+    owner_hash: Option<&str>,
+    owners: &mut HashMap<String, bool>,
+) -> StoreResult<bool> {
+    if caller.device_hash.is_none() {
+        return Ok(false);
+    }
+    match collection {
+        Collection::Requests => Ok(caller.owns(owner_hash)),
+        Collection::Notes => {
+            let Some(request) = data.get("request").and_then(Value::as_str) else {
+                return Ok(false);
+            };
+            if let Some(o) = owners.get(request) {
+                return Ok(*o);
+            }
+            let o = match tx.get(Collection::Requests.as_str(), request)? {
+                Some(r) => caller.owns(r.owner_hash.as_deref()),
+                None => false,
+            };
+            owners.insert(request.to_owned(), o);
+            Ok(o)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// Validation's view of the store. `Refs` answers plain booleans, so a storage failure is
+/// kept aside and turned into a 500 afterwards instead of being mistaken for "not found".
+struct StoreRefs<'a, 'b> {
+    tx: &'a Tx<'b>,
+    failure: RefCell<Option<StoreError>>,
+}
+
+impl StoreRefs<'_, '_> {
+    fn check(&self, r: StoreResult<bool>) -> bool {
+        r.unwrap_or_else(|e| {
+            self.failure.borrow_mut().get_or_insert(e);
+            false
+        })
+    }
+}
+
+impl Refs for StoreRefs<'_, '_> {
+    fn topic_exists(&self, id: &str) -> bool {
+        self.check(self.tx.exists(Collection::Topics.as_str(), id))
+    }
+    fn lotse_exists(&self, id: &str) -> bool {
+        self.check(self.tx.exists(Collection::Lotsen.as_str(), id))
+    }
+    fn request_exists(&self, id: &str) -> bool {
+        self.check(self.tx.exists(Collection::Requests.as_str(), id))
+    }
+    fn slug_taken(&self, slug: &str, except_id: &str) -> bool {
+        self.check(self.tx.slug_taken(slug, except_id))
+    }
+}
+
+/// Applies `mutations` in order inside the caller's transaction and stores each result under
+/// its mutation_id before returning.
+pub fn push(
+    tx: &Tx,
+    caller: &Caller,
+    mutations: &[Mutation],
+    now: &str,
+) -> StoreResult<Vec<MutationResult>> {
+    mutations
+        .iter()
+        .map(|m| push_one(tx, caller, m, now))
+        .collect()
+}
+
+fn push_one(tx: &Tx, caller: &Caller, m: &Mutation, now: &str) -> StoreResult<MutationResult> {
+    if !is_uuid(&m.mutation_id) {
+        // Not storable under a usable id; refused every time it comes.
+        return Ok(rejected(
+            m,
+            FieldError::new(
+                "invalid_id",
+                "mutation_id muss eine UUID sein.",
+                Some("mutation_id"),
+            ),
+        ));
+    }
+    if let Some(done) = tx.mutation_result(&m.mutation_id)? {
+        return Ok(done);
+    }
+    let result = decide(tx, caller, m, now)?;
+    tx.save_mutation_result(&result, now)?;
+    Ok(result)
+}
+
+fn rejected(m: &Mutation, error: FieldError) -> MutationResult {
+    MutationResult {
+        mutation_id: m.mutation_id.clone(),
+        status: MutationStatus::Rejected,
+        record: None,
+        error: Some(error),
+    }
+}
+
+fn decide(tx: &Tx, caller: &Caller, m: &Mutation, now: &str) -> StoreResult<MutationResult> {
+    if !is_uuid(&m.id) {
+        return Ok(rejected(
+            m,
+            FieldError::new("invalid_id", "Die id muss eine UUID sein.", Some("id")),
+        ));
+    }
+    let Some(collection) = Collection::parse(&m.collection) else {
+        return Ok(rejected(
+            m,
+            FieldError::new(
+                "unknown_collection",
+                "Diese Sammlung gibt es nicht.",
+                Some("collection"),
+            ),
+        ));
+    };
+    let stored = tx.get(collection.as_str(), &m.id)?;
+    let mut owners = HashMap::new();
+    // A create is judged against the new data, an update against what is stored (SPEC §2).
+    let ownership_data = stored.as_ref().map_or(&m.data, |s| &s.envelope.data);
+    let owned = owned(
+        tx,
+        caller,
+        collection,
+        ownership_data,
+        stored.as_ref().and_then(|s| s.owner_hash.as_deref()),
+        &mut owners,
+    )?;
+    let write = Write {
+        collection,
+        id: &m.id,
+        deleted: m.deleted,
+        data: &m.data,
+    };
+    let stored_view = stored.as_ref().map(|s| Stored {
+        data: &s.envelope.data,
+        deleted: s.envelope.deleted,
+        owned,
+    });
+    if let Err(e) = permission::check_write(&caller.actor, stored_view, write) {
+        return Ok(rejected(m, e));
+    }
+    let data = if m.deleted {
+        json!({})
+    } else {
+        let refs = StoreRefs {
+            tx,
+            failure: RefCell::new(None),
+        };
+        let checked = validate(collection, &m.id, &m.data, &refs);
+        if let Some(e) = refs.failure.into_inner() {
+            return Err(e);
+        }
+        match checked {
+            Ok(data) => data,
+            Err(e) => return Ok(rejected(m, e)),
+        }
+    };
+    let current = stored.as_ref().map_or(0, |s| s.envelope.version);
+    if m.base_version != current {
+        return Ok(MutationResult {
+            mutation_id: m.mutation_id.clone(),
+            status: MutationStatus::Conflict,
+            record: stored.map(|s| s.envelope),
+            error: None,
+        });
+    }
+    let owner_hash = match &stored {
+        Some(s) => s.owner_hash.clone(),
+        // Only requests need an owner (SPEC §2); keep no device trace on anything else.
+        None if collection == Collection::Requests => caller.device_hash.clone(),
+        None => None,
+    };
+    let rec = StoredRecord {
+        envelope: Envelope {
+            collection: collection.as_str().to_owned(),
+            id: m.id.clone(),
+            version: current + 1,
+            seq: tx.next_seq()?,
+            updated_at: now.to_owned(),
+            updated_by: caller.actor.label().to_owned(),
+            deleted: m.deleted,
+            data,
+        },
+        owner_hash,
+    };
+    tx.put(&rec)?;
+    Ok(MutationResult {
+        mutation_id: m.mutation_id.clone(),
+        status: MutationStatus::Applied,
+        record: Some(rec.envelope),
+        error: None,
+    })
+}
+
+/// Stores an imported record after the same validation a push gets. The version never goes
+/// backwards, so clients holding the old record see the import as a newer write.
+pub fn import_record(tx: &Tx, rec: &StoredRecord) -> StoreResult<()> {
+    let e = &rec.envelope;
+    let fail = |msg: String| StoreError(format!("record {}/{}: {msg}", e.collection, e.id));
+    let collection =
+        Collection::parse(&e.collection).ok_or_else(|| fail("unknown collection".into()))?;
+    if !is_uuid(&e.id) {
+        return Err(fail("id is not a UUID".into()));
+    }
+    let data = if e.deleted {
+        json!({})
+    } else {
+        let refs = StoreRefs {
+            tx,
+            failure: RefCell::new(None),
+        };
+        let checked = validate(collection, &e.id, &e.data, &refs);
+        if let Some(err) = refs.failure.into_inner() {
+            return Err(err);
+        }
+        checked.map_err(|err| fail(err.to_string()))?
+    };
+    let existing = tx.get(collection.as_str(), &e.id)?;
+    let version = match existing {
+        Some(x) => e.version.max(x.envelope.version + 1),
+        None => e.version.max(1),
+    };
+    tx.put(&StoredRecord {
+        envelope: Envelope {
+            version,
+            seq: tx.next_seq()?,
+            data,
+            ..e.clone()
+        },
+        owner_hash: rec.owner_hash.clone(),
+    })
+}
+
+/// Current UTC time as `YYYY-MM-DDThh:mm:ssZ`: fixed width, so that text comparison in SQL
+/// (tombstone purge) orders like time.
+pub fn now_utc() -> String {
+    format_utc(time::OffsetDateTime::now_utc())
+}
+
+pub fn format_utc(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors() {
+        assert_eq!(parse_cursor(None).unwrap().seq, 0);
+        assert_eq!(parse_cursor(Some("0")).unwrap().seq, 0);
+        let c = parse_cursor(Some("v1.abc123.42")).unwrap();
+        assert_eq!(c.seq, 42);
+        assert_eq!(c.epoch.as_deref(), Some("abc123"));
+        for bad in [
+            "x",
+            "v1.abc",
+            "v2.abc.1",
+            "v1.xyz.1",
+            "v1.abc.-1",
+            "v1.abc.1.2",
+            "v1..1",
+        ] {
+            assert!(parse_cursor(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn limits() {
+        assert_eq!(parse_limit(None).unwrap(), 500);
+        assert_eq!(parse_limit(Some("5000")).unwrap(), 1000);
+        assert_eq!(parse_limit(Some("7")).unwrap(), 7);
+        assert!(parse_limit(Some("0")).is_err());
+        assert!(parse_limit(Some("abc")).is_err());
+        assert!(parse_limit(Some("-1")).is_err());
+    }
+
+    #[test]
+    fn time_format_is_fixed_width() {
+        let t = time::OffsetDateTime::from_unix_timestamp(0).unwrap();
+        assert_eq!(format_utc(t), "1970-01-01T00:00:00Z");
+    }
+}

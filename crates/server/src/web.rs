@@ -1,0 +1,128 @@
+//! The built app (`dist/`) as a single-page application, and the headers every response gets:
+//! security headers and cache rules that let hashed assets live forever while index.html and
+//! the service worker are revalidated on every load, so a new build reaches users at once.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::AppState;
+
+pub const CSP: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
+frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// Serves a file of `dist`; an unknown path without a file extension is a deep link into the
+/// app (`/themen/dms`, `/lotsen/<id>`) and gets index.html, so bookmarks work.
+pub async fn serve_static(State(state): State<AppState>, req: Request) -> Response {
+    let deep_link = matches!(*req.method(), Method::GET | Method::HEAD)
+        && !last_segment(req.uri().path()).contains('.');
+    let headers = req.headers().clone();
+    let method = req.method().clone();
+    let dir = ServeDir::new(&state.dist)
+        .precompressed_br()
+        .precompressed_gzip();
+    let res = match dir.oneshot(req).await {
+        Ok(res) => res.map(Body::new),
+        Err(never) => match never {},
+    };
+    if res.status() != StatusCode::NOT_FOUND || !deep_link {
+        return not_found_text(res);
+    }
+    let mut index_req = Request::new(Body::empty());
+    *index_req.method_mut() = method;
+    *index_req.headers_mut() = headers;
+    let index = ServeFile::new(state.dist.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
+    match index.oneshot(index_req).await {
+        Ok(res) => not_found_text(res.map(Body::new)),
+        Err(never) => match never {},
+    }
+}
+
+/// ServeDir answers a missing file with an empty body; say something a person can read.
+fn not_found_text(res: Response) -> Response {
+    if res.status() == StatusCode::NOT_FOUND {
+        (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "Seite nicht gefunden.",
+        )
+            .into_response()
+    } else {
+        res
+    }
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or("")
+}
+
+/// Whether a file name carries trunk's content hash: `-` and 16 hex digits before `.` or `_`
+/// (`app-1a2b3c4d5e6f7a8b_bg.wasm`, `style-0123456789abcdef.css`).
+pub fn is_hashed(name: &str) -> bool {
+    let b = name.as_bytes();
+    (0..b.len()).any(|i| {
+        b[i] == b'-'
+            && b.len() > i + 17
+            && b[i + 1..i + 17].iter().all(u8::is_ascii_hexdigit)
+            && matches!(b[i + 17], b'.' | b'_')
+    })
+}
+
+/// Adds security and cache headers to every response, API and static alike.
+pub async fn headers(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let mut res = next.run(req).await;
+    let ok = res.status().is_success();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    let cache = if path == "/api" || path.starts_with("/api/") {
+        // Sync answers depend on who asks and change all the time.
+        "no-store"
+    } else if ok && is_hashed(last_segment(&path)) {
+        IMMUTABLE
+    } else {
+        "no-cache"
+    };
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_names() {
+        assert!(is_hashed("lotsenfinder-1a2b3c4d5e6f7a8b_bg.wasm"));
+        assert!(is_hashed("style-0123456789abcdef.css"));
+        assert!(is_hashed("lotsenfinder-1a2b3c4d5e6f7a8b.js"));
+        assert!(!is_hashed("index.html"));
+        assert!(!is_hashed("sw.js"));
+        assert!(!is_hashed("manifest.webmanifest"));
+        assert!(!is_hashed("style-0123456789abcde.css"));
+        assert!(!is_hashed("style-0123456789abcdefg.css"));
+        assert!(!is_hashed("ä-0123456789abcdef"));
+    }
+}

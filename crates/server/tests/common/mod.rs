@@ -1,0 +1,207 @@
+//! Starts the real server on 127.0.0.1:0 over a temp data dir and talks to it over HTTP.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use lotsen_domain::permission::Actor;
+use lotsen_domain::protocol::{Mutation, MutationResult};
+use lotsen_server::actor::Caller;
+use lotsen_server::{app, sync, AppState, Store};
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+
+pub const KEY_A: &str = "device-key-aaaaaaaaaaaaaaaa";
+pub const KEY_B: &str = "device-key-bbbbbbbbbbbbbbbb";
+
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Arc<Store>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub async fn start(data_dir: &Path, dist: &Path) -> TestServer {
+        let store = Arc::new(Store::open(data_dir).expect("open store"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let router = app(AppState::new(store.clone(), dist));
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+                .unwrap();
+        });
+        TestServer {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            store,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Stops the server and waits until it has let go of the database.
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            t.await.unwrap();
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str, key: Option<&str>) -> (u16, Value) {
+        let mut req = self.client.get(self.url(path));
+        if let Some(k) = key {
+            req = req.header("X-Device-Key", k);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn pull(&self, since: &str, limit: usize, key: Option<&str>) -> Value {
+        let (status, body) = self
+            .get(&format!("/api/v1/changes?since={since}&limit={limit}"), key)
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// Pulls everything visible from `since`, page by page.
+    pub async fn pull_all(&self, since: &str, key: Option<&str>) -> (Vec<Value>, String) {
+        let mut cursor = since.to_owned();
+        let mut out = Vec::new();
+        loop {
+            let page = self.pull(&cursor, 1000, key).await;
+            out.extend(page["changes"].as_array().unwrap().iter().cloned());
+            cursor = page["cursor"].as_str().unwrap().to_owned();
+            if !page["has_more"].as_bool().unwrap() {
+                return (out, cursor);
+            }
+        }
+    }
+
+    pub async fn push_raw(&self, body: Value, key: Option<&str>) -> (u16, Value) {
+        let mut req = self.client.post(self.url("/api/v1/push")).json(&body);
+        if let Some(k) = key {
+            req = req.header("X-Device-Key", k);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Pushes and returns the results (asserting 200).
+    pub async fn push(&self, mutations: Vec<Value>, key: Option<&str>) -> Vec<Value> {
+        let (status, body) = self.push_raw(json!({ "mutations": mutations }), key).await;
+        assert_eq!(status, 200, "{body}");
+        body["results"].as_array().unwrap().clone()
+    }
+
+    /// Writes as the Projektbüro directly through the sync code (there is no login yet).
+    pub fn admin_push(&self, mutations: Vec<Value>) -> Vec<MutationResult> {
+        let ms: Vec<Mutation> = mutations
+            .into_iter()
+            .map(|m| serde_json::from_value(m).unwrap())
+            .collect();
+        let caller = Caller {
+            actor: Actor::Buero {
+                username: "buero".into(),
+            },
+            device_hash: None,
+        };
+        let now = sync::now_utc();
+        self.store
+            .write(|tx| sync::push(tx, &caller, &ms, &now))
+            .unwrap()
+    }
+
+    pub fn record_count(&self) -> u64 {
+        self.store.read(|tx| tx.count_records()).unwrap()
+    }
+
+    pub fn last_seq(&self) -> u64 {
+        self.store.read(|tx| tx.last_seq()).unwrap()
+    }
+}
+
+/// A fresh data dir and dist dir for one test.
+pub struct Dirs {
+    pub root: tempfile::TempDir,
+}
+
+impl Dirs {
+    pub fn new() -> Dirs {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("dist")).unwrap();
+        Dirs { root }
+    }
+    pub fn data(&self) -> PathBuf {
+        self.root.path().join("data")
+    }
+    pub fn dist(&self) -> PathBuf {
+        self.root.path().join("dist")
+    }
+}
+
+pub async fn start() -> (Dirs, TestServer) {
+    let dirs = Dirs::new();
+    let server = TestServer::start(&dirs.data(), &dirs.dist()).await;
+    (dirs, server)
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh UUID-shaped id.
+pub fn uuid() -> String {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).unwrap();
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8000-{:012x}",
+        u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
+        u16::from_be_bytes([b[4], b[5]]),
+        n & 0xfff,
+        n
+    )
+}
+
+pub fn mutation(collection: &str, id: &str, base_version: u64, data: Value) -> Value {
+    json!({"mutation_id": uuid(), "collection": collection, "id": id,
+           "base_version": base_version, "deleted": false, "data": data})
+}
+
+pub fn delete(collection: &str, id: &str, base_version: u64) -> Value {
+    json!({"mutation_id": uuid(), "collection": collection, "id": id,
+           "base_version": base_version, "deleted": true, "data": {}})
+}
+
+pub fn request_data(title: &str) -> Value {
+    json!({"kind": "frage", "topic": null, "title": title, "description": "",
+           "requester": {"name": "Eva Beispiel", "department": "Bürgerbüro", "contact": "-1234"},
+           "status": "neu", "assignee": null})
+}
+
+pub fn topic_data(slug: &str) -> Value {
+    json!({"name": format!("Thema {slug}"), "slug": slug, "category": "Office",
+           "synonyms": [], "description": ""})
+}
+
+pub fn lotse_data(name: &str, topic: &str, active: bool) -> Value {
+    json!({"name": name, "department": "Bauamt", "phone": "02921 103-1000",
+           "email": "a.b@soest.de", "location": "Rathaus I", "availability": "Mo",
+           "skills": [{"topic": topic, "level": 2}], "learning": [],
+           "confirmed_at": "2025-01-01", "active": active})
+}

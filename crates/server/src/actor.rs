@@ -9,6 +9,7 @@ use lotsen_domain::permission::Actor;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
+use crate::AppState;
 
 pub const DEVICE_KEY_HEADER: &str = "x-device-key";
 const MIN_KEY: usize = 16;
@@ -58,10 +59,17 @@ pub fn device_hash(parts: &Parts) -> Result<Option<String>, ApiError> {
     Ok(Some(hash_device_key(key)))
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Caller {
+impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Caller::anonymous(device_hash(parts)?))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let device_hash = device_hash(parts)?;
+        // The session login (SPEC §7 /api/v1/session) hooks in here: look up the session
+        // cookie in `state.store` and return `Actor::Lotse`/`Actor::Buero` instead. The device
+        // hash stays, so a logged-in colleague still sees the requests of their device.
+        Ok(Caller::anonymous(device_hash))
     }
 }

@@ -82,7 +82,8 @@ pub fn is_hashed(name: &str) -> bool {
 pub async fn headers(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
-    let ok = res.status().is_success();
+    // A 304 revalidation of a hashed asset may be cached as long as the asset itself.
+    let ok = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,

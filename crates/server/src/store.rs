@@ -129,12 +129,20 @@ impl Store {
     }
 
     /// Writes a consistent copy of the database to `out` (which must not exist yet).
+    ///
+    /// The copy gets a new epoch: once it is restored, clients that synced with the newer
+    /// original must not continue from their cursors (they would keep records the copy
+    /// does not have), so they are told to pull from the start.
     pub fn backup(&self, out: &Path) -> StoreResult<()> {
-        let conn = self.lock()?;
-        let out = out
+        let out_str = out
             .to_str()
             .ok_or_else(|| StoreError("backup path is not valid UTF-8".into()))?;
-        conn.execute("VACUUM INTO ?1", params![out])?;
+        self.lock()?.execute("VACUUM INTO ?1", params![out_str])?;
+        let copy = Connection::open(out)?;
+        copy.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'epoch'",
+            params![new_epoch()?],
+        )?;
         Ok(())
     }
 
@@ -393,6 +401,18 @@ mod tests {
         let s = Store::open(dir.path()).unwrap();
         assert_eq!(s.epoch(), epoch);
         assert_eq!(s.read(|tx| tx.last_seq()).unwrap(), 2);
+    }
+
+    #[test]
+    fn backup_is_a_copy_with_a_new_epoch() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("a")).unwrap();
+        s.write(|tx| tx.next_seq()).unwrap();
+        std::fs::create_dir_all(dir.path().join("b")).unwrap();
+        s.backup(&dir.path().join("b/lotsen.sqlite3")).unwrap();
+        let b = Store::open(&dir.path().join("b")).unwrap();
+        assert_ne!(b.epoch(), s.epoch());
+        assert_eq!(b.read(|tx| tx.last_seq()).unwrap(), 1);
     }
 
     #[test]

@@ -1,1 +1,150 @@
-//! placeholder
+//! The Lotsenfinder app: Leptos, client-side rendered, offline-first.
+//!
+//! - `store`: IndexedDB (records, outbox, meta, conflicts)
+//! - `api`: the HTTP client of the sync protocol
+//! - `sync`: the loop that pushes the outbox and pulls changes
+//! - `state`: the records in memory, the search index, the sync status
+//! - `pages`: one module per screen; `components`: what several screens share
+
+pub mod api;
+pub mod components;
+pub mod pages;
+pub mod state;
+pub mod store;
+pub mod sync;
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+use crate::components::{Footer, Header};
+use crate::pages::*;
+use crate::state::{AppState, Data};
+use crate::store::{Store, META_LAST_SYNC};
+
+/// The name of the app's IndexedDB database.
+pub const DB_NAME: &str = "lotsenfinder";
+
+pub fn mount() {
+    console_error_panic_hook::set_once();
+    register_service_worker();
+    mount_to_body(App);
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+    spawn_local(start(state));
+    watch_connectivity(state);
+
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">"Zum Inhalt springen"</a>
+            <Header/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=SearchPage/>
+                    <Route path=path!("/suche") view=SearchPage/>
+                    <Route path=path!("/themen") view=TopicsPage/>
+                    <Route path=path!("/themen/:slug") view=TopicPage/>
+                    <Route path=path!("/lotsen/:id") view=LotsePage/>
+                    <Route path=path!("/anliegen/neu") view=NewRequestPage/>
+                    <Route path=path!("/anliegen") view=RequestsPage/>
+                    <Route path=path!("/barrierefreiheit") view=AccessibilityPage/>
+                    <Route path=path!("/datenschutz") view=PrivacyPage/>
+                    <Route path=path!("/impressum") view=ImprintPage/>
+                </Routes>
+            </main>
+            <Footer/>
+        </Router>
+    }
+}
+
+/// Opens the local database, shows what it holds, and starts the sync loop.
+async fn start(state: AppState) {
+    let store = match Store::open(DB_NAME).await {
+        Ok(s) => Rc::new(s),
+        Err(e) => {
+            state.sync.update(|s| {
+                s.error = Some(format!(
+                    "{e}. Ohne lokalen Speicher arbeitet die App nur online."
+                ))
+            });
+            state.loaded.set(true);
+            return;
+        }
+    };
+    let mut data = Data::default();
+    match store.load().await {
+        Ok(views) => {
+            for v in views {
+                data.apply(&store::Change::Put(v));
+            }
+        }
+        Err(e) => state.sync.update(|s| s.error = Some(e.to_string())),
+    }
+    state.index.set(std::sync::Arc::new(data.index()));
+    state.data.set(data);
+    let pending = store.outbox().await.map(|o| o.len()).unwrap_or(0);
+    let last_sync = store
+        .meta(META_LAST_SYNC)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|s| s.parse().ok());
+    state.sync.update(|s| {
+        s.pending = pending;
+        s.last_sync = last_sync;
+    });
+    if let Ok(c) = store.conflicts().await {
+        state.conflicts.set(c);
+    }
+    state.loaded.set(true);
+    let device_key = match store.device_key().await {
+        Ok(k) => k,
+        Err(e) => {
+            state.sync.update(|s| s.error = Some(e.to_string()));
+            return;
+        }
+    };
+    let (tx, rx) = futures::channel::mpsc::unbounded();
+    state.trigger.set_value(Some(tx));
+    state.store.set_value(Some(store.clone()));
+    sync::run(state, store, api::Api::new(device_key), rx).await;
+}
+
+fn watch_connectivity(state: AppState) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let online = Closure::<dyn Fn()>::new(move || {
+        state.sync.update(|s| s.online = true);
+        state.sync_now();
+    });
+    let offline = Closure::<dyn Fn()>::new(move || state.sync.update(|s| s.online = false));
+    let _ = window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
+    let _ = window.add_event_listener_with_callback("offline", offline.as_ref().unchecked_ref());
+    // The listeners live as long as the page.
+    online.forget();
+    offline.forget();
+}
+
+fn register_service_worker() {
+    if let Some(window) = web_sys::window() {
+        let sw = window.navigator().service_worker();
+        let _ = sw.register("/sw.js");
+    }
+}
+
+/// Sets the document title, so each screen is announced by its name.
+pub fn set_title(title: &str) {
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        doc.set_title(&format!("{title} – Lotsenfinder Soest"));
+    }
+}

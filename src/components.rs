@@ -1,0 +1,210 @@
+//! Pieces several screens share: the header with the sync status, the footer, the Lotse card.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use lotsen_domain::model::{Level, Lotse};
+
+use crate::state::AppState;
+
+pub fn state() -> AppState {
+    expect_context::<AppState>()
+}
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let state = state();
+    view! {
+        <header class="site-header">
+            <div class="bar">
+                <A href="/" attr:class="brand">
+                    <span class="brand-mark" aria-hidden="true">"⚓"</span>
+                    " Lotsenfinder "
+                    <span class="brand-city">"Stadt Soest"</span>
+                </A>
+                <nav aria-label="Hauptnavigation">
+                    <ul>
+                        <li><A href="/">"Suche"</A></li>
+                        <li><A href="/themen">"Themen"</A></li>
+                        <li><A href="/anliegen">"Meine Anliegen"</A></li>
+                        <li><A href="/anliegen/neu">"Anliegen senden"</A></li>
+                    </ul>
+                </nav>
+            </div>
+            <SyncBar state=state/>
+        </header>
+    }
+}
+
+#[component]
+fn SyncBar(state: AppState) -> impl IntoView {
+    let status = state.sync;
+    let online = move || status.with(|s| s.online);
+    let pending = move || status.with(|s| s.pending);
+    let last = move || status.with(|s| s.last_sync).map(format_time);
+    let error = move || status.with(|s| s.error.clone());
+    let running = move || status.with(|s| s.running);
+    view! {
+        <div class="sync-bar" role="status" aria-live="polite">
+            <span class=move || if online() { "conn online" } else { "conn offline" } data-testid="connection">
+                {move || if online() { "Online" } else { "Offline – Sie arbeiten mit den gespeicherten Daten" }}
+            </span>
+            {move || (pending() > 0).then(|| view! {
+                <span class="pending" data-testid="pending">
+                    {match pending() {
+                        1 => "1 Änderung wartet auf Übertragung".to_owned(),
+                        n => format!("{n} Änderungen warten auf Übertragung"),
+                    }}
+                </span>
+            })}
+            <span class="last-sync">
+                {move || match last() {
+                    Some(t) => format!("Zuletzt abgeglichen: {t}"),
+                    None => "Noch nicht abgeglichen".to_owned(),
+                }}
+            </span>
+            {move || error().map(|e| view! { <span class="sync-error">"Fehler beim Abgleich: " {e}</span> })}
+            <button type="button" class="link-button" on:click=move |_| state.sync_now() disabled=running>
+                {move || if running() { "Gleicht ab …" } else { "Jetzt abgleichen" }}
+            </button>
+        </div>
+    }
+}
+
+/// "14:32" today, "28.11.2026, 14:32" otherwise.
+pub fn format_time(ms: f64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    let today = js_sys::Date::new_0();
+    let time = format!("{:02}:{:02}", d.get_hours(), d.get_minutes());
+    if d.to_date_string() == today.to_date_string() {
+        time
+    } else {
+        format!(
+            "{}.{}.{}, {time}",
+            d.get_date(),
+            d.get_month() + 1,
+            d.get_full_year()
+        )
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <p>"Ein Angebot des Projektbüros Digitale Modellregion der Stadt Soest."</p>
+            <ul>
+                <li><A href="/barrierefreiheit">"Barrierefreiheit"</A></li>
+                <li><A href="/datenschutz">"Datenschutz"</A></li>
+                <li><A href="/impressum">"Impressum"</A></li>
+            </ul>
+        </footer>
+    }
+}
+
+pub fn level_badge(level: Level) -> impl IntoView {
+    view! {
+        <span class=format!("level level-{}", level.get())>
+            <span class="visually-hidden">"Stufe " {level.get()} ": "</span>
+            {level.label()}
+        </span>
+    }
+}
+
+pub fn tel_href(phone: &str) -> String {
+    let digits: String = phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    format!("tel:{digits}")
+}
+
+pub fn mailto_href(email: &str, subject: &str) -> String {
+    format!(
+        "mailto:{email}?subject={}",
+        String::from(js_sys::encode_uri_component(subject))
+    )
+}
+
+/// One matched or listed skill on a card: the topic and the level.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShownSkill {
+    pub topic_id: String,
+    pub name: String,
+    pub slug: String,
+    pub level: Level,
+}
+
+/// A Lotse as search results and topic pages show them: who, where, how to reach, what they know.
+#[component]
+pub fn LotseCard(
+    id: String,
+    lotse: Lotse,
+    skills: Vec<ShownSkill>,
+    #[prop(optional)] heading_level: u8,
+) -> impl IntoView {
+    let first_topic = skills.first().cloned();
+    let subject = match &first_topic {
+        Some(s) => format!("Digitale Lotsen: Frage zu {}", s.name),
+        None => "Digitale Lotsen: Frage".to_owned(),
+    };
+    let request_href = match &first_topic {
+        Some(s) => format!("/anliegen/neu?thema={}", s.slug),
+        None => "/anliegen/neu".to_owned(),
+    };
+    let name_link = view! { <A href=format!("/lotsen/{id}")>{lotse.name.clone()}</A> };
+    let heading = if heading_level == 3 {
+        view! { <h3 class="card-title">{name_link}</h3> }.into_any()
+    } else {
+        view! { <h2 class="card-title">{name_link}</h2> }.into_any()
+    };
+    view! {
+        <article class="card lotse-card" data-testid="lotse-card">
+            {heading}
+            <p class="department">{lotse.department.clone()}</p>
+            <ul class="skills" aria-label="Themen">
+                {skills.into_iter().map(|s| view! {
+                    <li><A href=format!("/themen/{}", s.slug)>{s.name}</A> " " {level_badge(s.level)}</li>
+                }).collect_view()}
+            </ul>
+            <dl class="contact">
+                {(!lotse.phone.is_empty()).then(|| view! {
+                    <dt>"Telefon"</dt><dd><a href=tel_href(&lotse.phone)>{lotse.phone.clone()}</a></dd>
+                })}
+                {(!lotse.email.is_empty()).then(|| view! {
+                    <dt>"E-Mail"</dt><dd><a href=mailto_href(&lotse.email, &subject)>{lotse.email.clone()}</a></dd>
+                })}
+                {(!lotse.location.is_empty()).then(|| view! { <dt>"Ort"</dt><dd>{lotse.location.clone()}</dd> })}
+                {(!lotse.availability.is_empty()).then(|| view! {
+                    <dt>"Erreichbar"</dt><dd>{lotse.availability.clone()}</dd>
+                })}
+            </dl>
+            <A href=request_href attr:class="button secondary">"Anliegen senden"</A>
+        </article>
+    }
+}
+
+/// The skills of a Lotse to show on a card, best level first.
+pub fn all_skills(lotse: &Lotse, state: &AppState) -> Vec<ShownSkill> {
+    state.data.with(|d| {
+        let mut out: Vec<ShownSkill> = lotse
+            .skills
+            .iter()
+            .filter_map(|s| {
+                d.topics.get(&s.topic).map(|t| ShownSkill {
+                    topic_id: s.topic.clone(),
+                    name: t.data.name.clone(),
+                    slug: t.data.slug.clone(),
+                    level: s.level,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| b.level.cmp(&a.level).then_with(|| a.name.cmp(&b.name)));
+        out
+    })
+}
+
+/// Shown while the local database is still being read.
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="loading">"Daten werden geladen …"</p> }
+}

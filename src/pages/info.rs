@@ -1,0 +1,86 @@
+//! The legal and information pages every public-sector web app needs, and the 404 page.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn AccessibilityPage() -> impl IntoView {
+    crate::set_title("Erklärung zur Barrierefreiheit");
+    view! {
+        <article class="prose">
+            <h1>"Erklärung zur Barrierefreiheit"</h1>
+            <p>
+                "Die Stadt Soest ist bemüht, ihre Intranet-Anwendungen im Einklang mit der Barrierefreie-Informationstechnik-Verordnung "
+                "Nordrhein-Westfalen (BITV NRW) barrierefrei zugänglich zu machen. Diese Erklärung gilt für den Lotsenfinder."
+            </p>
+            <h2>"Stand der Vereinbarkeit"</h2>
+            <p>
+                "Der Lotsenfinder soll die Anforderungen der WCAG 2.1 auf Stufe AA erfüllen. Jede Seite wird bei jeder Änderung "
+                "automatisch mit axe-core geprüft; die App ist vollständig mit der Tastatur bedienbar, hat sichtbare Fokusmarkierungen "
+                "und lässt sich bis 200 % vergrößern und ab 320 Pixel Breite nutzen."
+            </p>
+            <h2>"Feedback und Kontakt"</h2>
+            <p>
+                "Sind Ihnen Mängel beim barrierefreien Zugang aufgefallen? Dann melden Sie sich bitte beim Projektbüro Digitale Modellregion: "
+                "Telefon " <a href="tel:029211035227">"02921 103-5227"</a> ", E-Mail "
+                <a href="mailto:digital@soest.de?subject=Barrierefreiheit%20Lotsenfinder">"digital@soest.de"</a> "."
+            </p>
+            <h2>"Schlichtungsverfahren"</h2>
+            <p>
+                "Wenn Ihre Rückmeldung nicht zufriedenstellend beantwortet wird, können Sie sich an die Ombudsstelle für barrierefreie "
+                "Informationstechnik des Landes Nordrhein-Westfalen wenden."
+            </p>
+        </article>
+    }
+}
+
+#[component]
+pub fn PrivacyPage() -> impl IntoView {
+    crate::set_title("Datenschutz");
+    view! {
+        <article class="prose">
+            <h1>"Datenschutz"</h1>
+            <p>"Verantwortlich ist die Stadt Soest, Projektbüro Digitale Modellregion, Am Vreithof 8, 59494 Soest."</p>
+            <h2>"Was gespeichert wird"</h2>
+            <ul>
+                <li>"Das Verzeichnis der Digitalen Lotsen: Name, Bereich, dienstliche Kontaktdaten, Themen und Erreichbarkeit – so, wie die Lotsen es selbst angeben."</li>
+                <li>"Ihre Anliegen: Art, Thema, Titel, Beschreibung und – wenn Sie es angeben – Ihr Name, Bereich und Kontakt."</li>
+                <li>"Ein zufälliger Geräteschlüssel in Ihrem Browser. Der Server speichert nur eine Prüfsumme davon, um Ihnen Ihre eigenen Anliegen zu zeigen."</li>
+            </ul>
+            <h2>"Wo es gespeichert wird"</h2>
+            <p>
+                "Damit der Lotsenfinder auch ohne Netz funktioniert, liegen das Verzeichnis und Ihre eigenen Anliegen zusätzlich "
+                "im Speicher Ihres Browsers auf diesem Gerät. Anliegen anderer Kolleginnen und Kollegen werden nicht auf Ihr Gerät übertragen."
+            </p>
+            <h2>"Wie lange"</h2>
+            <p>
+                "Name und Kontakt bei abgeschlossenen Anliegen werden nach 365 Tagen entfernt; die anonymen Angaben bleiben für die "
+                "Auswertung nach Thema und Bereich. Auswertungen über einzelne Personen gibt es nicht."
+            </p>
+            <h2>"Ihre Rechte"</h2>
+            <p>"Sie haben das Recht auf Auskunft, Berichtigung und Löschung. Wenden Sie sich an digital@soest.de oder an die behördliche Datenschutzbeauftragte."</p>
+        </article>
+    }
+}
+
+#[component]
+pub fn ImprintPage() -> impl IntoView {
+    crate::set_title("Impressum");
+    view! {
+        <article class="prose">
+            <h1>"Impressum"</h1>
+            <p>"Stadt Soest" <br/> "Projektbüro Digitale Modellregion" <br/> "Am Vreithof 8" <br/> "59494 Soest"</p>
+            <p>"Telefon: " <a href="tel:029211035227">"02921 103-5227"</a> <br/> "E-Mail: " <a href="mailto:digital@soest.de">"digital@soest.de"</a></p>
+            <p>"Die Stadt Soest ist eine Körperschaft des öffentlichen Rechts. Sie wird vertreten durch den Bürgermeister."</p>
+        </article>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    crate::set_title("Seite nicht gefunden");
+    view! {
+        <h1>"Seite nicht gefunden"</h1>
+        <p>"Diese Adresse gibt es im Lotsenfinder nicht. " <A href="/">"Zur Suche"</A> " oder " <A href="/themen">"zu den Themen"</A> "."</p>
+    }
+}

@@ -1,0 +1,308 @@
+//! `/anliegen/neu?thema={slug}`: hand in a Frage, Wunsch, Anregung or Problem — offline too.
+//! What is typed is kept as a draft in the browser until it is handed in.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use lotsen_domain::model::{Kind, MAX_DESCRIPTION, MAX_TEXT};
+use lotsen_domain::protocol::FieldError;
+use lotsen_domain::validate::{check_text, validate};
+use lotsen_domain::Collection;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::components::{state, Loading};
+use crate::store::new_uuid;
+
+const DRAFT_KEY: &str = "lotsenfinder.entwurf-anliegen";
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Draft {
+    kind: String,
+    topic: String,
+    title: String,
+    description: String,
+    name: String,
+    department: String,
+    contact: String,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn load_draft() -> Option<Draft> {
+    storage()?
+        .get_item(DRAFT_KEY)
+        .ok()
+        .flatten()
+        .and_then(|s| serde_json::from_str(&s).ok())
+}
+
+fn save_draft(d: &Draft) {
+    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(d)) {
+        let _ = s.set_item(DRAFT_KEY, &json);
+    }
+}
+
+fn clear_draft() {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(DRAFT_KEY);
+    }
+}
+
+/// Every problem of the form at once, each at its field, in the order of the form.
+fn check(d: &Draft, refs: &crate::state::Data) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut text = |field: &str, value: &str, max: usize, required: bool| {
+        if let Err((code, message)) = check_text(value, max, required) {
+            errors.push(FieldError::new(code, message, Some(field)));
+        }
+    };
+    text("title", &d.title, MAX_TEXT, true);
+    text("description", &d.description, MAX_DESCRIPTION, false);
+    text("requester.name", &d.name, MAX_TEXT, false);
+    text("requester.department", &d.department, MAX_TEXT, false);
+    text("requester.contact", &d.contact, MAX_TEXT, false);
+    if errors.is_empty() {
+        // The same rules as the server, for everything the single checks above do not cover.
+        if let Err(e) = validate(Collection::Requests, "new", &to_data(d), refs) {
+            errors.push(e);
+        }
+    }
+    errors
+}
+
+fn to_data(d: &Draft) -> serde_json::Value {
+    json!({
+        "kind": if d.kind.is_empty() { "frage" } else { d.kind.as_str() },
+        "topic": if d.topic.is_empty() { serde_json::Value::Null } else { json!(d.topic) },
+        "title": d.title,
+        "description": d.description,
+        "requester": {"name": d.name, "department": d.department, "contact": d.contact},
+        "status": "neu",
+        "assignee": null,
+    })
+}
+
+fn field_id(field: &str) -> String {
+    match field {
+        "requester.name" => "name".into(),
+        "requester.department" => "department".into(),
+        "requester.contact" => "contact".into(),
+        "kind" => "kind-frage".into(),
+        other => other.to_owned(),
+    }
+}
+
+#[component]
+pub fn NewRequestPage() -> impl IntoView {
+    let state = state();
+    crate::set_title("Anliegen senden");
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let draft = RwSignal::new(load_draft().unwrap_or_default());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let saving = RwSignal::new(false);
+    let summary = NodeRef::<leptos::html::Div>::new();
+
+    // The topic from `?thema=slug` wins over the draft's, once the topics are known.
+    Effect::new(move |_| {
+        let slug = query.with(|q| q.get("thema")).unwrap_or_default();
+        if slug.is_empty() || !state.loaded.get() {
+            return;
+        }
+        if let Some(id) = state
+            .data
+            .with(|d| d.topic_by_slug(&slug).map(|(id, _)| id.clone()))
+        {
+            draft.update(|d| d.topic = id);
+        }
+    });
+
+    let set = move |f: fn(&mut Draft, String)| {
+        move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            draft.update(|d| f(d, v));
+            draft.with_untracked(save_draft);
+        }
+    };
+    let error_for = move |field: &'static str| {
+        move || {
+            errors.with(|es| {
+                es.iter()
+                    .find(|e| e.field.as_deref() == Some(field))
+                    .map(|e| e.message.clone())
+            })
+        }
+    };
+    let invalid = move |field: &'static str| {
+        move || {
+            errors
+                .with(|es| es.iter().any(|e| e.field.as_deref() == Some(field)))
+                .to_string()
+        }
+    };
+    let described = move |field: &'static str, hint: Option<&'static str>| {
+        move || {
+            let mut ids: Vec<String> = hint.map(|h| vec![h.to_owned()]).unwrap_or_default();
+            if errors.with(|es| es.iter().any(|e| e.field.as_deref() == Some(field))) {
+                ids.push(format!("err-{}", field_id(field)));
+            }
+            ids.join(" ")
+        }
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if saving.get_untracked() {
+            return;
+        }
+        let d = draft.get_untracked();
+        let found = state.data.with_untracked(|data| check(&d, data));
+        if !found.is_empty() {
+            errors.set(found);
+            if let Some(el) = summary.get_untracked() {
+                let _ = el.focus();
+            }
+            return;
+        }
+        errors.set(Vec::new());
+        saving.set(true);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let id = new_uuid();
+            match state
+                .edit(Collection::Requests, &id, to_data(&d), false)
+                .await
+            {
+                Ok(()) => {
+                    clear_draft();
+                    navigate(&format!("/anliegen?gesendet={id}"), Default::default());
+                }
+                Err(e) => {
+                    errors.set(vec![FieldError::new(
+                        "store",
+                        format!("Konnte nicht gespeichert werden: {e}"),
+                        None,
+                    )]);
+                    saving.set(false);
+                }
+            }
+        });
+    };
+
+    let topics = Memo::new(move |_| {
+        state.data.with(|d| {
+            let mut t: Vec<(String, String)> = d
+                .topics
+                .iter()
+                .map(|(id, t)| (id.clone(), t.data.name.clone()))
+                .collect();
+            t.sort_by_key(|(_, n)| lotsen_domain::normalize::fold(n));
+            t
+        })
+    });
+    let departments = Memo::new(move |_| state.data.with(|d| d.departments()));
+    let description_len = move || draft.with(|d| d.description.chars().count());
+
+    view! {
+        <h1>"Anliegen senden"</h1>
+        <p>
+            "Stellen Sie eine Frage, äußern Sie einen Wunsch oder eine Anregung oder melden Sie ein Problem mit der Digitalisierung. "
+            "Ihr Anliegen wird sofort auf diesem Gerät gespeichert – auch ohne Verbindung – und übertragen, sobald das Netz da ist."
+        </p>
+        <div node_ref=summary tabindex="-1" class="error-summary-anchor">
+            {move || {
+                let es = errors.get();
+                (!es.is_empty()).then(|| view! {
+                    <div class="error-summary" role="alert">
+                        <h2>"Bitte prüfen Sie Ihre Angaben"</h2>
+                        <ul>
+                            {es.into_iter().map(|e| {
+                                let href = format!("#{}", e.field.as_deref().map(field_id).unwrap_or_else(|| "title".into()));
+                                view! { <li><a href=href>{e.message}</a></li> }
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                })
+            }}
+        </div>
+        {move || (!state.loaded.get()).then(|| view! { <Loading/> })}
+        <form class="request-form" on:submit=submit novalidate>
+            <fieldset>
+                <legend>"Art des Anliegens"</legend>
+                <div class="choices">
+                    {Kind::ALL.into_iter().map(|k| {
+                        let value = k.as_str();
+                        let id = format!("kind-{value}");
+                        let label_for = id.clone();
+                        view! {
+                            <label for=label_for class="choice">
+                                <input type="radio" id=id name="kind" value=value
+                                    prop:checked=move || draft.with(|d| d.kind == value || (d.kind.is_empty() && value == "frage"))
+                                    on:change=set(|d, v| d.kind = v)/>
+                                {k.label()}
+                            </label>
+                        }
+                    }).collect_view()}
+                </div>
+            </fieldset>
+            <div class="field">
+                <label for="topic">"Thema " <span class="optional">"(wenn bekannt)"</span></label>
+                <select id="topic" on:change=set(|d, v| d.topic = v) aria-invalid=invalid("topic") aria-describedby=described("topic", None)>
+                    <option value="" selected=move || draft.with(|d| d.topic.is_empty())>"– kein bestimmtes Thema –"</option>
+                    {move || topics.get().into_iter().map(|(id, name)| {
+                        let selected_id = id.clone();
+                        view! { <option value=id selected=move || draft.with(|d| d.topic == selected_id)>{name}</option> }
+                    }).collect_view()}
+                </select>
+                {move || error_for("topic")().map(|m| view! { <p class="field-error" id="err-topic">{m}</p> })}
+            </div>
+            <div class="field">
+                <label for="title">"Worum geht es? " <span class="required">"(Pflichtfeld)"</span></label>
+                <input id="title" type="text" required maxlength="2000" prop:value=move || draft.with(|d| d.title.clone())
+                    on:input=set(|d, v| d.title = v) aria-invalid=invalid("title") aria-describedby=described("title", Some("title-hint"))/>
+                <p class="hint" id="title-hint">"Ein kurzer Satz, z. B. „Wie lege ich eine E-Akte an?“"</p>
+                {move || error_for("title")().map(|m| view! { <p class="field-error" id="err-title">{m}</p> })}
+            </div>
+            <div class="field">
+                <label for="description">"Beschreibung " <span class="optional">"(freiwillig)"</span></label>
+                <textarea id="description" rows="6" prop:value=move || draft.with(|d| d.description.clone())
+                    on:input=set(|d, v| d.description = v) aria-invalid=invalid("description")
+                    aria-describedby=described("description", Some("description-count"))></textarea>
+                <p id="description-count" class=move || { if description_len() > MAX_DESCRIPTION { "hint over" } else { "hint" } }>
+                    {move || format!("{} von {} Zeichen", description_len(), MAX_DESCRIPTION)}
+                </p>
+                {move || error_for("description")().map(|m| view! { <p class="field-error" id="err-description">{m}</p> })}
+            </div>
+            <fieldset>
+                <legend>"Wer fragt? " <span class="optional">"(freiwillig, damit die Lotsen Sie erreichen)"</span></legend>
+                <div class="field">
+                    <label for="name">"Ihr Name"</label>
+                    <input id="name" type="text" autocomplete="name" prop:value=move || draft.with(|d| d.name.clone())
+                        on:input=set(|d, v| d.name = v) aria-invalid=invalid("requester.name") aria-describedby=described("requester.name", None)/>
+                    {move || error_for("requester.name")().map(|m| view! { <p class="field-error" id="err-name">{m}</p> })}
+                </div>
+                <div class="field">
+                    <label for="department">"Ihr Bereich"</label>
+                    <input id="department" type="text" list="departments" autocomplete="organization"
+                        prop:value=move || draft.with(|d| d.department.clone())
+                        on:input=set(|d, v| d.department = v) aria-invalid=invalid("requester.department")
+                        aria-describedby=described("requester.department", None)/>
+                    <datalist id="departments">
+                        {move || departments.get().into_iter().map(|d| view! { <option value=d/> }).collect_view()}
+                    </datalist>
+                    {move || error_for("requester.department")().map(|m| view! { <p class="field-error" id="err-department">{m}</p> })}
+                </div>
+                <div class="field">
+                    <label for="contact">"Telefon oder E-Mail"</label>
+                    <input id="contact" type="text" autocomplete="email" prop:value=move || draft.with(|d| d.contact.clone())
+                        on:input=set(|d, v| d.contact = v) aria-invalid=invalid("requester.contact")
+                        aria-describedby=described("requester.contact", None)/>
+                    {move || error_for("requester.contact")().map(|m| view! { <p class="field-error" id="err-contact">{m}</p> })}
+                </div>
+            </fieldset>
+            <button type="submit" class="button" disabled=move || saving.get() || !state.loaded.get()>"Anliegen senden"</button>
+        </form>
+    }
+}

@@ -1,0 +1,268 @@
+//! `/` and `/suche?q=…&bereich=…&stufe=…`: "Wobei brauchen Sie Hilfe?" — results while typing,
+//! every state in the URL.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use lotsen_domain::model::{Level, Lotse};
+use lotsen_domain::search::Query;
+
+use super::enc;
+use crate::components::{state, Loading, LotseCard, ShownSkill};
+
+const OWN_DEPARTMENT_KEY: &str = "lotsenfinder.mein-bereich";
+
+#[derive(Clone, Debug, PartialEq)]
+struct Item {
+    id: String,
+    lotse: Lotse,
+    skills: Vec<ShownSkill>,
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn search_url(q: &str, bereich: &str, stufe: Option<u8>) -> String {
+    let mut parts = Vec::new();
+    if !q.is_empty() {
+        parts.push(format!("q={}", enc(q)));
+    }
+    if !bereich.is_empty() {
+        parts.push(format!("bereich={}", enc(bereich)));
+    }
+    if let Some(s) = stufe {
+        parts.push(format!("stufe={s}"));
+    }
+    if parts.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/suche?{}", parts.join("&"))
+    }
+}
+
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    let state = state();
+    let query = use_query_map();
+    let location = use_location();
+    let q = Memo::new(move |_| query.with(|m| m.get("q").unwrap_or_default()));
+    let bereich = Memo::new(move |_| query.with(|m| m.get("bereich").unwrap_or_default()));
+    let stufe = Memo::new(move |_| {
+        query.with(|m| {
+            m.get("stufe")
+                .and_then(|s| s.parse::<u8>().ok())
+                .filter(|s| (1..=3).contains(s))
+        })
+    });
+    let own = RwSignal::new(
+        local_storage()
+            .and_then(|s| s.get_item(OWN_DEPARTMENT_KEY).ok().flatten())
+            .unwrap_or_default(),
+    );
+
+    Effect::new(move |_| {
+        crate::set_title(&match q.get().as_str() {
+            "" => "Wobei brauchen Sie Hilfe?".to_owned(),
+            text => format!("Suche: {text}"),
+        })
+    });
+
+    let navigate = use_navigate();
+    let go = move |q: String, bereich: String, stufe: Option<u8>, typing: bool| {
+        // Typing refines one search: it replaces the history entry instead of adding one per key.
+        let replace = typing && location.pathname.get_untracked() == "/suche";
+        navigate(
+            &search_url(q.trim_start(), &bereich, stufe),
+            NavigateOptions {
+                replace,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    let go_typing = go.clone();
+    let go_bereich = go.clone();
+    let go_stufe = go;
+
+    let results = Memo::new(move |_| {
+        let index = state.index.get();
+        let own = own.get();
+        let (text, bereich, stufe) = (q.get(), bereich.get(), stufe.get());
+        let query = Query {
+            text: &text,
+            department: (!bereich.is_empty()).then_some(bereich.as_str()),
+            min_level: stufe,
+            own_department: (!own.is_empty()).then_some(own.as_str()),
+        };
+        let hits = index.search(&query);
+        let topics: Vec<(String, String)> = state.data.with(|d| {
+            index
+                .topics(&text)
+                .into_iter()
+                .take(6)
+                .filter_map(|(t, _)| {
+                    d.topics
+                        .get(index.topic_id(t))
+                        .map(|t| (t.data.slug.clone(), t.data.name.clone()))
+                })
+                .collect()
+        });
+        let items: Vec<Item> = state.data.with(|d| {
+            hits.iter()
+                .filter_map(|h| {
+                    let id = index.lotse_id(h.lotse);
+                    let lotse = d.lotsen.get(id)?.data.clone();
+                    let skills = h
+                        .topics
+                        .iter()
+                        .filter_map(|m| {
+                            let tid = index.topic_id(m.topic);
+                            d.topics.get(tid).map(|t| ShownSkill {
+                                topic_id: tid.to_owned(),
+                                name: t.data.name.clone(),
+                                slug: t.data.slug.clone(),
+                                level: Level::new(m.level).unwrap_or(Level::KNOWS),
+                            })
+                        })
+                        .collect();
+                    Some(Item {
+                        id: id.to_owned(),
+                        lotse,
+                        skills,
+                    })
+                })
+                .collect()
+        });
+        (items, topics)
+    });
+
+    let departments = Memo::new(move |_| state.data.with(|d| d.departments()));
+    let has_query =
+        move || !q.get().trim().is_empty() || !bereich.get().is_empty() || stufe.get().is_some();
+
+    view! {
+        <section class="search">
+            <h1>"Wobei brauchen Sie Hilfe?"</h1>
+            <form class="search-form" role="search" on:submit=|ev| ev.prevent_default()>
+                <label for="q" class="search-label">"Thema, Stichwort, Name oder Bereich"</label>
+                <input
+                    id="q"
+                    type="search"
+                    name="q"
+                    autocomplete="off"
+                    placeholder="z. B. E-Akte, Videokonferenz, OZG"
+                    prop:value=move || q.get()
+                    on:input=move |ev| go_typing(event_target_value(&ev), bereich.get_untracked(), stufe.get_untracked(), true)
+                />
+                <div class="filters">
+                    <div class="field">
+                        <label for="bereich">"Bereich des Lotsen"</label>
+                        <select id="bereich" on:change=move |ev| go_bereich(q.get_untracked(), event_target_value(&ev), stufe.get_untracked(), false)>
+                            <option value="" selected=move || bereich.get().is_empty()>"alle Bereiche"</option>
+                            {move || departments.get().into_iter().map(|d| {
+                                let selected = bereich.get() == d;
+                                view! { <option value=d.clone() selected=selected>{d.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="stufe">"Mindestens"</label>
+                        <select id="stufe" on:change=move |ev| go_stufe(q.get_untracked(), bereich.get_untracked(), event_target_value(&ev).parse().ok(), false)>
+                            <option value="" selected=move || stufe.get().is_none()>"jede Stufe"</option>
+                            <option value="2" selected=move || stufe.get() == Some(2)>"kann helfen"</option>
+                            <option value="3" selected=move || stufe.get() == Some(3)>"kann schulen"</option>
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="mein-bereich">"Mein Bereich (zuerst zeigen)"</label>
+                        <select id="mein-bereich" on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            if let Some(s) = local_storage() {
+                                let _ = s.set_item(OWN_DEPARTMENT_KEY, &v);
+                            }
+                            own.set(v);
+                        }>
+                            <option value="" selected=move || own.get().is_empty()>"nicht gewählt"</option>
+                            {move || departments.get().into_iter().map(|d| {
+                                let selected = own.get() == d;
+                                view! { <option value=d.clone() selected=selected>{d.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                </div>
+            </form>
+
+            {move || {
+                if !state.loaded.get() {
+                    return view! { <Loading/> }.into_any();
+                }
+                if !has_query() {
+                    return view! { <Intro/> }.into_any();
+                }
+                let (items, topics) = results.get();
+                let count = items.len();
+                view! {
+                    <div class="results">
+                        <p class="result-count" role="status" aria-live="polite" data-testid="result-count">
+                            {match count {
+                                0 => "Keine Lotsen gefunden. Versuchen Sie ein anderes Wort oder schauen Sie in die Themenliste.".to_owned(),
+                                1 => "1 Lotse gefunden".to_owned(),
+                                n => format!("{n} Lotsen gefunden"),
+                            }}
+                        </p>
+                        {(!topics.is_empty()).then(|| view! {
+                            <nav class="topic-chips" aria-label="Passende Themen">
+                                <span>"Passende Themen: "</span>
+                                <ul>
+                                    {topics.into_iter().map(|(slug, name)| view! {
+                                        <li><A href=format!("/themen/{slug}")>{name}</A></li>
+                                    }).collect_view()}
+                                </ul>
+                            </nav>
+                        })}
+                        <ol class="cards" aria-label="Gefundene Lotsen">
+                            {items.into_iter().map(|it| view! {
+                                <li><LotseCard id=it.id lotse=it.lotse skills=it.skills/></li>
+                            }).collect_view()}
+                        </ol>
+                        {(count == 0).then(|| view! {
+                            <p><A href="/anliegen/neu">"Anliegen trotzdem senden"</A> " – das Projektbüro leitet es weiter."</p>
+                        })}
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Intro() -> impl IntoView {
+    let state = state();
+    let categories = Memo::new(move |_| state.data.with(|d| d.topics_by_category()));
+    view! {
+        <div class="intro">
+            <p>
+                "Die Digitalen Lotsen sind Kolleginnen und Kollegen aus allen Bereichen der Stadtverwaltung. "
+                "Sie helfen bei DMS und E-Akte, OZG-Onlinediensten, Office, Videokonferenzen und anderen digitalen Fragen."
+            </p>
+            <h2>"Häufige Themen"</h2>
+            {move || {
+                let cats = categories.get();
+                if cats.is_empty() {
+                    view! { <p>"Noch keine Themen geladen. Sobald eine Verbindung besteht, werden sie abgeglichen."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="topic-grid">
+                            {cats.into_iter().flat_map(|(_, topics)| topics).take(12).map(|(_, t)| view! {
+                                <li><A href=format!("/suche?q={}", enc(&t.name))>{t.name.clone()}</A></li>
+                            }).collect_view()}
+                        </ul>
+                        <p><A href="/themen">"Alle Themen nach Bereich"</A></p>
+                    }.into_any()
+                }
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,201 @@
+//! `/themen` (the catalogue by category) and `/themen/{slug}` (who helps, upcoming events).
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use lotsen_domain::model::Event;
+
+use crate::components::{state, Loading, LotseCard, ShownSkill};
+
+#[component]
+pub fn TopicsPage() -> impl IntoView {
+    let state = state();
+    crate::set_title("Themen");
+    let groups = Memo::new(move |_| {
+        state.data.with(|d| {
+            d.topics_by_category()
+                .into_iter()
+                .map(|(cat, topics)| {
+                    let topics: Vec<(String, String, usize)> = topics
+                        .into_iter()
+                        .map(|(id, t)| {
+                            let helpers = d
+                                .lotsen
+                                .values()
+                                .filter(|l| {
+                                    l.data.active && l.data.skills.iter().any(|s| s.topic == id)
+                                })
+                                .count();
+                            (t.slug, t.name, helpers)
+                        })
+                        .collect();
+                    (cat, topics)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <h1>"Themen"</h1>
+        <p>"Alle Themen, zu denen Digitale Lotsen helfen, nach Bereich geordnet."</p>
+        {move || {
+            if !state.loaded.get() {
+                return view! { <Loading/> }.into_any();
+            }
+            groups.get().into_iter().map(|(cat, topics)| view! {
+                <section class="category">
+                    <h2>{cat}</h2>
+                    <ul class="topic-list">
+                        {topics.into_iter().map(|(slug, name, helpers)| view! {
+                            <li>
+                                <A href=format!("/themen/{slug}")>{name}</A>
+                                <span class="muted">
+                                    {match helpers { 0 => " – noch kein Lotse".to_owned(), 1 => " – 1 Lotse".to_owned(), n => format!(" – {n} Lotsen") }}
+                                </span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }).collect_view().into_any()
+        }}
+    }
+}
+
+/// Today as `YYYY-MM-DDThh:mm` in local time, comparable with event times.
+pub(crate) fn now_local() -> String {
+    let d = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+/// "2026-12-01T09:00" → "1.12.2026, 09:00 Uhr".
+pub(crate) fn format_local(s: &str) -> String {
+    let Some((date, time)) = s.split_once('T') else {
+        return s.to_owned();
+    };
+    let p: Vec<&str> = date.split('-').collect();
+    match p.as_slice() {
+        [y, m, d] => format!(
+            "{}.{}.{y}, {time} Uhr",
+            d.trim_start_matches('0'),
+            m.trim_start_matches('0')
+        ),
+        _ => s.to_owned(),
+    }
+}
+
+#[component]
+pub fn TopicPage() -> impl IntoView {
+    let state = state();
+    let params = use_params_map();
+    let slug = Memo::new(move |_| params.with(|p| p.get("slug").unwrap_or_default()));
+    let page = Memo::new(move |_| {
+        let slug = slug.get();
+        state.data.with(|d| {
+            let (id, topic) = d.topic_by_slug(&slug)?;
+            let mut helpers: Vec<(String, lotsen_domain::model::Lotse, ShownSkill)> = d
+                .lotsen
+                .iter()
+                .filter(|(_, l)| l.data.active)
+                .filter_map(|(lid, l)| {
+                    let s = l.data.skills.iter().find(|s| &s.topic == id)?;
+                    Some((
+                        lid.clone(),
+                        l.data.clone(),
+                        ShownSkill {
+                            topic_id: id.clone(),
+                            name: topic.name.clone(),
+                            slug: topic.slug.clone(),
+                            level: s.level,
+                        },
+                    ))
+                })
+                .collect();
+            helpers.sort_by(|a, b| {
+                b.2.level
+                    .cmp(&a.2.level)
+                    .then_with(|| a.1.name.cmp(&b.1.name))
+            });
+            let now = now_local();
+            let mut events: Vec<(String, Event)> = d
+                .events
+                .iter()
+                .filter(|(_, e)| {
+                    e.data.topic.as_deref() == Some(id.as_str()) && e.data.ends_at >= now
+                })
+                .map(|(eid, e)| (eid.clone(), e.data.clone()))
+                .collect();
+            events.sort_by(|a, b| a.1.starts_at.cmp(&b.1.starts_at));
+            Some((topic.clone(), helpers, events))
+        })
+    });
+    Effect::new(move |_| {
+        let title = page
+            .with(|p| p.as_ref().map(|(t, _, _)| t.name.clone()))
+            .unwrap_or_else(|| "Thema".to_owned());
+        crate::set_title(&title);
+    });
+    move || {
+        if !state.loaded.get() {
+            return view! { <Loading/> }.into_any();
+        }
+        let Some((topic, helpers, events)) = page.get() else {
+            return view! {
+                <h1>"Thema nicht gefunden"</h1>
+                <p>"Dieses Thema gibt es (noch) nicht. " <A href="/themen">"Zur Themenliste"</A></p>
+            }
+            .into_any();
+        };
+        let slug = topic.slug.clone();
+        view! {
+            <article class="topic">
+                <p class="breadcrumb"><A href="/themen">"Themen"</A> " › " {topic.category.clone()}</p>
+                <h1>{topic.name.clone()}</h1>
+                {(!topic.description.is_empty()).then(|| view! { <p class="lead">{topic.description.clone()}</p> })}
+                {(!topic.synonyms.is_empty()).then(|| view! {
+                    <p class="muted">"Auch gesucht als: " {topic.synonyms.join(", ")}</p>
+                })}
+                <p><A href=format!("/anliegen/neu?thema={slug}") attr:class="button">"Anliegen zu diesem Thema senden"</A></p>
+                <section>
+                    <h2>"Wer hilft?"</h2>
+                    {if helpers.is_empty() {
+                        view! { <p>"Zu diesem Thema gibt es noch keine Lotsin und keinen Lotsen. Senden Sie Ihr Anliegen trotzdem – das Projektbüro kümmert sich."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="cards">
+                                {helpers.into_iter().map(|(id, l, s)| view! {
+                                    <li><LotseCard id=id lotse=l skills=vec![s] heading_level=3/></li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+                <section>
+                    <h2>"Nächste Termine"</h2>
+                    {if events.is_empty() {
+                        view! { <p>"Zurzeit sind keine Schulungen oder Vorträge zu diesem Thema geplant."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="events">
+                                {events.into_iter().map(|(_, e)| view! {
+                                    <li>
+                                        <h3>{e.title.clone()}</h3>
+                                        <p>{format_local(&e.starts_at)} " bis " {format_local(&e.ends_at)}
+                                           {(!e.location.is_empty()).then(|| format!(", {}", e.location))}</p>
+                                        {(!e.description.is_empty()).then(|| view! { <p>{e.description.clone()}</p> })}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+            </article>
+        }
+        .into_any()
+    }
+}

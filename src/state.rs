@@ -1,0 +1,263 @@
+//! The app's in-memory state: the records from IndexedDB as typed values, the search index built
+//! from them, and the sync status the header shows. Pages read it through signals; all writes go
+//! through [`AppState::edit`], which stores first and shows second.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use futures::channel::mpsc::UnboundedSender;
+use leptos::prelude::*;
+use lotsen_domain::model::{Event, Lotse, Note, Request, Topic};
+use lotsen_domain::search::Index;
+use lotsen_domain::validate::Refs;
+use lotsen_domain::Collection;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::store::{Change, Conflict, Store, View};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rec<T> {
+    pub data: T,
+    /// A local edit waits for transfer.
+    pub pending: bool,
+    pub version: u64,
+    pub updated_at: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Data {
+    pub topics: BTreeMap<String, Rec<Topic>>,
+    pub lotsen: BTreeMap<String, Rec<Lotse>>,
+    pub requests: BTreeMap<String, Rec<Request>>,
+    pub notes: BTreeMap<String, Rec<Note>>,
+    pub events: BTreeMap<String, Rec<Event>>,
+}
+
+fn put<T: DeserializeOwned>(map: &mut BTreeMap<String, Rec<T>>, view: &View) {
+    if view.env.deleted {
+        map.remove(&view.env.id);
+        return;
+    }
+    // A record this version of the app cannot read is left out rather than shown wrongly.
+    if let Ok(data) = serde_json::from_value::<T>(view.env.data.clone()) {
+        map.insert(
+            view.env.id.clone(),
+            Rec {
+                data,
+                pending: view.pending,
+                version: view.env.version,
+                updated_at: view.env.updated_at.clone(),
+            },
+        );
+    }
+}
+
+impl Data {
+    /// Applies a change; returns whether the search index must be rebuilt.
+    pub fn apply(&mut self, change: &Change) -> bool {
+        match change {
+            Change::Put(view) => match Collection::parse(&view.env.collection) {
+                Some(Collection::Topics) => {
+                    put(&mut self.topics, view);
+                    true
+                }
+                Some(Collection::Lotsen) => {
+                    put(&mut self.lotsen, view);
+                    true
+                }
+                Some(Collection::Requests) => {
+                    put(&mut self.requests, view);
+                    false
+                }
+                Some(Collection::Notes) => {
+                    put(&mut self.notes, view);
+                    false
+                }
+                Some(Collection::Events) => {
+                    put(&mut self.events, view);
+                    false
+                }
+                Some(Collection::Applications) | None => false,
+            },
+            Change::Remove { collection, id } => match Collection::parse(collection) {
+                Some(Collection::Topics) => self.topics.remove(id).is_some(),
+                Some(Collection::Lotsen) => self.lotsen.remove(id).is_some(),
+                Some(Collection::Requests) => {
+                    self.requests.remove(id);
+                    false
+                }
+                Some(Collection::Notes) => {
+                    self.notes.remove(id);
+                    false
+                }
+                Some(Collection::Events) => {
+                    self.events.remove(id);
+                    false
+                }
+                Some(Collection::Applications) | None => false,
+            },
+        }
+    }
+
+    pub fn index(&self) -> Index {
+        Index::build(
+            self.topics.iter().map(|(id, t)| (id.as_str(), &t.data)),
+            self.lotsen.iter().map(|(id, l)| (id.as_str(), &l.data)),
+        )
+    }
+
+    pub fn topic_by_slug(&self, slug: &str) -> Option<(&String, &Topic)> {
+        self.topics
+            .iter()
+            .find(|(_, t)| t.data.slug == slug)
+            .map(|(id, t)| (id, &t.data))
+    }
+
+    pub fn topic_name(&self, id: &str) -> Option<&str> {
+        self.topics.get(id).map(|t| t.data.name.as_str())
+    }
+
+    /// The departments of the active Lotsen, for suggestions and the `bereich` filter.
+    pub fn departments(&self) -> Vec<String> {
+        let mut d: Vec<String> = self
+            .lotsen
+            .values()
+            .filter(|l| l.data.active)
+            .map(|l| l.data.department.trim().to_owned())
+            .filter(|d| !d.is_empty())
+            .collect();
+        d.sort_by_key(|s| lotsen_domain::normalize::fold(s));
+        d.dedup();
+        d
+    }
+
+    /// Topics sorted by category, then name.
+    pub fn topics_by_category(&self) -> Vec<(String, Vec<(String, Topic)>)> {
+        let mut groups: BTreeMap<String, Vec<(String, Topic)>> = BTreeMap::new();
+        for (id, t) in &self.topics {
+            groups
+                .entry(t.data.category.clone())
+                .or_default()
+                .push((id.clone(), t.data.clone()));
+        }
+        for list in groups.values_mut() {
+            list.sort_by_key(|(_, t)| lotsen_domain::normalize::fold(&t.name));
+        }
+        groups.into_iter().collect()
+    }
+}
+
+impl Refs for Data {
+    fn topic_exists(&self, id: &str) -> bool {
+        self.topics.contains_key(id)
+    }
+    fn lotse_exists(&self, id: &str) -> bool {
+        self.lotsen.contains_key(id)
+    }
+    fn request_exists(&self, id: &str) -> bool {
+        self.requests.contains_key(id)
+    }
+    fn slug_taken(&self, slug: &str, except_id: &str) -> bool {
+        self.topics
+            .iter()
+            .any(|(id, t)| id != except_id && t.data.slug == slug)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SyncStatus {
+    pub online: bool,
+    pub running: bool,
+    pub pending: usize,
+    /// ms since the epoch.
+    pub last_sync: Option<f64>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub data: RwSignal<Data>,
+    pub index: RwSignal<Arc<Index>>,
+    pub sync: RwSignal<SyncStatus>,
+    pub conflicts: RwSignal<Vec<Conflict>>,
+    /// The local database has been read (before that, an empty result means nothing).
+    pub loaded: RwSignal<bool>,
+    pub store: StoredValue<Option<Rc<Store>>, LocalStorage>,
+    pub trigger: StoredValue<Option<UnboundedSender<()>>, LocalStorage>,
+}
+
+impl AppState {
+    pub fn new() -> AppState {
+        let online = web_sys::window()
+            .map(|w| w.navigator().on_line())
+            .unwrap_or(true);
+        AppState {
+            data: RwSignal::new(Data::default()),
+            index: RwSignal::new(Arc::new(Index::default())),
+            sync: RwSignal::new(SyncStatus {
+                online,
+                ..SyncStatus::default()
+            }),
+            conflicts: RwSignal::new(Vec::new()),
+            loaded: RwSignal::new(false),
+            store: StoredValue::new_local(None),
+            trigger: StoredValue::new_local(None),
+        }
+    }
+
+    pub fn apply(&self, changes: &[Change]) {
+        if changes.is_empty() {
+            return;
+        }
+        let mut rebuild = false;
+        self.data.update(|d| {
+            for c in changes {
+                rebuild |= d.apply(c);
+            }
+        });
+        if rebuild {
+            self.index
+                .set(Arc::new(self.data.with_untracked(Data::index)));
+        }
+    }
+
+    /// Asks the sync loop to run now.
+    pub fn sync_now(&self) {
+        self.trigger.with_value(|t| {
+            if let Some(t) = t {
+                let _ = t.unbounded_send(());
+            }
+        });
+    }
+
+    /// Stores a local edit (record and outbox entry together), shows it, and starts a sync.
+    pub async fn edit(
+        &self,
+        collection: Collection,
+        id: &str,
+        data: Value,
+        deleted: bool,
+    ) -> Result<(), String> {
+        let store = self
+            .store
+            .get_value()
+            .ok_or("Der lokale Speicher ist noch nicht bereit.")?;
+        let view = store
+            .local_edit(collection, id, data, deleted)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.apply(&[Change::Put(view)]);
+        let pending = store.outbox().await.map(|o| o.len()).unwrap_or(0);
+        self.sync.update(|s| s.pending = pending);
+        self.sync_now();
+        Ok(())
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState::new()
+    }
+}

@@ -1,0 +1,610 @@
+//! The IndexedDB layer (SPEC §6). Four stores:
+//! - `records`: what the user sees of each record, keyed `collection/id` — the server's envelope,
+//!   or, while a local edit waits for transfer, that edit (`pending`);
+//! - `outbox`: at most one pending mutation per record, with the server state it started from;
+//! - `meta`: cursor, epoch, device key, time of the last sync;
+//! - `conflicts`: local versions the server did not take (conflicting fields, refusals).
+//!
+//! Values are JSON strings and keys plain strings, so nothing depends on how a browser maps
+//! numbers (a `u64` would become a BigInt, which IndexedDB rejects as a key).
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use lotsen_domain::merge::three_way;
+use lotsen_domain::protocol::{
+    ChangesResponse, Envelope, FieldError, Mutation, MutationResult, MutationStatus,
+};
+use lotsen_domain::Collection;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+const RECORDS: &str = "records";
+const OUTBOX: &str = "outbox";
+const META: &str = "meta";
+const CONFLICTS: &str = "conflicts";
+
+pub const META_CURSOR: &str = "cursor";
+pub const META_DEVICE_KEY: &str = "device_key";
+pub const META_LAST_SYNC: &str = "last_sync";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Lokaler Speicher: {}", self.0)
+    }
+}
+
+impl From<indexed_db_futures::error::Error> for StoreError {
+    fn from(e: indexed_db_futures::error::Error) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
+impl From<indexed_db_futures::error::OpenDbError> for StoreError {
+    fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError(format!("unlesbarer Eintrag: {e}"))
+    }
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// A record as the app shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct View {
+    /// The server's envelope, with `data` replaced by the local edit while one is pending.
+    pub env: Envelope,
+    pub pending: bool,
+}
+
+impl View {
+    pub fn key(&self) -> String {
+        key(&self.env.collection, &self.env.id)
+    }
+}
+
+/// A local change waiting for transfer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// New for every local edit: a retry of the same edit reuses it, a later edit never does.
+    pub mutation_id: String,
+    pub collection: String,
+    pub id: String,
+    pub deleted: bool,
+    pub data: Value,
+    /// The server's record this edit started from (None for a new record).
+    pub base: Option<Envelope>,
+    /// When the user made the edit (ms since the epoch), for ordering the push.
+    pub queued_at: f64,
+}
+
+impl OutboxEntry {
+    pub fn mutation(&self) -> Mutation {
+        Mutation {
+            mutation_id: self.mutation_id.clone(),
+            collection: self.collection.clone(),
+            id: self.id.clone(),
+            base_version: self.base.as_ref().map_or(0, |b| b.version),
+            deleted: self.deleted,
+            data: self.data.clone(),
+        }
+    }
+}
+
+/// A local version the server did not take, kept so that nothing typed is lost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub key: String,
+    pub collection: String,
+    pub id: String,
+    pub local: Value,
+    pub server: Option<Envelope>,
+    /// The fields both sides changed; empty when the whole edit was refused.
+    pub fields: Vec<String>,
+    pub error: Option<FieldError>,
+    pub at: f64,
+}
+
+/// What changed in the local store, for the in-memory state to follow.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Put(View),
+    Remove { collection: String, id: String },
+}
+
+pub fn key(collection: &str, id: &str) -> String {
+    format!("{collection}/{id}")
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+pub fn new_uuid() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| {
+            // Only reached outside a window (never in the app); still unique enough for a key.
+            format!(
+                "00000000-0000-4000-8000-{:012x}",
+                (now() as u64) & 0xffff_ffff_ffff
+            )
+        })
+}
+
+pub struct Store {
+    db: Database,
+}
+
+impl Store {
+    /// Opens (and on first use creates) the database `name`.
+    pub async fn open(name: &str) -> Result<Store> {
+        let db = Database::open(name)
+            .with_version(1u32)
+            .with_on_upgrade_needed(|event, db| {
+                if event.old_version() < 1.0 {
+                    for store in [RECORDS, OUTBOX, META, CONFLICTS] {
+                        db.create_object_store(store).build()?;
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(Store { db })
+    }
+
+    /// The device key that identifies this browser profile's own requests; made once.
+    pub async fn device_key(&self) -> Result<String> {
+        if let Some(k) = self.meta(META_DEVICE_KEY).await? {
+            return Ok(k);
+        }
+        let k = format!("{}{}", new_uuid(), new_uuid()).replace('-', "");
+        self.set_meta(META_DEVICE_KEY, &k).await?;
+        Ok(k)
+    }
+
+    pub async fn meta(&self, name: &str) -> Result<Option<String>> {
+        let tx = self.db.transaction(META).build()?;
+        let store = tx.object_store(META)?;
+        let v: Option<String> = store.get(name.to_owned()).primitive()?.await?;
+        Ok(v)
+    }
+
+    pub async fn set_meta(&self, name: &str, value: &str) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store(META)?;
+        store
+            .put(value.to_owned())
+            .with_key(name.to_owned())
+            .primitive()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every record, as the app shows it.
+    pub async fn load(&self) -> Result<Vec<View>> {
+        let tx = self.db.transaction(RECORDS).build()?;
+        let store = tx.object_store(RECORDS)?;
+        let all: Vec<String> = store
+            .get_all()
+            .primitive()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        let mut views = Vec::with_capacity(all.len());
+        for s in all {
+            views.push(serde_json::from_str(&s)?);
+        }
+        Ok(views)
+    }
+
+    pub async fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        let tx = self.db.transaction(OUTBOX).build()?;
+        let store = tx.object_store(OUTBOX)?;
+        let all: Vec<String> = store
+            .get_all()
+            .primitive()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        let mut entries: Vec<OutboxEntry> = Vec::with_capacity(all.len());
+        for s in all {
+            entries.push(serde_json::from_str(&s)?);
+        }
+        entries.sort_by(|a, b| a.queued_at.total_cmp(&b.queued_at));
+        Ok(entries)
+    }
+
+    pub async fn conflicts(&self) -> Result<Vec<Conflict>> {
+        let tx = self.db.transaction(CONFLICTS).build()?;
+        let store = tx.object_store(CONFLICTS)?;
+        let all: Vec<String> = store
+            .get_all()
+            .primitive()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        let mut out: Vec<Conflict> = Vec::with_capacity(all.len());
+        for s in all {
+            out.push(serde_json::from_str(&s)?);
+        }
+        out.sort_by(|a, b| b.at.total_cmp(&a.at));
+        Ok(out)
+    }
+
+    /// Records a local edit: the record as the user now sees it and its outbox entry, in one
+    /// transaction, so that neither exists without the other.
+    pub async fn local_edit(
+        &self,
+        collection: Collection,
+        id: &str,
+        data: Value,
+        deleted: bool,
+    ) -> Result<View> {
+        let k = key(collection.as_str(), id);
+        let tx = self
+            .db
+            .transaction([RECORDS, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let records = tx.object_store(RECORDS)?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let previous: Option<String> = outbox.get(k.clone()).primitive()?.await?;
+        let current: Option<String> = records.get(k.clone()).primitive()?.await?;
+        let current: Option<View> = current.map(|s| serde_json::from_str(&s)).transpose()?;
+        let base = match previous {
+            // Edited again before the first edit went out: it still starts from the same base.
+            Some(p) => serde_json::from_str::<OutboxEntry>(&p)?.base,
+            None => current.as_ref().map(|v| v.env.clone()),
+        };
+        let entry = OutboxEntry {
+            mutation_id: new_uuid(),
+            collection: collection.as_str().to_owned(),
+            id: id.to_owned(),
+            deleted,
+            data: data.clone(),
+            base: base.clone(),
+            queued_at: now(),
+        };
+        let mut env = base.unwrap_or_else(|| Envelope {
+            collection: collection.as_str().to_owned(),
+            id: id.to_owned(),
+            version: 0,
+            seq: 0,
+            updated_at: String::new(),
+            updated_by: String::new(),
+            deleted: false,
+            data: Value::Null,
+        });
+        env.data = data;
+        env.deleted = deleted;
+        let view = View { env, pending: true };
+        records
+            .put(serde_json::to_string(&view)?)
+            .with_key(k.clone())
+            .primitive()?
+            .await?;
+        outbox
+            .put(serde_json::to_string(&entry)?)
+            .with_key(k)
+            .primitive()?
+            .await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Applies the server's answers to pushed entries: accepted edits leave the outbox, conflicts
+    /// are merged (and a merged edit queued again), refusals are kept in `conflicts`.
+    pub async fn apply_push(
+        &self,
+        sent: &[OutboxEntry],
+        results: &[MutationResult],
+    ) -> Result<Vec<Change>> {
+        let tx = self
+            .db
+            .transaction([RECORDS, OUTBOX, CONFLICTS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let records = tx.object_store(RECORDS)?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let conflicts = tx.object_store(CONFLICTS)?;
+        let mut changes = Vec::new();
+        for (entry, result) in sent.iter().zip(results) {
+            if entry.mutation_id != result.mutation_id {
+                continue;
+            }
+            let k = key(&entry.collection, &entry.id);
+            // The user may have edited the record again while the push was under way.
+            let now_queued: Option<String> = outbox.get(k.clone()).primitive()?.await?;
+            let now_queued: Option<OutboxEntry> =
+                now_queued.map(|s| serde_json::from_str(&s)).transpose()?;
+            let newer = now_queued.filter(|q| q.mutation_id != entry.mutation_id);
+
+            match result.status {
+                MutationStatus::Applied => {
+                    let Some(server) = result.record.clone() else {
+                        continue;
+                    };
+                    match newer {
+                        Some(mut later) => {
+                            later.base = Some(server.clone());
+                            outbox
+                                .put(serde_json::to_string(&later)?)
+                                .with_key(k.clone())
+                                .primitive()?
+                                .await?;
+                            let view = View {
+                                env: Envelope {
+                                    data: later.data.clone(),
+                                    deleted: later.deleted,
+                                    ..server
+                                },
+                                pending: true,
+                            };
+                            records
+                                .put(serde_json::to_string(&view)?)
+                                .with_key(k)
+                                .primitive()?
+                                .await?;
+                            changes.push(Change::Put(view));
+                        }
+                        None => {
+                            outbox.delete(k.clone()).primitive()?.await?;
+                            changes.push(self_put(&records, &k, server).await?);
+                        }
+                    }
+                }
+                MutationStatus::Conflict => {
+                    let local = newer.as_ref().unwrap_or(entry);
+                    let base_data = local.base.as_ref().map_or(Value::Null, |b| b.data.clone());
+                    match result.record.clone() {
+                        Some(server) if !server.deleted && !local.deleted => {
+                            let merged = three_way(&base_data, &local.data, &server.data);
+                            if !merged.conflicts.is_empty() {
+                                let c = conflict_of(
+                                    local,
+                                    Some(server.clone()),
+                                    merged.conflicts.clone(),
+                                    None,
+                                );
+                                conflicts
+                                    .put(serde_json::to_string(&c)?)
+                                    .with_key(new_uuid())
+                                    .primitive()?
+                                    .await?;
+                            }
+                            if merged.data == server.data {
+                                outbox.delete(k.clone()).primitive()?.await?;
+                                changes.push(self_put(&records, &k, server).await?);
+                            } else {
+                                let again = OutboxEntry {
+                                    mutation_id: new_uuid(),
+                                    data: merged.data.clone(),
+                                    base: Some(server.clone()),
+                                    ..local.clone()
+                                };
+                                outbox
+                                    .put(serde_json::to_string(&again)?)
+                                    .with_key(k.clone())
+                                    .primitive()?
+                                    .await?;
+                                let view = View {
+                                    env: Envelope {
+                                        data: merged.data,
+                                        ..server
+                                    },
+                                    pending: true,
+                                };
+                                records
+                                    .put(serde_json::to_string(&view)?)
+                                    .with_key(k)
+                                    .primitive()?
+                                    .await?;
+                                changes.push(Change::Put(view));
+                            }
+                        }
+                        server => {
+                            // Deleted on one side and changed on the other: the server's state
+                            // stands, the local version is kept for the user.
+                            let c =
+                                conflict_of(local, server.clone(), vec!["deleted".into()], None);
+                            conflicts
+                                .put(serde_json::to_string(&c)?)
+                                .with_key(new_uuid())
+                                .primitive()?
+                                .await?;
+                            outbox.delete(k.clone()).primitive()?.await?;
+                            match server {
+                                Some(s) => changes.push(self_put(&records, &k, s).await?),
+                                None => changes.push(self_remove(&records, &k, local).await?),
+                            }
+                        }
+                    }
+                }
+                MutationStatus::Rejected => {
+                    let c = conflict_of(
+                        entry,
+                        result.record.clone(),
+                        Vec::new(),
+                        result.error.clone(),
+                    );
+                    conflicts
+                        .put(serde_json::to_string(&c)?)
+                        .with_key(new_uuid())
+                        .primitive()?
+                        .await?;
+                    if newer.is_some() {
+                        continue;
+                    }
+                    outbox.delete(k.clone()).primitive()?.await?;
+                    match result.record.clone().or_else(|| entry.base.clone()) {
+                        Some(s) => changes.push(self_put(&records, &k, s).await?),
+                        None => changes.push(self_remove(&records, &k, entry).await?),
+                    }
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(changes)
+    }
+
+    /// Saves one page of pulled changes together with the cursor that follows it. Records with a
+    /// local edit pending keep that edit: the push resolves them. `restart` (after a reset of the
+    /// server) first drops every record that has no pending edit, since the full pull that
+    /// follows brings back all that still exist.
+    pub async fn apply_pull(&self, page: &ChangesResponse, restart: bool) -> Result<Vec<Change>> {
+        let tx = self
+            .db
+            .transaction([RECORDS, OUTBOX, META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let records = tx.object_store(RECORDS)?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let meta = tx.object_store(META)?;
+        let pending: Vec<String> = outbox
+            .get_all_keys()
+            .primitive()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        let mut changes = Vec::new();
+        if restart {
+            let existing: Vec<String> = records
+                .get_all_keys()
+                .primitive()?
+                .await?
+                .collect::<std::result::Result<_, _>>()?;
+            for k in existing.into_iter().filter(|k| !pending.contains(k)) {
+                records.delete(k.clone()).primitive()?.await?;
+                if let Some((collection, id)) = k.split_once('/') {
+                    changes.push(Change::Remove {
+                        collection: collection.to_owned(),
+                        id: id.to_owned(),
+                    });
+                }
+            }
+        }
+        for env in &page.changes {
+            let k = key(&env.collection, &env.id);
+            if pending.contains(&k) {
+                continue;
+            }
+            if env.deleted {
+                records.delete(k).primitive()?.await?;
+                changes.push(Change::Remove {
+                    collection: env.collection.clone(),
+                    id: env.id.clone(),
+                });
+            } else {
+                let view = View {
+                    env: env.clone(),
+                    pending: false,
+                };
+                records
+                    .put(serde_json::to_string(&view)?)
+                    .with_key(k)
+                    .primitive()?
+                    .await?;
+                changes.push(Change::Put(view));
+            }
+        }
+        meta.put(page.cursor.clone())
+            .with_key(META_CURSOR.to_owned())
+            .primitive()?
+            .await?;
+        tx.commit().await?;
+        Ok(changes)
+    }
+
+    /// Removes a kept conflict once the user has dealt with it.
+    pub async fn dismiss_conflict(&self, at: f64) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(CONFLICTS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store(CONFLICTS)?;
+        let keys: Vec<String> = store
+            .get_all_keys()
+            .primitive()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        for k in keys {
+            let v: Option<String> = store.get(k.clone()).primitive()?.await?;
+            if let Some(c) = v
+                .map(|s| serde_json::from_str::<Conflict>(&s))
+                .transpose()?
+            {
+                if c.at == at {
+                    store.delete(k).primitive()?.await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn self_put(
+    records: &indexed_db_futures::object_store::ObjectStore<'_>,
+    k: &str,
+    server: Envelope,
+) -> Result<Change> {
+    if server.deleted {
+        records.delete(k.to_owned()).primitive()?.await?;
+        return Ok(Change::Remove {
+            collection: server.collection,
+            id: server.id,
+        });
+    }
+    let view = View {
+        env: server,
+        pending: false,
+    };
+    records
+        .put(serde_json::to_string(&view)?)
+        .with_key(k.to_owned())
+        .primitive()?
+        .await?;
+    Ok(Change::Put(view))
+}
+
+async fn self_remove(
+    records: &indexed_db_futures::object_store::ObjectStore<'_>,
+    k: &str,
+    entry: &OutboxEntry,
+) -> Result<Change> {
+    records.delete(k.to_owned()).primitive()?.await?;
+    Ok(Change::Remove {
+        collection: entry.collection.clone(),
+        id: entry.id.clone(),
+    })
+}
+
+fn conflict_of(
+    entry: &OutboxEntry,
+    server: Option<Envelope>,
+    fields: Vec<String>,
+    error: Option<FieldError>,
+) -> Conflict {
+    Conflict {
+        key: key(&entry.collection, &entry.id),
+        collection: entry.collection.clone(),
+        id: entry.id.clone(),
+        local: entry.data.clone(),
+        server,
+        fields,
+        error,
+        at: now(),
+    }
+}

@@ -1,0 +1,140 @@
+//! The sync loop (SPEC §6–7): push the outbox, then pull pages until `has_more` is false. Runs at
+//! start, on every local edit, when the browser comes back online, on the button, and every
+//! 30 seconds; after a failure it retries with growing pauses.
+
+use std::rc::Rc;
+
+use futures::channel::mpsc::UnboundedReceiver;
+use futures::{FutureExt, StreamExt};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::api::{Api, FetchError};
+use crate::state::AppState;
+use crate::store::{Store, StoreError, META_CURSOR, META_LAST_SYNC};
+
+const PAGE: u32 = 1000;
+const IDLE_MS: i32 = 30_000;
+const MAX_BACKOFF_MS: i32 = 60_000;
+/// Merged edits are pushed again; this bounds how often one sync run tries.
+const MAX_PUSH_ROUNDS: usize = 5;
+
+#[derive(Debug)]
+pub enum SyncError {
+    Fetch(FetchError),
+    Store(StoreError),
+}
+
+impl From<FetchError> for SyncError {
+    fn from(e: FetchError) -> Self {
+        SyncError::Fetch(e)
+    }
+}
+
+impl From<StoreError> for SyncError {
+    fn from(e: StoreError) -> Self {
+        SyncError::Store(e)
+    }
+}
+
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w
+                .set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+pub async fn run(state: AppState, store: Rc<Store>, api: Api, mut wake: UnboundedReceiver<()>) {
+    let mut failures: u32 = 0;
+    loop {
+        state.sync.update(|s| s.running = true);
+        let outcome = sync_once(&state, &store, &api).await;
+        let pending = store.outbox().await.map(|o| o.len()).unwrap_or(0);
+        let wait = match outcome {
+            Ok(()) => {
+                failures = 0;
+                let now = js_sys::Date::now();
+                let _ = store.set_meta(META_LAST_SYNC, &now.to_string()).await;
+                state.sync.update(|s| {
+                    s.online = true;
+                    s.error = None;
+                    s.last_sync = Some(now);
+                });
+                IDLE_MS
+            }
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                state.sync.update(|s| match &e {
+                    SyncError::Fetch(FetchError::Network) => {
+                        s.online = false;
+                        s.error = None;
+                    }
+                    SyncError::Fetch(other) => {
+                        s.online = true;
+                        s.error = Some(other.to_string());
+                    }
+                    SyncError::Store(other) => s.error = Some(other.to_string()),
+                });
+                (1_000i32.saturating_mul(1 << failures.min(6))).min(MAX_BACKOFF_MS)
+            }
+        };
+        state.sync.update(|s| {
+            s.running = false;
+            s.pending = pending;
+        });
+        futures::select! {
+            _ = wake.next().fuse() => {},
+            _ = sleep(wait).fuse() => {},
+        }
+        // Several wake-ups while we were busy need one run, not several.
+        while wake.try_recv().is_ok() {}
+    }
+}
+
+async fn sync_once(state: &AppState, store: &Store, api: &Api) -> Result<(), SyncError> {
+    for _ in 0..MAX_PUSH_ROUNDS {
+        let outbox = store.outbox().await?;
+        if outbox.is_empty() {
+            break;
+        }
+        let batch: Vec<_> = outbox
+            .into_iter()
+            .take(lotsen_domain::protocol::MAX_MUTATIONS)
+            .collect();
+        let response = api
+            .push(batch.iter().map(|e| e.mutation()).collect())
+            .await?;
+        if response.results.len() != batch.len() {
+            return Err(FetchError::Invalid("Anzahl der Ergebnisse passt nicht".into()).into());
+        }
+        let changes = store.apply_push(&batch, &response.results).await?;
+        state.apply(&changes);
+        if let Ok(c) = store.conflicts().await {
+            state.conflicts.set(c);
+        }
+    }
+    let mut cursor = store.meta(META_CURSOR).await?;
+    let mut restart = false;
+    loop {
+        match api.changes(cursor.as_deref(), PAGE).await {
+            Ok(page) => {
+                let changes = store.apply_pull(&page, restart).await?;
+                restart = false;
+                state.apply(&changes);
+                cursor = Some(page.cursor);
+                if !page.has_more {
+                    return Ok(());
+                }
+            }
+            // The server was reset or restored: pull everything again, keep the outbox.
+            Err(e) if e.is_reset() && !restart && cursor.is_some() => {
+                cursor = None;
+                restart = true;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}

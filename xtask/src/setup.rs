@@ -1,0 +1,150 @@
+//! Installs the tools the project needs, each once: a later run checks and skips in a second.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::tasks::{root, run_cmd, step, Result};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+
+pub fn all(with_browser: bool) -> Result<()> {
+    wasm_target()?;
+    trunk()?;
+    wasm_bindgen_cli()?;
+    npm_packages()?;
+    if with_browser {
+        chromium()?;
+    }
+    Ok(())
+}
+
+fn output(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(cmd).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+pub fn cargo_bin() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
+        .join("bin")
+}
+
+fn wasm_target() -> Result<()> {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    step("Installing the Rust target wasm32-unknown-unknown");
+    run_cmd(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn trunk() -> Result<()> {
+    if output("trunk", &["--version"]).is_some_and(|v| v == format!("trunk {TRUNK_VERSION}")) {
+        return Ok(());
+    }
+    step(&format!(
+        "Installing trunk {TRUNK_VERSION} (takes about 13 minutes, once)"
+    ));
+    run_cmd(Command::new("cargo").args([
+        "install",
+        "trunk",
+        "--version",
+        TRUNK_VERSION,
+        "--locked",
+    ]))
+}
+
+/// The wasm-bindgen version the app is built with, read from Cargo.lock.
+pub fn wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+            {
+                return Ok(v.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("wasm-bindgen is not in Cargo.lock".into())
+}
+
+fn wasm_bindgen_cli() -> Result<()> {
+    let version = wasm_bindgen_version()?;
+    if output("wasm-bindgen", &["--version"])
+        .is_some_and(|v| v == format!("wasm-bindgen {version}"))
+    {
+        return Ok(());
+    }
+    step(&format!(
+        "Installing wasm-bindgen-cli {version} (takes about 6 minutes, once)"
+    ));
+    // Without --locked: the CLI's own lockfile names a crate version the registry lacks.
+    run_cmd(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &version]))
+}
+
+pub fn e2e_dir() -> PathBuf {
+    root().join("e2e")
+}
+
+pub fn node_bin() -> PathBuf {
+    e2e_dir().join("node_modules").join(".bin")
+}
+
+fn npm_packages() -> Result<()> {
+    let ready = ["wasm-opt", "playwright"]
+        .iter()
+        .all(|b| node_bin().join(b).exists());
+    let lock = e2e_dir().join("package-lock.json");
+    let stamp = e2e_dir().join("node_modules").join(".package-lock.json");
+    let fresh = match (std::fs::metadata(&lock), std::fs::metadata(&stamp)) {
+        (Ok(l), Ok(s)) => match (l.modified(), s.modified()) {
+            (Ok(l), Ok(s)) => s >= l,
+            _ => false,
+        },
+        _ => false,
+    };
+    if ready && fresh {
+        return Ok(());
+    }
+    step("Installing npm packages (binaryen's wasm-opt, Playwright, axe-core)");
+    let mut cmd = Command::new("npm");
+    cmd.args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(e2e_dir())
+        // Playwright drives Debian's Chromium; it must not fetch a browser of its own.
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+    run_cmd(&mut cmd)
+}
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+fn chromium() -> Result<()> {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return Ok(());
+    }
+    step("Installing Chromium and ChromeDriver from Debian");
+    let root_user = output("id", &["-u"]).is_some_and(|u| u == "0");
+    let (program, prefix): (&str, &[&str]) = if root_user {
+        ("apt-get", &[])
+    } else {
+        ("sudo", &["apt-get"])
+    };
+    run_cmd(Command::new(program).args(prefix).args(["update", "-q"]))?;
+    run_cmd(
+        Command::new(program)
+            .args(prefix)
+            .args(["install", "-y", "-q", "chromium", "chromium-driver"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}

@@ -11,5 +11,8 @@ pub mod protocol;
 pub mod search;
 pub mod validate;
 
+#[doc(hidden)]
+pub mod fixture;
+
 pub use model::{Collection, Kind, Level, Status};
 pub use protocol::{Envelope, FieldError, Mutation, MutationResult, MutationStatus};

@@ -44,11 +44,19 @@ struct TopicEntry {
     terms: Vec<Term>,
 }
 
+/// A person's name: its compact form and its words as indexes into [`Index::name_words`], so
+/// that a query is matched against each distinct name word once, not once per Lotse.
+#[derive(Clone, Debug)]
+struct Name {
+    compact: String,
+    words: Vec<usize>,
+}
+
 #[derive(Clone, Debug)]
 struct LotseEntry {
     id: String,
     sort_key: String,
-    name: Term,
+    name: Name,
     department: usize,
     /// (topic index, level), best level first.
     skills: Vec<(usize, u8)>,
@@ -97,6 +105,7 @@ pub struct Index {
     topics: Vec<TopicEntry>,
     lotsen: Vec<LotseEntry>,
     departments: Vec<Department>,
+    name_words: Vec<String>,
 }
 
 /// One piece of the query to match: the whole query, or one of its words.
@@ -145,6 +154,9 @@ impl Index {
             .map(|(i, t)| (t.id.as_str(), i))
             .collect();
         let mut departments: Vec<Department> = Vec::new();
+        let mut name_words: Vec<String> = Vec::new();
+        let mut word_ids: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
         let mut entries = Vec::new();
         for (id, l) in lotsen {
             if !l.active {
@@ -167,10 +179,22 @@ impl Index {
                 .filter_map(|s| position.get(s.topic.as_str()).map(|&t| (t, s.level.get())))
                 .collect();
             skills.sort_by_key(|&(t, level)| (Reverse(level), t));
+            let folded = fold(&l.name);
+            let words = words(&folded)
+                .map(|w| {
+                    *word_ids.entry(w.to_owned()).or_insert_with(|| {
+                        name_words.push(w.to_owned());
+                        name_words.len() - 1
+                    })
+                })
+                .collect();
             entries.push(LotseEntry {
                 id: id.to_owned(),
-                sort_key: fold(&l.name),
-                name: Term::new(&l.name, MatchKind::Exact),
+                name: Name {
+                    compact: compact(&folded),
+                    words,
+                },
+                sort_key: folded,
                 department,
                 skills,
             });
@@ -179,6 +203,7 @@ impl Index {
             topics,
             lotsen: entries,
             departments,
+            name_words,
         }
     }
 
@@ -251,6 +276,7 @@ impl Index {
         }
 
         let whole_topics = self.topic_kinds(&whole);
+        let whole_words = self.word_kinds(&whole);
         let whole_departments: Vec<Option<MatchKind>> = self
             .departments
             .iter()
@@ -276,30 +302,43 @@ impl Index {
             })
             .collect();
 
+        let part_words: Vec<Vec<Option<MatchKind>>> =
+            parts.iter().map(|u| self.word_kinds(u)).collect();
+
         let mut hits = Vec::new();
         for (i, l) in self.lotsen.iter().enumerate() {
             if !self.in_department(l, department.as_deref()) {
                 continue;
             }
-            let mut topics: Vec<TopicMatch> = l
-                .skills
-                .iter()
-                .filter_map(|&(t, level)| {
-                    whole_topics[t].map(|kind| TopicMatch {
-                        topic: t,
-                        level,
-                        kind,
-                    })
-                })
-                .collect();
-            let mut person = max_opt(match_term(&whole, &l.name), whole_departments[l.department]);
+            // Most Lotsen match nothing: allocate only for those that do.
+            let mut topics: Vec<TopicMatch> =
+                if l.skills.iter().any(|&(t, _)| whole_topics[t].is_some()) {
+                    l.skills
+                        .iter()
+                        .filter_map(|&(t, level)| {
+                            whole_topics[t].map(|kind| TopicMatch {
+                                topic: t,
+                                level,
+                                kind,
+                            })
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+            let mut person = max_opt(
+                match_name(&whole, &l.name, &whole_words),
+                whole_departments[l.department],
+            );
             if topics.is_empty() && person.is_none() && !parts.is_empty() {
                 // Every word must match something of this Lotse ("Teams Bauamt").
                 let mut weakest: Option<MatchKind> = Some(MatchKind::Exact);
                 let mut person_parts: Option<MatchKind> = Some(MatchKind::Exact);
                 for (p, unit) in parts.iter().enumerate() {
-                    let by_person =
-                        max_opt(match_term(unit, &l.name), part_departments[p][l.department]);
+                    let by_person = max_opt(
+                        match_name(unit, &l.name, &part_words[p]),
+                        part_departments[p][l.department],
+                    );
                     let mut best = by_person;
                     for &(t, level) in &l.skills {
                         if let Some(kind) = part_topics[p][t] {
@@ -372,6 +411,13 @@ impl Index {
             .collect()
     }
 
+    fn word_kinds(&self, unit: &Unit) -> Vec<Option<MatchKind>> {
+        self.name_words
+            .iter()
+            .map(|w| match_word(unit, w))
+            .collect()
+    }
+
     fn rank(&self, hits: &mut [Hit], own: Option<&str>) {
         let is_own = |h: &Hit| {
             own.is_some_and(|o| self.departments[self.lotsen[h.lotse].department].key == o)
@@ -399,6 +445,53 @@ fn min_opt(a: Option<MatchKind>, b: Option<MatchKind>) -> Option<MatchKind> {
         (Some(a), Some(b)) => Some(a.min(b)),
         _ => None,
     }
+}
+
+/// A name matches as its best word does, or as a whole ("annamuller" for "Anna Müller").
+fn match_name(unit: &Unit, name: &Name, word_kinds: &[Option<MatchKind>]) -> Option<MatchKind> {
+    let q = unit.compact.as_str();
+    let whole = if q.is_empty() {
+        None
+    } else if name.compact == q {
+        Some(MatchKind::Exact)
+    } else if name.compact.starts_with(q) {
+        Some(MatchKind::Prefix)
+    } else if q.len() >= 3 && name.compact.contains(q) {
+        Some(MatchKind::Substring)
+    } else {
+        None
+    };
+    name.words
+        .iter()
+        .map(|&w| word_kinds[w])
+        .fold(whole, max_opt)
+}
+
+/// One word of a name against the query.
+fn match_word(unit: &Unit, word: &str) -> Option<MatchKind> {
+    let q = unit.compact.as_str();
+    if q.is_empty() {
+        None
+    } else if word == q {
+        Some(if q.len() >= 3 {
+            MatchKind::Exact
+        } else {
+            MatchKind::Prefix
+        })
+    } else if word.starts_with(q) {
+        Some(MatchKind::Prefix)
+    } else if q.len() >= 3 && word.contains(q) {
+        Some(MatchKind::Substring)
+    } else if unit.budget > 0 && fuzzy(q.as_bytes(), word.as_bytes(), unit.budget) {
+        Some(MatchKind::Fuzzy)
+    } else {
+        None
+    }
+}
+
+/// A typo in the whole word, or in what has been typed of it so far.
+fn fuzzy(q: &[u8], w: &[u8], budget: usize) -> bool {
+    within(q, w, budget) || (w.len() > q.len() && within(q, &w[..q.len()], budget))
 }
 
 fn match_term(unit: &Unit, term: &Term) -> Option<MatchKind> {
@@ -442,8 +535,20 @@ fn within(a: &[u8], b: &[u8], k: usize) -> bool {
         return false;
     }
     let far = k + 1;
-    let mut prev: Vec<usize> = (0..=b.len()).map(|j| j.min(far)).collect();
-    let mut cur = vec![far; b.len() + 1];
+    // Rows on the stack: this runs for thousands of words per keystroke.
+    const STACK: usize = 64;
+    let (mut prev_buf, mut cur_buf) = ([0usize; STACK], [0usize; STACK]);
+    let (mut prev_heap, mut cur_heap) = (Vec::new(), Vec::new());
+    let (mut prev, mut cur): (&mut [usize], &mut [usize]) = if b.len() < STACK {
+        (&mut prev_buf[..=b.len()], &mut cur_buf[..=b.len()])
+    } else {
+        prev_heap.resize(b.len() + 1, 0);
+        cur_heap.resize(b.len() + 1, 0);
+        (&mut prev_heap[..], &mut cur_heap[..])
+    };
+    for (j, v) in prev.iter_mut().enumerate() {
+        *v = j.min(far);
+    }
     for i in 1..=a.len() {
         let lo = i.saturating_sub(k).max(1);
         let hi = (i + k).min(b.len());

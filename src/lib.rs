@@ -105,18 +105,16 @@ async fn start(state: AppState) {
     if let Ok(c) = store.conflicts().await {
         state.conflicts.set(c);
     }
-    state.loaded.set(true);
-    let device_key = match store.device_key().await {
-        Ok(k) => k,
-        Err(e) => {
-            state.sync.update(|s| s.error = Some(e.to_string()));
-            return;
-        }
-    };
+    let device_key = store.device_key().await;
+    // Edits are possible from here on, online or not; the sync loop starts right after.
     let (tx, rx) = futures::channel::mpsc::unbounded();
     state.trigger.set_value(Some(tx));
     state.store.set_value(Some(store.clone()));
-    sync::run(state, store, api::Api::new(device_key), rx).await;
+    state.loaded.set(true);
+    match device_key {
+        Ok(k) => sync::run(state, store, api::Api::new(k), rx).await,
+        Err(e) => state.sync.update(|s| s.error = Some(e.to_string())),
+    }
 }
 
 fn watch_connectivity(state: AppState) {

@@ -13,6 +13,12 @@ use crate::components::{state, Loading, LotseCard, ShownSkill};
 
 const OWN_DEPARTMENT_KEY: &str = "lotsenfinder.mein-bereich";
 
+thread_local! {
+    /// Set when typing on `/` moves to `/suche`: the page is mounted anew there and must give
+    /// the focus back to the search field, or the second keystroke would go nowhere.
+    static KEEP_FOCUS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 #[derive(Clone, Debug, PartialEq)]
 struct Item {
     id: String,
@@ -69,10 +75,25 @@ pub fn SearchPage() -> impl IntoView {
         })
     });
 
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            if KEEP_FOCUS.with(|k| k.replace(false)) {
+                let _ = el.focus();
+                let end = el.value().len() as u32;
+                let _ = el.set_selection_range(end, end);
+            }
+        }
+    });
+
     let navigate = use_navigate();
     let go = move |q: String, bereich: String, stufe: Option<u8>, typing: bool| {
         // Typing refines one search: it replaces the history entry instead of adding one per key.
-        let replace = typing && location.pathname.get_untracked() == "/suche";
+        let on_search_page = location.pathname.get_untracked() == "/suche";
+        let replace = typing && on_search_page;
+        if typing && !on_search_page {
+            KEEP_FOCUS.with(|k| k.set(true));
+        }
         navigate(
             &search_url(q.trim_start(), &bereich, stufe),
             NavigateOptions {
@@ -148,6 +169,7 @@ pub fn SearchPage() -> impl IntoView {
             <form class="search-form" role="search" on:submit=|ev| ev.prevent_default()>
                 <label for="q" class="search-label">"Thema, Stichwort, Name oder Bereich"</label>
                 <input
+                    node_ref=input
                     id="q"
                     type="search"
                     name="q"

@@ -66,7 +66,10 @@ impl Lcg {
     }
 }
 
-pub fn directory(lotsen: usize, topics: usize) -> (Vec<(String, Topic)>, Vec<(String, Lotse)>) {
+/// Records with their ids, as the app holds them.
+pub type Records<T> = Vec<(String, T)>;
+
+pub fn directory(lotsen: usize, topics: usize) -> (Records<Topic>, Records<Lotse>) {
     let mut rng = Lcg(42);
     let topics: Vec<(String, Topic)> = (0..topics)
         .map(|i| {

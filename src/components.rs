@@ -23,10 +23,10 @@ pub fn Header() -> impl IntoView {
                 </A>
                 <nav aria-label="Hauptnavigation">
                     <ul>
-                        <li><A href="/">"Suche"</A></li>
-                        <li><A href="/themen">"Themen"</A></li>
-                        <li><A href="/anliegen">"Meine Anliegen"</A></li>
-                        <li><A href="/anliegen/neu">"Anliegen senden"</A></li>
+                        <li><A href="/" exact=true>"Suche"</A></li>
+                        <li><A href="/themen" exact=true>"Themen"</A></li>
+                        <li><A href="/anliegen" exact=true>"Meine Anliegen"</A></li>
+                        <li><A href="/anliegen/neu" exact=true>"Anliegen senden"</A></li>
                     </ul>
                 </nav>
             </div>

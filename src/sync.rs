@@ -116,14 +116,26 @@ async fn sync_once(state: &AppState, store: &Store, api: &Api) -> Result<(), Syn
             state.conflicts.set(c);
         }
     }
+    // What the pages bring is shown once at the end (or on failure, as far as it got): every
+    // update of the state re-renders the open screen, and a first sync has many pages.
+    let mut pulled = Vec::new();
+    let outcome = pull(store, api, &mut pulled).await;
+    state.apply(&pulled);
+    outcome
+}
+
+async fn pull(
+    store: &Store,
+    api: &Api,
+    pulled: &mut Vec<crate::store::Change>,
+) -> Result<(), SyncError> {
     let mut cursor = store.meta(META_CURSOR).await?;
     let mut restart = false;
     loop {
         match api.changes(cursor.as_deref(), PAGE).await {
             Ok(page) => {
-                let changes = store.apply_pull(&page, restart).await?;
+                pulled.extend(store.apply_pull(&page, restart).await?);
                 restart = false;
-                state.apply(&changes);
                 cursor = Some(page.cursor);
                 if !page.has_more {
                     return Ok(());

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use lotsen_domain::model::{Kind, MAX_DESCRIPTION, MAX_TEXT};
 use lotsen_domain::protocol::FieldError;
-use lotsen_domain::validate::{check_text, validate};
+use lotsen_domain::validate::{check_text, group, validate};
 use lotsen_domain::Collection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -271,7 +271,7 @@ pub fn NewRequestPage() -> impl IntoView {
                     on:input=set(|d, v| d.description = v) aria-invalid=invalid("description")
                     aria-describedby=described("description", Some("description-count"))></textarea>
                 <p id="description-count" class=move || { if description_len() > MAX_DESCRIPTION { "hint over" } else { "hint" } }>
-                    {move || format!("{} von {} Zeichen", description_len(), MAX_DESCRIPTION)}
+                    {move || format!("{} von {} Zeichen", group(description_len()), group(MAX_DESCRIPTION))}
                 </p>
                 {move || error_for("description")().map(|m| view! { <p class="field-error" id="err-description">{m}</p> })}
             </div>

@@ -517,7 +517,7 @@ pub fn check_text(s: &str, max: usize, required: bool) -> Result<(), (&'static s
 }
 
 /// 10000 → "10.000", as German readers expect.
-fn group(n: usize) -> String {
+pub fn group(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

@@ -1,13 +1,17 @@
 //! Who is calling. Every request gets a [`Caller`]: the domain's [`Actor`] plus the hash of the
-//! anonymous device key, if one was sent. Sessions (Lotse/Büro login) plug in here later: the
-//! extractor looks up the session cookie and replaces `Actor::Anonymous`; nothing downstream
-//! needs to change because permissions already take the domain `Actor`.
+//! anonymous device key, if one was sent. A valid session cookie makes the actor the logged-in
+//! Lotse or Projektbüro; a missing, unknown or expired one leaves the caller anonymous.
+//! Permissions downstream only ever look at the domain `Actor`.
 
-use axum::extract::FromRequestParts;
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use lotsen_domain::permission::Actor;
 use sha2::{Digest, Sha256};
 
+use crate::auth;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -20,6 +24,8 @@ pub struct Caller {
     pub actor: Actor,
     /// SHA-256 (hex) of the `X-Device-Key`; the key itself is never stored.
     pub device_hash: Option<String>,
+    /// SHA-256 (hex) of the session token, when the caller is logged in.
+    pub session: Option<String>,
 }
 
 impl Caller {
@@ -27,6 +33,16 @@ impl Caller {
         Caller {
             actor: Actor::Anonymous,
             device_hash,
+            session: None,
+        }
+    }
+
+    /// A caller acting as `actor` without a session (operator tools, demo seeding, tests).
+    pub fn acting_as(actor: Actor) -> Caller {
+        Caller {
+            actor,
+            device_hash: None,
+            session: None,
         }
     }
 
@@ -64,12 +80,43 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(
         parts: &mut Parts,
-        _state: &AppState,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let device_hash = device_hash(parts)?;
-        // The session login (SPEC §7 /api/v1/session) hooks in here: look up the session
-        // cookie in `state.store` and return `Actor::Lotse`/`Actor::Buero` instead. The device
-        // hash stays, so a logged-in colleague still sees the requests of their device.
-        Ok(Caller::anonymous(device_hash))
+        let Some(token) = auth::session_token(&parts.headers) else {
+            return Ok(Caller::anonymous(device_hash));
+        };
+        let hash = auth::hash_token(&token);
+        let (auth, store, lookup) = (state.auth.clone(), state.store.clone(), hash.clone());
+        let actor = tokio::task::spawn_blocking(move || auth.resolve(&store, &lookup))
+            .await
+            .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))??;
+        // The device hash stays, so a logged-in colleague still sees the requests of their
+        // device.
+        Ok(match actor {
+            Some(actor) => Caller {
+                actor,
+                device_hash,
+                session: Some(hash),
+            },
+            None => Caller::anonymous(device_hash),
+        })
+    }
+}
+
+/// The client's address as the TCP connection shows it (None if the server was not started
+/// with connect info). Behind a reverse proxy this is the proxy's address.
+pub struct PeerAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for PeerAddr {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(PeerAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
     }
 }

@@ -4,14 +4,19 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Query, Request, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
+use lotsen_domain::permission::Actor;
 use lotsen_domain::protocol::{ChangesResponse, PushRequest, PushResponse, MAX_MUTATIONS};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::actor::Caller;
+use crate::accounts::{self, AccountChange, AccountView, NewAccount};
+use crate::actor::{Caller, PeerAddr};
+use crate::auth;
 use crate::error::ApiError;
 use crate::sync::{self, PullError};
 use crate::AppState;
@@ -120,6 +125,231 @@ pub async fn push(
     })
     .await
     .map(Json)
+}
+
+/// The logged-in user as `/api/v1/session` shows it.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SessionUser {
+    pub username: String,
+    pub role: String,
+    pub lotse: Option<String>,
+}
+
+impl SessionUser {
+    fn of(actor: &Actor) -> Option<SessionUser> {
+        match actor {
+            Actor::Anonymous => None,
+            Actor::Lotse { username, lotse } => Some(SessionUser {
+                username: username.clone(),
+                role: "lotse".into(),
+                lotse: lotse.clone(),
+            }),
+            Actor::Buero { username } => Some(SessionUser {
+                username: username.clone(),
+                role: "buero".into(),
+                lotse: None,
+            }),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+fn unauthenticated() -> ApiError {
+    ApiError::Unauthorized(
+        "unauthenticated",
+        "Sie sind nicht angemeldet (oder die Anmeldung ist abgelaufen).".into(),
+    )
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::Unauthorized(
+        "invalid_credentials",
+        "Benutzername oder Passwort ist falsch.".into(),
+    )
+}
+
+enum LoginOutcome {
+    Ok(SessionUser, String),
+    Wrong,
+    Disabled,
+}
+
+/// `POST /api/v1/session`: checks the password (Argon2id; an unknown user is checked against
+/// a dummy hash, so both failures look and take alike), throttles failures, and starts a
+/// session in an HttpOnly SameSite=Strict cookie.
+pub async fn login(
+    State(state): State<AppState>,
+    PeerAddr(addr): PeerAddr,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let username = body.username.trim().to_lowercase();
+    let throttle_name: String = username.chars().take(64).collect();
+    if let Err(wait) = state.auth.throttle.check(&throttle_name, addr) {
+        return Err(ApiError::TooManyAttempts {
+            retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        });
+    }
+    let permit = state
+        .auth
+        .hashing
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| ApiError::Internal(format!("hashing closed: {e}")))?;
+    let old_session = auth::session_token(&headers).map(|t| auth::hash_token(&t));
+    let (store, auth_state) = (state.store.clone(), state.auth.clone());
+    let outcome = blocking(move || {
+        let _permit = permit;
+        let account = if username.len() <= 64 {
+            store.read(|tx| tx.account(&username))?
+        } else {
+            None
+        };
+        let password_ok = body.password.len() <= auth::MAX_PASSWORD_BYTES
+            && auth::verify_password(
+                account.as_ref().map(|a| a.password_hash.as_str()),
+                &body.password,
+            );
+        let Some(account) = account.filter(|_| password_ok) else {
+            return Ok(LoginOutcome::Wrong);
+        };
+        if account.disabled {
+            return Ok(LoginOutcome::Disabled);
+        }
+        if let Some(old) = old_session {
+            // A new login replaces whatever session this browser had.
+            store.write(|tx| tx.delete_session(&old))?;
+        }
+        let token = auth_state.start_session(&store, &account.username)?;
+        let user = SessionUser::of(&auth::actor_of(&account))
+            .ok_or_else(|| ApiError::Internal("account without role".into()))?;
+        Ok(LoginOutcome::Ok(user, token))
+    })
+    .await?;
+    match outcome {
+        LoginOutcome::Ok(user, token) => {
+            state.auth.throttle.record_success(&throttle_name);
+            tracing::info!(username = %user.username, "login");
+            Ok((
+                [(header::SET_COOKIE, state.auth.session_cookie(&token))],
+                Json(user),
+            )
+                .into_response())
+        }
+        LoginOutcome::Wrong => {
+            state.auth.throttle.record_failure(&throttle_name, addr);
+            tracing::info!(username = %throttle_name, ?addr, "failed login");
+            Err(invalid_credentials())
+        }
+        LoginOutcome::Disabled => Err(ApiError::Forbidden(
+            "account_disabled",
+            "Dieses Konto ist gesperrt. Bitte wenden Sie sich an das Projektbüro.".into(),
+        )),
+    }
+}
+
+/// `GET /api/v1/session`: the logged-in user, or 401 (and the stale cookie cleared).
+pub async fn current_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    caller: Caller,
+) -> Response {
+    match SessionUser::of(&caller.actor) {
+        Some(user) => Json(user).into_response(),
+        None if auth::session_token(&headers).is_some() => (
+            [(header::SET_COOKIE, state.auth.clear_cookie())],
+            unauthenticated(),
+        )
+            .into_response(),
+        None => unauthenticated().into_response(),
+    }
+}
+
+/// `DELETE /api/v1/session`: ends the session on the server and clears the cookie; 204 even
+/// without a session, so that logging out twice is harmless.
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(token) = auth::session_token(&headers) {
+        let hash = auth::hash_token(&token);
+        let store = state.store.clone();
+        blocking(move || Ok(store.write(|tx| tx.delete_session(&hash))?)).await?;
+    }
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, state.auth.clear_cookie())],
+    )
+        .into_response())
+}
+
+/// The acting Büro user's name, or 401 (anonymous) / 403 (a Lotse).
+fn require_buero(caller: &Caller) -> Result<String, ApiError> {
+    match &caller.actor {
+        Actor::Buero { username } => Ok(username.clone()),
+        Actor::Anonymous => Err(unauthenticated()),
+        Actor::Lotse { .. } => Err(ApiError::Forbidden(
+            "forbidden",
+            "Konten verwaltet das Projektbüro.".into(),
+        )),
+    }
+}
+
+#[derive(Serialize)]
+pub struct AccountList {
+    pub accounts: Vec<AccountView>,
+}
+
+/// `GET /api/v1/accounts` (Büro): every account, without password hashes.
+pub async fn list_accounts(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<AccountList>, ApiError> {
+    require_buero(&caller)?;
+    let accounts = blocking(move || Ok(accounts::list(&state.store)?)).await?;
+    Ok(Json(AccountList { accounts }))
+}
+
+/// `POST /api/v1/accounts` (Büro): creates an account; 201 with it.
+pub async fn create_account(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<NewAccount>,
+) -> Result<(StatusCode, Json<AccountView>), ApiError> {
+    let acting = require_buero(&caller)?;
+    let view = blocking(move || Ok(accounts::create(&state.store, body)?)).await?;
+    tracing::info!(by = %acting, username = %view.username, role = %view.role, "account created");
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// `PATCH /api/v1/accounts/{username}` (Büro): new password, (un)lock, role, Lotse link.
+pub async fn update_account(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(username): Path<String>,
+    ApiJson(body): ApiJson<AccountChange>,
+) -> Result<Json<AccountView>, ApiError> {
+    let acting = require_buero(&caller)?;
+    let session = caller.session.clone();
+    let by = acting.clone();
+    let view = blocking(move || {
+        Ok(accounts::update(
+            &state.store,
+            &username,
+            body,
+            Some(&acting),
+            session.as_deref(),
+        )?)
+    })
+    .await?;
+    tracing::info!(%by, username = %view.username, "account changed");
+    Ok(Json(view))
 }
 
 pub async fn not_found() -> ApiError {

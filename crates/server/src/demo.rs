@@ -861,17 +861,7 @@ pub fn mutations() -> Vec<Mutation> {
     out
 }
 
-/// Argon2id hash (PHC string) of a password with a fresh random salt.
-pub fn hash_password(password: &str) -> StoreResult<String> {
-    use argon2::password_hash::{PasswordHasher, SaltString};
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| StoreError(format!("no randomness: {e}")))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError(format!("salt: {e}")))?;
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| StoreError(format!("argon2: {e}")))
-}
+pub use crate::auth::hash_password;
 
 /// Seeds the demo data set if the database holds no records yet; returns how many records
 /// were written (0 if it was not empty).
@@ -886,20 +876,21 @@ pub fn seed_if_empty(store: &Store) -> StoreResult<usize> {
             password_hash: hash_password("demo-buero")?,
             role: "buero".into(),
             lotse: None,
+            disabled: false,
+            created_at: sync::now_utc(),
         },
         Account {
             username: "lotse".into(),
             password_hash: hash_password("demo-lotse")?,
             role: "lotse".into(),
             lotse: Some(lotse_id(DEMO_ACCOUNT_LOTSE)),
+            disabled: false,
+            created_at: sync::now_utc(),
         },
     ];
-    let caller = Caller {
-        actor: Actor::Buero {
-            username: "demo".into(),
-        },
-        device_hash: None,
-    };
+    let caller = Caller::acting_as(Actor::Buero {
+        username: "demo".into(),
+    });
     let mutations = mutations();
     let now = sync::now_utc();
     store.write(|tx| {
@@ -919,7 +910,7 @@ pub fn seed_if_empty(store: &Store) -> StoreResult<usize> {
             )));
         }
         for a in &accounts {
-            tx.put_account(a, &now)?;
+            tx.put_account(a)?;
         }
         Ok(results.len())
     })

@@ -1,7 +1,7 @@
 //! Every failure of the API as one enum, rendered as `{"error":{"code","message"}}` with a
 //! fitting status (SPEC §7). Internal details go to the log, never to the client.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use lotsen_domain::protocol::{ApiError as ErrorEnvelope, ErrorBody};
@@ -12,8 +12,20 @@ use crate::store::StoreError;
 pub enum ApiError {
     /// 400 with a machine code (bad_cursor, bad_limit, malformed_json, bad_device_key …).
     BadRequest(&'static str, String),
+    /// 401: not logged in (`unauthenticated`) or wrong login (`invalid_credentials`).
+    Unauthorized(&'static str, String),
+    /// 403 with a machine code (`forbidden`, `account_disabled`).
+    Forbidden(&'static str, String),
     NotFound,
+    /// 404 of a thing named in an otherwise valid address (`unknown_account`).
+    Missing(&'static str, String),
     MethodNotAllowed,
+    /// 409 with a machine code (`account_exists`).
+    Conflict(&'static str, String),
+    /// 429 after too many failed logins; the client may try again after this many seconds.
+    TooManyAttempts {
+        retry_after_secs: u64,
+    },
     /// 410: the client must pull from the start.
     ResetRequired,
     PayloadTooLarge,
@@ -28,6 +40,19 @@ impl ApiError {
     pub fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
             ApiError::BadRequest(code, msg) => (StatusCode::BAD_REQUEST, code, msg.clone()),
+            ApiError::Unauthorized(code, msg) => (StatusCode::UNAUTHORIZED, code, msg.clone()),
+            ApiError::Forbidden(code, msg) => (StatusCode::FORBIDDEN, code, msg.clone()),
+            ApiError::Missing(code, msg) => (StatusCode::NOT_FOUND, code, msg.clone()),
+            ApiError::Conflict(code, msg) => (StatusCode::CONFLICT, code, msg.clone()),
+            ApiError::TooManyAttempts { retry_after_secs } => {
+                let minutes = retry_after_secs.div_ceil(60).max(1);
+                let unit = if minutes == 1 { "Minute" } else { "Minuten" };
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_attempts",
+                    format!("Zu viele Fehlversuche. Bitte warten Sie {minutes} {unit}."),
+                )
+            }
             ApiError::NotFound => (
                 StatusCode::NOT_FOUND,
                 "not_found",
@@ -84,6 +109,13 @@ impl IntoResponse for ApiError {
                 message,
             },
         };
-        (status, Json(body)).into_response()
+        let mut res = (status, Json(body)).into_response();
+        if let ApiError::TooManyAttempts { retry_after_secs } = self {
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_secs.max(1)),
+            );
+        }
+        res
     }
 }

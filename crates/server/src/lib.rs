@@ -2,8 +2,10 @@
 //! files. `main.rs` is a thin command line around [`serve`] and the operator commands in
 //! [`ops`].
 
+pub mod accounts;
 pub mod actor;
 pub mod api;
+pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod ops;
@@ -17,12 +19,13 @@ use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::response::IntoResponse;
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, patch, post};
 use axum::{middleware, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+pub use auth::{AuthConfig, ThrottleConfig};
 pub use store::Store;
 
 /// The largest request body we read (SPEC §7: 413 beyond).
@@ -33,13 +36,21 @@ pub struct AppState {
     pub store: Arc<Store>,
     /// The directory of the built app.
     pub dist: PathBuf,
+    /// Sessions, login throttling and their settings.
+    pub auth: Arc<auth::Auth>,
 }
 
 impl AppState {
+    /// With the default session settings.
     pub fn new(store: Arc<Store>, dist: impl Into<PathBuf>) -> AppState {
+        AppState::with_auth(store, dist, AuthConfig::default())
+    }
+
+    pub fn with_auth(store: Arc<Store>, dist: impl Into<PathBuf>, config: AuthConfig) -> AppState {
         AppState {
             store,
             dist: dist.into(),
+            auth: Arc::new(auth::Auth::new(config)),
         }
     }
 }
@@ -49,6 +60,17 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/health", get(api::health))
         .route("/api/v1/changes", get(api::changes))
         .route("/api/v1/push", post(api::push))
+        .route(
+            "/api/v1/session",
+            get(api::current_session)
+                .post(api::login)
+                .delete(api::logout),
+        )
+        .route(
+            "/api/v1/accounts",
+            get(api::list_accounts).post(api::create_account),
+        )
+        .route("/api/v1/accounts/{username}", patch(api::update_account))
         .route("/api", any(api::not_found))
         .route("/api/{*rest}", any(api::not_found))
         .method_not_allowed_fallback(api::method_not_allowed)
@@ -71,6 +93,8 @@ pub struct Config {
     pub dist: PathBuf,
     /// Seed the demo data set if the database is empty.
     pub demo: bool,
+    /// Session timeouts, cookie flags, login throttling.
+    pub auth: AuthConfig,
 }
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -92,9 +116,14 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     let local = listener.local_addr()?;
     println!("Lotsenfinder läuft auf http://{local}");
     tracing::info!(%local, data_dir = %config.data_dir.display(), epoch = store.epoch(), "listening");
-    axum::serve(listener, app(AppState::new(store, config.dist)))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let state = AppState::with_auth(store, config.dist, config.auth);
+    // Connect info: login throttling counts failures per client address.
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }

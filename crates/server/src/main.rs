@@ -1,11 +1,15 @@
 //! Command line of the Lotsenfinder server: `serve` plus the operator commands of SPEC §8.
 
+use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
-use lotsen_server::{ops, Config, Store};
+use clap::builder::BoolishValueParser;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use lotsen_server::accounts::{self, AccountChange, NewAccount};
+use lotsen_server::{ops, AuthConfig, Config, Store};
 
 #[derive(Parser)]
 #[command(
@@ -40,6 +44,20 @@ enum Command {
         /// Seed the demo data set (and demo accounts) if the database is empty.
         #[arg(long)]
         demo: bool,
+        /// Mark the session cookie `Secure` (only sent over HTTPS); use it behind TLS.
+        #[arg(long, env = "LOTSEN_SECURE_COOKIES", value_parser = BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
+        secure_cookies: bool,
+        /// A session unused this many minutes ends.
+        #[arg(long, env = "LOTSEN_SESSION_IDLE_MINUTES", default_value_t = 480)]
+        session_idle_minutes: u64,
+        /// A session ends this many hours after login, used or not.
+        #[arg(long, env = "LOTSEN_SESSION_MAX_HOURS", default_value_t = 168)]
+        session_max_hours: u64,
+    },
+    /// Manage login accounts of Lotsen and the Projektbüro.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
     },
     /// Write all records as JSON.
     Export {
@@ -71,6 +89,162 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum Role {
+    Lotse,
+    Buero,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Lotse => "lotse",
+            Role::Buero => "buero",
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Create an account. Without --password the password is read from stdin (one line).
+    Add {
+        username: String,
+        #[arg(long, value_enum)]
+        role: Role,
+        /// Id of the Lotse record a Lotse account belongs to.
+        #[arg(long)]
+        lotse: Option<String>,
+        #[arg(long)]
+        password: Option<String>,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Set a new password (ends the account's sessions). Without --password it is read from
+    /// stdin (one line).
+    ResetPassword {
+        username: String,
+        #[arg(long)]
+        password: Option<String>,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Lock an account: no login, its sessions end at once.
+    Disable {
+        username: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Unlock an account.
+    Enable {
+        username: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// List all accounts.
+    List {
+        #[command(flatten)]
+        data: DataDir,
+    },
+}
+
+/// The password from the flag, or one line of stdin.
+fn password_from(flag: Option<String>) -> Result<String, lotsen_server::BoxError> {
+    if let Some(p) = flag {
+        return Ok(p);
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Passwort: ");
+        std::io::stderr().flush()?;
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    let p = line.trim_end_matches(['\n', '\r']).to_owned();
+    if p.is_empty() {
+        return Err("Kein Passwort angegeben (--password oder eine Zeile auf stdin).".into());
+    }
+    Ok(p)
+}
+
+fn run_account(command: AccountCommand) -> Result<(), lotsen_server::BoxError> {
+    match command {
+        AccountCommand::Add {
+            username,
+            role,
+            lotse,
+            password,
+            data,
+        } => {
+            let password = password_from(password)?;
+            let store = Store::open(&data.data_dir)?;
+            let a = accounts::create(
+                &store,
+                NewAccount {
+                    username,
+                    password,
+                    role: role.as_str().into(),
+                    lotse,
+                },
+            )?;
+            println!("Konto „{}“ ({}) angelegt.", a.username, a.role);
+        }
+        AccountCommand::ResetPassword {
+            username,
+            password,
+            data,
+        } => {
+            let password = password_from(password)?;
+            let store = Store::open(&data.data_dir)?;
+            let change = AccountChange {
+                password: Some(password),
+                ..AccountChange::default()
+            };
+            accounts::update(&store, &username, change, None, None)?;
+            println!("Passwort von „{username}“ geändert; offene Sitzungen sind beendet.");
+        }
+        AccountCommand::Disable { username, data } => {
+            set_disabled(&username, &data, true)?;
+            println!("Konto „{username}“ gesperrt; offene Sitzungen sind beendet.");
+        }
+        AccountCommand::Enable { username, data } => {
+            set_disabled(&username, &data, false)?;
+            println!("Konto „{username}“ entsperrt.");
+        }
+        AccountCommand::List { data } => {
+            let store = Store::open(&data.data_dir)?;
+            let all = accounts::list(&store)?;
+            if all.is_empty() {
+                println!("Keine Konten.");
+            }
+            for a in all {
+                println!(
+                    "{:<24} {:<6} {:<10} {:<36} {}",
+                    a.username,
+                    a.role,
+                    if a.disabled { "gesperrt" } else { "aktiv" },
+                    a.lotse.as_deref().unwrap_or("-"),
+                    a.created_at
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn set_disabled(
+    username: &str,
+    data: &DataDir,
+    disabled: bool,
+) -> Result<(), lotsen_server::BoxError> {
+    let store = Store::open(&data.data_dir)?;
+    let change = AccountChange {
+        disabled: Some(disabled),
+        ..AccountChange::default()
+    };
+    accounts::update(&store, username, change, None, None)?;
+    Ok(())
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -95,15 +269,26 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
             data,
             dist,
             demo,
+            secure_cookies,
+            session_idle_minutes,
+            session_max_hours,
         } => {
+            let auth = AuthConfig {
+                idle_timeout: Duration::from_secs(session_idle_minutes.max(1) * 60),
+                absolute_timeout: Duration::from_secs(session_max_hours.max(1) * 60 * 60),
+                secure_cookies,
+                ..AuthConfig::default()
+            };
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(lotsen_server::serve(Config {
                 addr,
                 data_dir: data.data_dir,
                 dist,
                 demo,
+                auth,
             }))
         }
+        Command::Account { command } => run_account(command),
         Command::Export { out, data } => {
             let n = ops::export_to_file(&Store::open(&data.data_dir)?, &out)?;
             println!("{n} Datensätze nach {} exportiert.", out.display());

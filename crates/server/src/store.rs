@@ -15,7 +15,10 @@ use lotsen_domain::protocol::{Envelope, MutationResult};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 const SCHEMA: &str = include_str!("../migrations/0001_init.sql");
-const SCHEMA_VERSION: i64 = 1;
+/// The version `SCHEMA` creates; later versions are reached by [`MIGRATIONS`].
+const BASE_SCHEMA_VERSION: i64 = 1;
+/// `(version, script)`: each script brings the database from `version - 1` to `version`.
+const MIGRATIONS: &[(i64, &str)] = &[(2, include_str!("../migrations/0002_sessions.sql"))];
 
 /// A storage failure. Its text is for the operator's log, never for API clients.
 #[derive(Debug)]
@@ -56,8 +59,22 @@ pub struct StoredRecord {
 pub struct Account {
     pub username: String,
     pub password_hash: String,
+    /// `lotse` or `buero` (the table checks it).
     pub role: String,
     pub lotse: Option<String>,
+    pub disabled: bool,
+    /// Set when the account is first stored; ignored by updates.
+    pub created_at: String,
+}
+
+/// A stored session with the current state of its account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRow {
+    pub account: Account,
+    /// Unix milliseconds of the login.
+    pub created_ms: i64,
+    /// Unix milliseconds of the last (recorded) use.
+    pub seen_ms: i64,
 }
 
 pub struct Store {
@@ -74,7 +91,7 @@ impl Store {
         Store::init(conn)
     }
 
-    fn init(conn: Connection) -> StoreResult<Store> {
+    fn init(mut conn: Connection) -> StoreResult<Store> {
         // WAL lets readers of the file (backup) proceed while we write; FULL syncs the WAL on
         // every commit, the price of durability for answered pushes.
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -87,8 +104,9 @@ impl Store {
         conn.execute(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?1), ('seq', 0), \
              ('purge_horizon', 0), ('schema_version', ?2)",
-            params![epoch, SCHEMA_VERSION],
+            params![epoch, BASE_SCHEMA_VERSION],
         )?;
+        migrate(&mut conn)?;
         let epoch: String =
             conn.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
                 r.get(0)
@@ -143,6 +161,8 @@ impl Store {
             "UPDATE meta SET value = ?1 WHERE key = 'epoch'",
             params![new_epoch()?],
         )?;
+        // A restored copy must not bring back sessions that were logged out since.
+        copy.execute("DELETE FROM sessions", [])?;
         Ok(())
     }
 
@@ -168,6 +188,28 @@ impl Store {
             Ok(n)
         })
     }
+}
+
+/// Runs the migrations the database has not seen yet, each in its own write transaction (so
+/// that a second process opening the same file at the same time waits and then skips them).
+fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    for (version, script) in MIGRATIONS {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current: i64 = tx.query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )?;
+        if current < *version {
+            tx.execute_batch(script)?;
+            tx.execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'schema_version'",
+                params![version],
+            )?;
+        }
+        tx.commit()?;
+    }
+    Ok(())
 }
 
 fn new_epoch() -> StoreResult<String> {
@@ -351,39 +393,117 @@ impl Tx<'_> {
     }
 
     pub fn account(&self, username: &str) -> StoreResult<Option<Account>> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.username = ?1");
         Ok(self
             .conn
-            .query_row(
-                "SELECT username, password_hash, role, lotse FROM accounts WHERE username = ?1",
-                params![username],
-                |r| {
-                    Ok(Account {
-                        username: r.get(0)?,
-                        password_hash: r.get(1)?,
-                        role: r.get(2)?,
-                        lotse: r.get(3)?,
-                    })
-                },
-            )
+            .query_row(&sql, params![username], account_from_row)
             .optional()?)
     }
 
-    /// Creates the account or replaces its password, role and Lotse link.
-    pub fn put_account(&self, account: &Account, now: &str) -> StoreResult<()> {
+    /// All accounts, by username.
+    pub fn accounts(&self) -> StoreResult<Vec<Account>> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a ORDER BY a.username");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], account_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Creates the account or replaces its password, role, Lotse link and disabled flag.
+    pub fn put_account(&self, account: &Account) -> StoreResult<()> {
         self.conn.execute(
-            "INSERT INTO accounts (username, password_hash, role, lotse, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (username) DO UPDATE SET \
-             password_hash = excluded.password_hash, role = excluded.role, lotse = excluded.lotse",
+            "INSERT INTO accounts (username, password_hash, role, lotse, disabled, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (username) DO UPDATE SET \
+             password_hash = excluded.password_hash, role = excluded.role, lotse = excluded.lotse, \
+             disabled = excluded.disabled",
             params![
                 account.username,
                 account.password_hash,
                 account.role,
                 account.lotse,
-                now
+                account.disabled,
+                account.created_at,
             ],
         )?;
         Ok(())
     }
+
+    /// Stores a new session for `username`, created and last seen at `now_ms`.
+    pub fn insert_session(&self, token_hash: &str, username: &str, now_ms: i64) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT INTO sessions (token_hash, username, created_ms, seen_ms) VALUES (?1, ?2, ?3, ?3)",
+            params![token_hash, username, now_ms],
+        )?;
+        Ok(())
+    }
+
+    /// The session with this token hash and its account.
+    pub fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRow>> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS}, s.created_ms, s.seen_ms FROM sessions s \
+             JOIN accounts a ON a.username = s.username WHERE s.token_hash = ?1"
+        );
+        Ok(self
+            .conn
+            .query_row(&sql, params![token_hash], |r| {
+                Ok(SessionRow {
+                    account: account_from_row(r)?,
+                    created_ms: r.get(6)?,
+                    seen_ms: r.get(7)?,
+                })
+            })
+            .optional()?)
+    }
+
+    pub fn touch_session(&self, token_hash: &str, now_ms: i64) -> StoreResult<()> {
+        self.conn.execute(
+            "UPDATE sessions SET seen_ms = ?2 WHERE token_hash = ?1",
+            params![token_hash, now_ms],
+        )?;
+        Ok(())
+    }
+
+    pub fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        self.conn.execute(
+            "DELETE FROM sessions WHERE token_hash = ?1",
+            params![token_hash],
+        )?;
+        Ok(())
+    }
+
+    /// Ends every session of `username` but `keep` (a token hash); returns how many ended.
+    pub fn delete_sessions_of(&self, username: &str, keep: Option<&str>) -> StoreResult<usize> {
+        Ok(self.conn.execute(
+            "DELETE FROM sessions WHERE username = ?1 AND token_hash IS NOT ?2",
+            params![username, keep],
+        )?)
+    }
+
+    /// Removes sessions last seen before `idle_cutoff_ms` or created before
+    /// `absolute_cutoff_ms`; returns how many went.
+    pub fn purge_sessions(
+        &self,
+        idle_cutoff_ms: i64,
+        absolute_cutoff_ms: i64,
+    ) -> StoreResult<usize> {
+        Ok(self.conn.execute(
+            "DELETE FROM sessions WHERE seen_ms < ?1 OR created_ms < ?2",
+            params![idle_cutoff_ms, absolute_cutoff_ms],
+        )?)
+    }
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "a.username, a.password_hash, a.role, a.lotse, a.disabled, a.created_at";
+
+fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
+    Ok(Account {
+        username: r.get(0)?,
+        password_hash: r.get(1)?,
+        role: r.get(2)?,
+        lotse: r.get(3)?,
+        disabled: r.get(4)?,
+        created_at: r.get(5)?,
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Starts the real server on 127.0.0.1:0 over a temp data dir and talks to it over HTTP.
 #![allow(dead_code)]
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use lotsen_domain::permission::Actor;
 use lotsen_domain::protocol::{Mutation, MutationResult};
 use lotsen_server::actor::Caller;
-use lotsen_server::{app, sync, AppState, Store};
+use lotsen_server::{app, sync, AppState, AuthConfig, Store};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
@@ -25,11 +26,17 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(data_dir: &Path, dist: &Path) -> TestServer {
+        TestServer::start_with(data_dir, dist, AuthConfig::default()).await
+    }
+
+    /// Like `start`, with the given session and throttling settings.
+    pub async fn start_with(data_dir: &Path, dist: &Path, auth: AuthConfig) -> TestServer {
         let store = Arc::new(Store::open(data_dir).expect("open store"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let router = app(AppState::new(store.clone(), dist));
+        let router = app(AppState::with_auth(store.clone(), dist, auth))
+            .into_make_service_with_connect_info::<SocketAddr>();
         let task = tokio::spawn(async move {
             axum::serve(listener, router)
                 .with_graceful_shutdown(async {
@@ -116,12 +123,9 @@ impl TestServer {
             .into_iter()
             .map(|m| serde_json::from_value(m).unwrap())
             .collect();
-        let caller = Caller {
-            actor: Actor::Buero {
-                username: "buero".into(),
-            },
-            device_hash: None,
-        };
+        let caller = Caller::acting_as(Actor::Buero {
+            username: "buero".into(),
+        });
         let now = sync::now_utc();
         self.store
             .write(|tx| sync::push(tx, &caller, &ms, &now))

@@ -1,0 +1,296 @@
+//! Managing login accounts: the rules both the `/api/v1/accounts` endpoints (Projektbüro) and
+//! the operator command line follow.
+
+use lotsen_domain::model::Collection;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::auth;
+use crate::error::ApiError;
+use crate::store::{Account, Store, StoreError};
+use crate::sync;
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// An account as it is shown: never the password hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub username: String,
+    pub role: String,
+    pub lotse: Option<String>,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+impl From<&Account> for AccountView {
+    fn from(a: &Account) -> Self {
+        AccountView {
+            username: a.username.clone(),
+            role: a.role.clone(),
+            lotse: a.lotse.clone(),
+            disabled: a.disabled,
+            created_at: a.created_at.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccount {
+    pub username: String,
+    pub password: String,
+    pub role: String,
+    #[serde(default)]
+    pub lotse: Option<String>,
+}
+
+/// A change to an account; absent fields stay as they are (`"lotse": null` unlinks).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountChange {
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub disabled: Option<bool>,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub lotse: Option<Option<String>>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[derive(Debug)]
+pub enum AccountError {
+    /// Refused input: a machine code and a German message.
+    Invalid(&'static str, String),
+    Exists(String),
+    NotFound(String),
+    Store(StoreError),
+}
+
+impl From<StoreError> for AccountError {
+    fn from(e: StoreError) -> Self {
+        AccountError::Store(e)
+    }
+}
+
+impl std::fmt::Display for AccountError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AccountError::Invalid(_, msg) => f.write_str(msg),
+            AccountError::Exists(u) => write!(f, "Das Konto „{u}“ gibt es schon."),
+            AccountError::NotFound(u) => write!(f, "Das Konto „{u}“ gibt es nicht."),
+            AccountError::Store(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for AccountError {}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        let msg = e.to_string();
+        match e {
+            AccountError::Invalid(code, msg) => ApiError::Unprocessable(code, msg),
+            AccountError::Exists(_) => ApiError::Conflict("account_exists", msg),
+            AccountError::NotFound(_) => ApiError::Missing("unknown_account", msg),
+            AccountError::Store(e) => e.into(),
+        }
+    }
+}
+
+pub fn validate_username(username: &str) -> Result<(), AccountError> {
+    let ok = (3..=64).contains(&username.len())
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(AccountError::Invalid(
+            "invalid_username",
+            "Der Benutzername hat 3 bis 64 Zeichen: Kleinbuchstaben a–z, Ziffern, Punkt, \
+             Unterstrich oder Bindestrich."
+                .into(),
+        ))
+    }
+}
+
+pub fn validate_password(password: &str) -> Result<(), AccountError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AccountError::Invalid(
+            "weak_password",
+            format!("Das Passwort braucht mindestens {MIN_PASSWORD_CHARS} Zeichen."),
+        ));
+    }
+    if password.len() > auth::MAX_PASSWORD_BYTES {
+        return Err(AccountError::Invalid(
+            "weak_password",
+            format!(
+                "Das Passwort darf höchstens {} Bytes lang sein.",
+                auth::MAX_PASSWORD_BYTES
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_role(role: &str) -> Result<(), AccountError> {
+    if role == "lotse" || role == "buero" {
+        Ok(())
+    } else {
+        Err(AccountError::Invalid(
+            "invalid_role",
+            "Die Rolle ist „lotse“ oder „buero“.".into(),
+        ))
+    }
+}
+
+/// Checks the role/Lotse pair against the store: a linked Lotse must exist, and only Lotse
+/// accounts are linked.
+fn check_link(tx: &crate::store::Tx, role: &str, lotse: Option<&str>) -> Result<(), AccountError> {
+    match lotse {
+        None => Ok(()),
+        Some(_) if role != "lotse" => Err(AccountError::Invalid(
+            "invalid_lotse",
+            "Nur ein Lotsen-Konto wird mit einem Lotsen-Profil verknüpft.".into(),
+        )),
+        Some(id) => {
+            if tx.exists(Collection::Lotsen.as_str(), id)? {
+                Ok(())
+            } else {
+                Err(AccountError::Invalid(
+                    "unknown_lotse",
+                    "Dieses Lotsen-Profil gibt es nicht.".into(),
+                ))
+            }
+        }
+    }
+}
+
+pub fn list(store: &Store) -> Result<Vec<AccountView>, AccountError> {
+    let all = store.read(|tx| tx.accounts())?;
+    Ok(all.iter().map(AccountView::from).collect())
+}
+
+/// Creates an account (the password is hashed here: slow, call it off the async threads).
+pub fn create(store: &Store, new: NewAccount) -> Result<AccountView, AccountError> {
+    validate_username(&new.username)?;
+    validate_password(&new.password)?;
+    validate_role(&new.role)?;
+    let lotse = new.lotse.filter(|l| !l.is_empty());
+    // Cheap check before the expensive hash.
+    if store.read(|tx| Ok(tx.account(&new.username)?.is_some()))? {
+        return Err(AccountError::Exists(new.username));
+    }
+    let hash = auth::hash_password(&new.password)?;
+    let account = Account {
+        username: new.username,
+        password_hash: hash,
+        role: new.role,
+        lotse,
+        disabled: false,
+        created_at: sync::now_utc(),
+    };
+    let outcome: Result<(), AccountError> = store
+        .write(|tx| {
+            if tx.account(&account.username)?.is_some() {
+                return Ok(Err(AccountError::Exists(account.username.clone())));
+            }
+            if let Err(e) = check_link(tx, &account.role, account.lotse.as_deref()) {
+                return match e {
+                    AccountError::Store(s) => Err(s),
+                    other => Ok(Err(other)),
+                };
+            }
+            tx.put_account(&account)?;
+            Ok(Ok(()))
+        })
+        .map_err(AccountError::Store)?;
+    outcome?;
+    Ok(AccountView::from(&account))
+}
+
+/// Applies `change` to `username`. `acting` is the Büro user making the change over HTTP
+/// (None for the operator's command line) and `keep_session` that user's current session
+/// (token hash), which survives their own password change. A new password or disabling ends
+/// the account's other sessions.
+pub fn update(
+    store: &Store,
+    username: &str,
+    change: AccountChange,
+    acting: Option<&str>,
+    keep_session: Option<&str>,
+) -> Result<AccountView, AccountError> {
+    if let Some(p) = &change.password {
+        validate_password(p)?;
+    }
+    if let Some(r) = &change.role {
+        validate_role(r)?;
+    }
+    if acting == Some(username) {
+        if change.disabled == Some(true) {
+            return Err(AccountError::Invalid(
+                "cannot_disable_self",
+                "Das eigene Konto können Sie nicht sperren.".into(),
+            ));
+        }
+        if change.role.as_deref().is_some_and(|r| r != "buero") {
+            return Err(AccountError::Invalid(
+                "cannot_demote_self",
+                "Die eigene Rolle können Sie nicht ändern.".into(),
+            ));
+        }
+    }
+    if store.read(|tx| tx.account(username))?.is_none() {
+        return Err(AccountError::NotFound(username.to_owned()));
+    }
+    let new_hash = match &change.password {
+        Some(p) => Some(auth::hash_password(p)?),
+        None => None,
+    };
+    let result: Result<Account, AccountError> = store
+        .write(|tx| {
+            let Some(mut account) = tx.account(username)? else {
+                return Ok(Err(AccountError::NotFound(username.to_owned())));
+            };
+            if let Some(r) = &change.role {
+                account.role.clone_from(r);
+            }
+            match &change.lotse {
+                Some(l) => account.lotse = l.clone().filter(|l| !l.is_empty()),
+                // Becoming a Büro account drops the link unless one is asked for.
+                None if account.role == "buero" => account.lotse = None,
+                None => {}
+            }
+            if let Err(e) = check_link(tx, &account.role, account.lotse.as_deref()) {
+                return match e {
+                    AccountError::Store(s) => Err(s),
+                    other => Ok(Err(other)),
+                };
+            }
+            if let Some(d) = change.disabled {
+                account.disabled = d;
+            }
+            if let Some(h) = &new_hash {
+                account.password_hash.clone_from(h);
+            }
+            tx.put_account(&account)?;
+            if account.disabled {
+                tx.delete_sessions_of(username, None)?;
+            } else if new_hash.is_some() {
+                let keep = if acting == Some(username) {
+                    keep_session
+                } else {
+                    None
+                };
+                tx.delete_sessions_of(username, keep)?;
+            }
+            Ok(Ok(account))
+        })
+        .map_err(AccountError::Store)?;
+    Ok(AccountView::from(&result?))
+}

@@ -132,6 +132,135 @@ impl TestServer {
             .unwrap()
     }
 
+    /// Sends a request as `who` (device key and/or session cookie).
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        who: As<'_>,
+    ) -> reqwest::Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(k) = who.key {
+            req = req.header("X-Device-Key", k);
+        }
+        if let Some(c) = who.cookie {
+            req = req.header("Cookie", c);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// `send`, then status and JSON body (Null if none).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        who: As<'_>,
+    ) -> (u16, Value) {
+        let res = self.send(method, path, body, who).await;
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Logs in: status, body, and the `name=value` pair of the session cookie (if one was
+    /// set) together with the whole `Set-Cookie` header.
+    pub async fn login(&self, username: &str, password: &str) -> Login {
+        self.login_from(&self.client, username, password).await
+    }
+
+    pub async fn login_from(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> Login {
+        let res = client
+            .post(self.url("/api/v1/session"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let set_cookie = headers
+            .get("set-cookie")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let cookie = set_cookie
+            .as_deref()
+            .and_then(|c| c.split(';').next())
+            .filter(|pair| pair.len() > "lotsen_session=".len())
+            .map(str::to_owned);
+        Login {
+            status,
+            body: res.json().await.unwrap_or(Value::Null),
+            cookie,
+            set_cookie,
+            headers,
+        }
+    }
+
+    /// Logs in and returns the cookie, asserting success.
+    pub async fn cookie(&self, username: &str, password: &str) -> String {
+        let l = self.login(username, password).await;
+        assert_eq!(l.status, 200, "{}", l.body);
+        l.cookie.expect("session cookie")
+    }
+
+    pub async fn push_as(&self, mutations: Vec<Value>, who: As<'_>) -> Vec<Value> {
+        let (status, body) = self
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/push",
+                Some(json!({ "mutations": mutations })),
+                who,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["results"].as_array().unwrap().clone()
+    }
+
+    /// Everything `who` may see, from the start.
+    pub async fn pull_all_as(&self, who: As<'_>) -> Vec<Value> {
+        let mut cursor = "0".to_owned();
+        let mut out = Vec::new();
+        loop {
+            let path = format!("/api/v1/changes?since={cursor}&limit=1000");
+            let (status, page) = self.call(reqwest::Method::GET, &path, None, who).await;
+            assert_eq!(status, 200, "{page}");
+            out.extend(page["changes"].as_array().unwrap().iter().cloned());
+            cursor = page["cursor"].as_str().unwrap().to_owned();
+            if !page["has_more"].as_bool().unwrap() {
+                return out;
+            }
+        }
+    }
+
+    /// Creates an account directly in the store (as the command line does).
+    pub fn add_account(&self, username: &str, password: &str, role: &str, lotse: Option<&str>) {
+        lotsen_server::accounts::create(
+            &self.store,
+            lotsen_server::accounts::NewAccount {
+                username: username.into(),
+                password: password.into(),
+                role: role.into(),
+                lotse: lotse.map(str::to_owned),
+            },
+        )
+        .unwrap();
+    }
+
+    /// The stored record (version, deleted, data) or None.
+    pub fn stored(&self, collection: &str, id: &str) -> Option<(u64, bool, Value)> {
+        self.store
+            .read(|tx| tx.get(collection, id))
+            .unwrap()
+            .map(|r| (r.envelope.version, r.envelope.deleted, r.envelope.data))
+    }
+
     pub fn record_count(&self) -> u64 {
         self.store.read(|tx| tx.count_records()).unwrap()
     }
@@ -139,6 +268,41 @@ impl TestServer {
     pub fn last_seq(&self) -> u64 {
         self.store.read(|tx| tx.last_seq()).unwrap()
     }
+}
+
+/// Who sends a request: a device key, a session cookie (`lotsen_session=…`), both or neither.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct As<'a> {
+    pub key: Option<&'a str>,
+    pub cookie: Option<&'a str>,
+}
+
+pub const NOBODY: As<'static> = As {
+    key: None,
+    cookie: None,
+};
+
+pub fn with_key(key: &str) -> As<'_> {
+    As {
+        key: Some(key),
+        cookie: None,
+    }
+}
+
+pub fn with_cookie(cookie: &str) -> As<'_> {
+    As {
+        key: None,
+        cookie: Some(cookie),
+    }
+}
+
+pub struct Login {
+    pub status: u16,
+    pub body: Value,
+    /// `lotsen_session=<token>`, ready for a `Cookie` header.
+    pub cookie: Option<String>,
+    pub set_cookie: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 /// A fresh data dir and dist dir for one test.
@@ -161,8 +325,12 @@ impl Dirs {
 }
 
 pub async fn start() -> (Dirs, TestServer) {
+    start_with(AuthConfig::default()).await
+}
+
+pub async fn start_with(auth: AuthConfig) -> (Dirs, TestServer) {
     let dirs = Dirs::new();
-    let server = TestServer::start(&dirs.data(), &dirs.dist()).await;
+    let server = TestServer::start_with(&dirs.data(), &dirs.dist(), auth).await;
     (dirs, server)
 }
 

@@ -175,7 +175,9 @@ fn visible(
 }
 
 /// Whether the caller's device owns a record: a request it created, or a note on such a
-/// request. `owners` caches request lookups within one call.
+/// request. A note's tombstone has no data left to name its request; it carries the
+/// request's owner instead (see [`note_owner`]). `owners` caches request lookups within one
+/// call.
 fn owned(
     tx: &Tx,
     caller: &Caller,
@@ -191,7 +193,7 @@ fn owned(
         Collection::Requests => Ok(caller.owns(owner_hash)),
         Collection::Notes => {
             let Some(request) = data.get("request").and_then(Value::as_str) else {
-                return Ok(false);
+                return Ok(caller.owns(owner_hash));
             };
             if let Some(o) = owners.get(request) {
                 return Ok(*o);
@@ -350,6 +352,13 @@ fn decide(tx: &Tx, caller: &Caller, m: &Mutation, now: &str) -> StoreResult<Muta
         });
     }
     let owner_hash = match &stored {
+        Some(s) if collection == Collection::Notes => {
+            if m.deleted {
+                note_owner(tx, s)?
+            } else {
+                None
+            }
+        }
         Some(s) => s.owner_hash.clone(),
         // Only requests need an owner (SPEC §2); keep no device trace on anything else.
         None if collection == Collection::Requests => caller.device_hash.clone(),
@@ -375,6 +384,25 @@ fn decide(tx: &Tx, caller: &Caller, m: &Mutation, now: &str) -> StoreResult<Muta
         record: Some(rec.envelope),
         error: None,
     })
+}
+
+/// The owner a note's tombstone keeps: the device of its request if the note was public, so
+/// that the requester who saw it learns it is gone; none for an internal note, whose
+/// existence the requester must not learn.
+fn note_owner(tx: &Tx, stored: &StoredRecord) -> StoreResult<Option<String>> {
+    let data = &stored.envelope.data;
+    if stored.envelope.deleted {
+        return Ok(stored.owner_hash.clone());
+    }
+    if data.get("internal") == Some(&Value::Bool(true)) {
+        return Ok(None);
+    }
+    let Some(request) = data.get("request").and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    Ok(tx
+        .get(Collection::Requests.as_str(), request)?
+        .and_then(|r| r.owner_hash))
 }
 
 /// Stores an imported record after the same validation a push gets. The version never goes

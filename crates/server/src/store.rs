@@ -536,6 +536,43 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_database_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join("lotsen.sqlite3")).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            conn.execute_batch(
+                "INSERT INTO meta (key, value) VALUES ('epoch', 'ab'), ('seq', 0), \
+                 ('purge_horizon', 0), ('schema_version', 1); \
+                 INSERT INTO accounts (username, password_hash, role, lotse, created_at) \
+                 VALUES ('alt', 'h', 'buero', NULL, '2025-01-01T00:00:00Z');",
+            )
+            .unwrap();
+        }
+        for round in 0..2 {
+            // Opened twice: the second open must not run the migration again.
+            let s = Store::open(dir.path()).unwrap();
+            let a = s.read(|tx| tx.account("alt")).unwrap().unwrap();
+            assert!(!a.disabled);
+            if round == 0 {
+                s.write(|tx| tx.insert_session("t", "alt", 5)).unwrap();
+            }
+            let row = s.read(|tx| tx.session("t")).unwrap().unwrap();
+            assert_eq!((row.created_ms, row.seen_ms), (5, 5));
+            let v: i64 = s
+                .lock()
+                .unwrap()
+                .query_row(
+                    "SELECT value FROM meta WHERE key = 'schema_version'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(v, 2);
+        }
+    }
+
+    #[test]
     fn failed_write_rolls_back() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path()).unwrap();

@@ -602,3 +602,132 @@ async fn demo_accounts_log_in() {
     let linked = l.body["lotse"].as_str().unwrap();
     assert!(s.stored("lotsen", linked).is_some());
 }
+
+/// Runs the real binary with `args` (and `stdin`); returns success and stdout+stderr.
+fn cli(args: &[&str], stdin: Option<&str>) -> (bool, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lotsen-server"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[tokio::test]
+async fn account_command_line() {
+    let d = Dirs::new();
+    let data = d.data();
+    let dir = data.to_str().unwrap();
+    let (ok, out) = cli(
+        &[
+            "account",
+            "add",
+            "chefin",
+            "--role",
+            "buero",
+            "--password",
+            "chefin-passwort",
+            "--data-dir",
+            dir,
+        ],
+        None,
+    );
+    assert!(ok, "{out}");
+    // Password from stdin (one line).
+    let (ok, out) = cli(
+        &[
+            "account",
+            "add",
+            "kai",
+            "--role",
+            "lotse",
+            "--data-dir",
+            dir,
+        ],
+        Some("kai-passwort-1\n"),
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = cli(
+        &[
+            "account",
+            "add",
+            "kurz",
+            "--role",
+            "lotse",
+            "--data-dir",
+            dir,
+        ],
+        Some("zu-kurz\n"),
+    );
+    assert!(!ok && out.contains("mindestens 10 Zeichen"), "{out}");
+    let (ok, out) = cli(
+        &[
+            "account",
+            "add",
+            "geist",
+            "--role",
+            "lotse",
+            "--lotse",
+            &uuid(),
+            "--password",
+            "geist-passwort",
+            "--data-dir",
+            dir,
+        ],
+        None,
+    );
+    assert!(!ok && out.contains("Lotsen-Profil"), "{out}");
+    let (ok, out) = cli(&["account", "disable", "kai", "--data-dir", dir], None);
+    assert!(ok, "{out}");
+    let (ok, out) = cli(&["account", "list", "--data-dir", dir], None);
+    assert!(ok, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with("chefin") && lines[0].contains("aktiv"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("kai") && lines[1].contains("gesperrt"),
+        "{out}"
+    );
+    assert!(!out.contains("argon2"));
+
+    let s = TestServer::start(&data, &d.dist()).await;
+    assert_eq!(s.login("kai", "kai-passwort-1").await.status, 403);
+    let chefin = s.cookie("chefin", "chefin-passwort").await;
+    s.stop().await;
+
+    let (ok, out) = cli(&["account", "enable", "kai", "--data-dir", dir], None);
+    assert!(ok, "{out}");
+    let (ok, out) = cli(
+        &["account", "reset-password", "chefin", "--data-dir", dir],
+        Some("neues-chefin-passwort\r\n"),
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = cli(&["account", "enable", "niemand", "--data-dir", dir], None);
+    assert!(!ok && out.contains("gibt es nicht"), "{out}");
+
+    let s = TestServer::start(&data, &d.dist()).await;
+    assert_eq!(s.login("kai", "kai-passwort-1").await.status, 200);
+    assert_eq!(s.login("chefin", "chefin-passwort").await.status, 401);
+    assert_eq!(s.login("chefin", "neues-chefin-passwort").await.status, 200);
+    // The reset ended the old session.
+    assert_eq!(session(&s, Some(&chefin)).await.0, 401);
+    s.stop().await;
+}

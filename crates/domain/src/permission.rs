@@ -95,12 +95,16 @@ pub fn check_write(actor: &Actor, stored: Option<Stored>, write: Write) -> Resul
         Actor::Buero { .. } => Ok(()),
         Actor::Anonymous => anonymous(live, write),
         Actor::Lotse { lotse, .. } => match (write.collection, live) {
+            // Status and assignee are a Lotse's on every request, also on one they handed in
+            // themselves from this device; anything more only while it is their own and new.
+            (Collection::Requests, Some(s))
+                if !write.deleted && only_changed(s.data, write.data, &["status", "assignee"]) =>
+            {
+                Ok(())
+            }
             (Collection::Requests, Some(s)) if !s.owned || !field_is(s.data, "status", "neu") => {
                 if write.deleted {
-                    return Err(forbidden("Anliegen löscht nur das Projektbüro."));
-                }
-                if only_changed(s.data, write.data, &["status", "assignee"]) {
-                    Ok(())
+                    Err(forbidden("Anliegen löscht nur das Projektbüro."))
                 } else {
                     Err(forbidden(
                         "Als Lotse ändern Sie bei Anliegen nur Status und Zuständigkeit.",
@@ -314,6 +318,12 @@ mod tests {
             write(Collection::Requests, "r", &retitled)
         )
         .is_err());
+        let mine_new = json!({"status":"neu","assignee":null,"title":"x"});
+        let w = write(Collection::Requests, "r", &took);
+        assert!(
+            check_write(&lotse(), Some(stored(&mine_new, true)), w).is_ok(),
+            "a Lotse takes over a request handed in from their own device"
+        );
         let me = json!({"name":"A","active":true});
         let me2 = json!({"name":"B","active":true});
         let off = json!({"name":"A","active":false});

@@ -558,7 +558,6 @@ async fn pull_visibility_per_role() {
 /// happens to use the device that created a still-new request, `check_write` treats them as
 /// the anonymous owner and refuses the status change (see the report on the domain crate).
 #[tokio::test]
-#[ignore = "domain bug: permission::check_write refuses a Lotse's status change on a `neu` request created from the same device"]
 async fn lotse_on_the_requesters_device_may_still_change_status() {
     let w = World::new().await;
     let (id, data) = w.fixture("requests").await;

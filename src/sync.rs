@@ -129,22 +129,33 @@ async fn pull(
     api: &Api,
     pulled: &mut Vec<crate::store::Change>,
 ) -> Result<(), SyncError> {
-    let mut cursor = store.meta(META_CURSOR).await?;
+    let cursor = store.meta(META_CURSOR).await?;
     let mut restart = false;
+    let mut next = api.changes(cursor.as_deref(), PAGE).await;
     loop {
-        match api.changes(cursor.as_deref(), PAGE).await {
+        match next {
             Ok(page) => {
-                pulled.extend(store.apply_pull(&page, restart).await?);
+                // While one page is written to IndexedDB, the next is already on its way.
+                let (applied, following) = if page.has_more {
+                    let (applied, following) = futures::join!(
+                        store.apply_pull(&page, restart),
+                        api.changes(Some(&page.cursor), PAGE)
+                    );
+                    (applied, Some(following))
+                } else {
+                    (store.apply_pull(&page, restart).await, None)
+                };
+                pulled.extend(applied?);
                 restart = false;
-                cursor = Some(page.cursor);
-                if !page.has_more {
-                    return Ok(());
+                match following {
+                    Some(f) => next = f,
+                    None => return Ok(()),
                 }
             }
             // The server was reset or restored: pull everything again, keep the outbox.
-            Err(e) if e.is_reset() && !restart && cursor.is_some() => {
-                cursor = None;
+            Err(e) if e.is_reset() && !restart => {
                 restart = true;
+                next = api.changes(None, PAGE).await;
             }
             Err(e) => return Err(e.into()),
         }

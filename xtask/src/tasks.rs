@@ -236,16 +236,15 @@ pub fn bench() -> Result<()> {
     cargo(&["bench", "-p", "lotsen-domain", "--bench", "search"])?;
     step("Search speed in the browser (wasm, headless Chromium)");
     wasm_tests(&["--test", "bench", "--", "--include-ignored"])?;
-    build::app()?;
+    build::release()?;
     step("First-load size (brotli, quality 11)");
     run_cmd(
         Command::new("node")
             .arg(setup::e2e_dir().join("bench/size.mjs"))
             .arg(build::dist()),
     )?;
-    let bin = server_bin()?;
-    let server = TestServer::start(&bin, false)?;
-    step("First sync of 10,000 records in the browser");
+    let server = TestServer::start(&root().join("target/release/lotsen-server"), false)?;
+    step("First sync of 10,000 records in the browser (release server)");
     run_cmd(
         Command::new("node")
             .arg(setup::e2e_dir().join("bench/first-sync.mjs"))

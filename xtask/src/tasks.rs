@@ -235,7 +235,14 @@ pub fn bench() -> Result<()> {
     step("Search speed, native (2,000 Lotsen x 200 topics)");
     cargo(&["bench", "-p", "lotsen-domain", "--bench", "search"])?;
     step("Search speed in the browser (wasm, headless Chromium)");
-    wasm_tests(&["--release", "--test", "bench", "--", "--include-ignored", "--nocapture"])?;
+    wasm_tests(&[
+        "--release",
+        "--test",
+        "bench",
+        "--",
+        "--include-ignored",
+        "--nocapture",
+    ])?;
     build::release()?;
     step("First-load size (brotli, quality 11)");
     run_cmd(

@@ -44,27 +44,33 @@ fn SyncBar(state: AppState) -> impl IntoView {
     let error = move || status.with(|s| s.error.clone());
     let running = move || status.with(|s| s.running);
     view! {
-        <div class="sync-bar" role="status" aria-live="polite">
-            <span class=move || if online() { "conn online" } else { "conn offline" } data-testid="connection">
-                {move || if online() { "Online" } else { "Offline – Sie arbeiten mit den gespeicherten Daten" }}
-            </span>
-            {move || (pending() > 0).then(|| view! {
-                <span class="pending" data-testid="pending">
-                    {match pending() {
-                        1 => "1 Änderung wartet auf Übertragung".to_owned(),
-                        n => format!("{n} Änderungen warten auf Übertragung"),
-                    }}
+        <div class="sync-bar">
+            // Only what a user must hear about is a live region; the time of the last sync
+            // changes every 30 seconds and would interrupt a screen reader each time.
+            <span class="sync-live" role="status">
+                <span class=move || if online() { "conn online" } else { "conn offline" } data-testid="connection">
+                    {move || if online() { "Online" } else { "Offline – Sie arbeiten mit den gespeicherten Daten" }}
                 </span>
-            })}
+                {move || (pending() > 0).then(|| view! {
+                    <span class="pending" data-testid="pending">
+                        {match pending() {
+                            1 => "1 Änderung wartet auf Übertragung".to_owned(),
+                            n => format!("{n} Änderungen warten auf Übertragung"),
+                        }}
+                    </span>
+                })}
+                {move || error().map(|e| view! { <span class="sync-error">"Fehler beim Abgleich: " {e}</span> })}
+            </span>
             <span class="last-sync">
                 {move || match last() {
                     Some(t) => format!("Zuletzt abgeglichen: {t}"),
                     None => "Noch nicht abgeglichen".to_owned(),
                 }}
             </span>
-            {move || error().map(|e| view! { <span class="sync-error">"Fehler beim Abgleich: " {e}</span> })}
-            <button type="button" class="link-button" on:click=move |_| state.sync_now() disabled=running>
-                {move || if running() { "Gleicht ab …" } else { "Jetzt abgleichen" }}
+            // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
+            <button type="button" class="link-button" aria-disabled=move || running().to_string()
+                on:click=move |_| if !running() { state.sync_now() }>
+                "Jetzt abgleichen"
             </button>
         </div>
     }

@@ -134,10 +134,21 @@ fn watch_connectivity(state: AppState) {
 }
 
 fn register_service_worker() {
-    if let Some(window) = web_sys::window() {
-        let sw = window.navigator().service_worker();
-        let _ = sw.register("/sw.js");
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    // Without a service worker (plain http on an intranet host, some policies) the app still
+    // runs online; `navigator.serviceWorker` is then undefined and must not be touched.
+    if !js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
+        return;
     }
+    let promise = navigator.service_worker().register("/sw.js");
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
+            web_sys::console::warn_2(&"Service Worker nicht registriert:".into(), &e);
+        }
+    });
 }
 
 /// Sets the document title, so each screen is announced by its name.

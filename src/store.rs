@@ -102,6 +102,8 @@ impl OutboxEntry {
 /// A local version the server did not take, kept so that nothing typed is lost.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Conflict {
+    /// Its own key in the `conflicts` store: several refusals of one push share a timestamp.
+    pub conflict_id: String,
     pub key: String,
     pub collection: String,
     pub id: String,
@@ -380,7 +382,7 @@ impl Store {
                                 );
                                 conflicts
                                     .put(serde_json::to_string(&c)?)
-                                    .with_key(new_uuid())
+                                    .with_key(c.conflict_id.clone())
                                     .primitive()?
                                     .await?;
                             }
@@ -421,7 +423,7 @@ impl Store {
                                 conflict_of(local, server.clone(), vec!["deleted".into()], None);
                             conflicts
                                 .put(serde_json::to_string(&c)?)
-                                .with_key(new_uuid())
+                                .with_key(c.conflict_id.clone())
                                 .primitive()?
                                 .await?;
                             outbox.delete(k.clone()).primitive()?.await?;
@@ -441,7 +443,7 @@ impl Store {
                     );
                     conflicts
                         .put(serde_json::to_string(&c)?)
-                        .with_key(new_uuid())
+                        .with_key(c.conflict_id.clone())
                         .primitive()?
                         .await?;
                     if newer.is_some() {
@@ -538,29 +540,14 @@ impl Store {
     }
 
     /// Removes a kept conflict once the user has dealt with it.
-    pub async fn dismiss_conflict(&self, at: f64) -> Result<()> {
+    pub async fn dismiss_conflict(&self, conflict_id: &str) -> Result<()> {
         let tx = self
             .db
             .transaction(CONFLICTS)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let store = tx.object_store(CONFLICTS)?;
-        let keys: Vec<String> = store
-            .get_all_keys()
-            .primitive()?
-            .await?
-            .collect::<std::result::Result<_, _>>()?;
-        for k in keys {
-            let v: Option<String> = store.get(k.clone()).primitive()?.await?;
-            if let Some(c) = v
-                .map(|s| serde_json::from_str::<Conflict>(&s))
-                .transpose()?
-            {
-                if c.at == at {
-                    store.delete(k).primitive()?.await?;
-                }
-            }
-        }
+        store.delete(conflict_id.to_owned()).primitive()?.await?;
         tx.commit().await?;
         Ok(())
     }
@@ -609,6 +596,7 @@ fn conflict_of(
     error: Option<FieldError>,
 ) -> Conflict {
     Conflict {
+        conflict_id: new_uuid(),
         key: key(&entry.collection, &entry.id),
         collection: entry.collection.clone(),
         id: entry.id.clone(),

@@ -95,6 +95,21 @@ pub async fn run(state: AppState, store: Rc<Store>, api: Api, mut wake: Unbounde
 }
 
 async fn sync_once(state: &AppState, store: &Store, api: &Api) -> Result<(), SyncError> {
+    // A push the server refuses as a whole (a 4xx) must not stop the pull: the user still gets
+    // everything new, and sees the error. Only an unreachable server ends the run here.
+    let pushed = push(state, store, api).await;
+    if let Err(SyncError::Fetch(FetchError::Network)) = pushed {
+        return pushed;
+    }
+    // What the pages bring is shown once at the end (or on failure, as far as it got): every
+    // update of the state re-renders the open screen, and a first sync has many pages.
+    let mut pulled = Vec::new();
+    let outcome = pull(store, api, &mut pulled).await;
+    state.apply(&pulled);
+    pushed.and(outcome)
+}
+
+async fn push(state: &AppState, store: &Store, api: &Api) -> Result<(), SyncError> {
     for _ in 0..MAX_PUSH_ROUNDS {
         let outbox = store.outbox().await?;
         if outbox.is_empty() {
@@ -116,12 +131,7 @@ async fn sync_once(state: &AppState, store: &Store, api: &Api) -> Result<(), Syn
             state.conflicts.set(c);
         }
     }
-    // What the pages bring is shown once at the end (or on failure, as far as it got): every
-    // update of the state re-renders the open screen, and a first sync has many pages.
-    let mut pulled = Vec::new();
-    let outcome = pull(store, api, &mut pulled).await;
-    state.apply(&pulled);
-    outcome
+    Ok(())
 }
 
 async fn pull(

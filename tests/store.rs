@@ -342,6 +342,9 @@ async fn a_refused_edit_is_kept_not_lost() {
     let conflicts = store.conflicts().await.unwrap();
     assert_eq!(conflicts.len(), 1);
     assert_eq!(conflicts[0].error, Some(error));
-    store.dismiss_conflict(conflicts[0].at).await.unwrap();
+    store
+        .dismiss_conflict(&conflicts[0].conflict_id)
+        .await
+        .unwrap();
     assert!(store.conflicts().await.unwrap().is_empty());
 }

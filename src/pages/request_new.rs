@@ -44,6 +44,26 @@ fn save_draft(d: &Draft) {
     }
 }
 
+/// Makes a refused request the form's draft again (the user finds it at `/anliegen/neu`).
+pub fn restore_draft(local: &serde_json::Value) {
+    let text = |v: &serde_json::Value, k: &str| {
+        v.get(k)
+            .and_then(|t| t.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let requester = local.get("requester").cloned().unwrap_or_default();
+    save_draft(&Draft {
+        kind: text(local, "kind"),
+        topic: text(local, "topic"),
+        title: text(local, "title"),
+        description: text(local, "description"),
+        name: text(&requester, "name"),
+        department: text(&requester, "department"),
+        contact: text(&requester, "contact"),
+    });
+}
+
 fn clear_draft() {
     if let Some(s) = storage() {
         let _ = s.remove_item(DRAFT_KEY);
@@ -105,16 +125,24 @@ pub fn NewRequestPage() -> impl IntoView {
     let saving = RwSignal::new(false);
     let summary = NodeRef::<leptos::html::Div>::new();
 
-    // The topic from `?thema=slug` wins over the draft's, once the topics are known.
+    // The topic from `?thema=slug` is applied once, when the topics are known; after that the
+    // user's own choice stands, whatever later syncs bring.
+    let topic_applied = StoredValue::new(false);
     Effect::new(move |_| {
-        let slug = query.with(|q| q.get("thema")).unwrap_or_default();
-        if slug.is_empty() || !state.loaded.get() {
+        if topic_applied.get_value() {
             return;
         }
+        let slug = query.with_untracked(|q| q.get("thema")).unwrap_or_default();
+        if slug.is_empty() {
+            topic_applied.set_value(true);
+            return;
+        }
+        // Tracks the data only until the topic is known (on a new device, after the first sync).
         if let Some(id) = state
             .data
             .with(|d| d.topic_by_slug(&slug).map(|(id, _)| id.clone()))
         {
+            topic_applied.set_value(true);
             draft.update(|d| d.topic = id);
         }
     });

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use lotsen_domain::model::{Request, Status};
 use lotsen_domain::Collection;
 
@@ -78,21 +78,30 @@ pub fn RequestsPage() -> impl IntoView {
                         {cs.into_iter().map(|c| {
                             let at = c.at;
                             let title = c.local.get("title").and_then(|t| t.as_str()).unwrap_or("Eintrag").to_owned();
+                            let description = c.local.get("description").and_then(|t| t.as_str()).unwrap_or_default().to_owned();
                             let why = c.error.as_ref().map(|e| e.message.clone())
                                 .unwrap_or_else(|| format!("Gleichzeitig geändert: {}", c.fields.join(", ")));
+                            let is_request = c.collection == "requests";
+                            let local = c.local.clone();
+                            let dismiss_id = c.conflict_id.clone();
+                            let reuse_id = c.conflict_id.clone();
+                            let navigate = use_navigate();
                             view! {
                                 <li class="notice warning">
-                                    <strong>{title}</strong> ": " {why} " (" {format_time(at)} ") "
-                                    <button type="button" class="link-button" on:click=move |_| {
-                                        spawn_local(async move {
-                                            if let Some(store) = state.store.get_value() {
-                                                let _ = store.dismiss_conflict(at).await;
-                                                if let Ok(c) = store.conflicts().await {
-                                                    state.conflicts.set(c);
-                                                }
-                                            }
-                                        });
-                                    }>"Ausblenden"</button>
+                                    <p><strong>{title}</strong> ": " {why} " (" {format_time(at)} ")"</p>
+                                    {(!description.is_empty()).then(|| view! { <p class="description">{description}</p> })}
+                                    {is_request.then(|| view! {
+                                        <button type="button" class="link-button" on:click=move |_| {
+                                            // Nothing typed is lost: the refused text becomes the form's draft again.
+                                            super::request_new::restore_draft(&local);
+                                            forget(state, reuse_id.clone());
+                                            navigate("/anliegen/neu", Default::default());
+                                        }>"Als Entwurf übernehmen und erneut senden"</button>
+                                        " · "
+                                    })}
+                                    <button type="button" class="link-button" on:click=move |_| forget(state, dismiss_id.clone())>
+                                        "Ausblenden"
+                                    </button>
                                 </li>
                             }
                         }).collect_view()}
@@ -117,6 +126,17 @@ pub fn RequestsPage() -> impl IntoView {
             }.into_any()
         }}
     }
+}
+
+fn forget(state: crate::state::AppState, conflict_id: String) {
+    spawn_local(async move {
+        if let Some(store) = state.store.get_value() {
+            let _ = store.dismiss_conflict(&conflict_id).await;
+            if let Ok(c) = store.conflicts().await {
+                state.conflicts.set(c);
+            }
+        }
+    });
 }
 
 #[component]

@@ -64,14 +64,6 @@ fn inputs_fingerprint() -> u64 {
     h
 }
 
-fn path_with_tools() -> std::ffi::OsString {
-    let mut paths = vec![setup::node_bin(), setup::cargo_bin()];
-    if let Some(p) = std::env::var_os("PATH") {
-        paths.extend(std::env::split_paths(&p));
-    }
-    std::env::join_paths(paths).unwrap_or_default()
-}
-
 /// Builds the release app into `dist/` unless it is already built from the same inputs.
 pub fn app() -> Result<()> {
     setup::all(false)?;
@@ -87,7 +79,7 @@ pub fn app() -> Result<()> {
     let mut cmd = Command::new("trunk");
     cmd.args(["build", "--release"])
         .current_dir(root())
-        .env("PATH", path_with_tools());
+        .env("PATH", setup::path_with_tools());
     // Trunk's own cargo call must not inherit the xtask's cargo environment.
     for (k, _) in std::env::vars_os() {
         if k.to_string_lossy().starts_with("CARGO_PKG")
@@ -144,7 +136,15 @@ pub fn finish(dist: &Path) -> Result<()> {
         .filter(|f| f != "/sw.js" && !f.starts_with("/."))
         .collect();
     shell.sort();
-    let build = fnv(shell.join("\n").as_bytes(), fnv(html.as_bytes(), FNV_START));
+    // The build id covers every file's content, so a changed icon or manifest renews the cache.
+    let mut build = fnv(html.as_bytes(), FNV_START);
+    for f in &shell {
+        build = fnv(f.as_bytes(), build);
+        build = fnv(
+            &std::fs::read(dist.join(f.trim_start_matches('/'))).unwrap_or_default(),
+            build,
+        );
+    }
     let sw_path = dist.join("sw.js");
     let sw =
         std::fs::read_to_string(&sw_path).map_err(|e| format!("{}: {e}", sw_path.display()))?;

@@ -8,6 +8,7 @@ use crate::tasks::{root, run_cmd, step, Result};
 pub const TRUNK_VERSION: &str = "0.21.14";
 
 pub fn all(with_browser: bool) -> Result<()> {
+    node()?;
     wasm_target()?;
     trunk()?;
     wasm_bindgen_cli()?;
@@ -19,7 +20,12 @@ pub fn all(with_browser: bool) -> Result<()> {
 }
 
 fn output(cmd: &str, args: &[&str]) -> Option<String> {
-    let out = Command::new(cmd).args(args).output().ok()?;
+    // Tools installed by `cargo install` live in $CARGO_HOME/bin, which need not be on PATH.
+    let out = Command::new(cmd)
+        .args(args)
+        .env("PATH", path_with_tools())
+        .output()
+        .ok()?;
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
@@ -101,6 +107,41 @@ pub fn node_bin() -> PathBuf {
     e2e_dir().join("node_modules").join(".bin")
 }
 
+/// PATH with the project's tools first: npm's `node_modules/.bin` (wasm-opt) and cargo's bin.
+pub fn path_with_tools() -> std::ffi::OsString {
+    let mut paths = vec![node_bin(), cargo_bin()];
+    if let Some(p) = std::env::var_os("PATH") {
+        paths.extend(std::env::split_paths(&p));
+    }
+    std::env::join_paths(paths).unwrap_or_default()
+}
+
+fn apt_install(packages: &[&str]) -> Result<()> {
+    let root_user = output("id", &["-u"]).is_some_and(|u| u == "0");
+    let (program, prefix): (&str, &[&str]) = if root_user {
+        ("apt-get", &[])
+    } else {
+        ("sudo", &["apt-get"])
+    };
+    run_cmd(Command::new(program).args(prefix).args(["update", "-q"]))?;
+    run_cmd(
+        Command::new(program)
+            .args(prefix)
+            .args(["install", "-y", "-q"])
+            .args(packages)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+/// Node.js and npm run the end-to-end tests and bring binaryen's wasm-opt.
+fn node() -> Result<()> {
+    if output("npm", &["--version"]).is_some() && output("node", &["--version"]).is_some() {
+        return Ok(());
+    }
+    step("Installing Node.js and npm from Debian");
+    apt_install(&["nodejs", "npm"])
+}
+
 fn npm_packages() -> Result<()> {
     let ready = ["wasm-opt", "playwright"]
         .iter()
@@ -134,17 +175,5 @@ fn chromium() -> Result<()> {
         return Ok(());
     }
     step("Installing Chromium and ChromeDriver from Debian");
-    let root_user = output("id", &["-u"]).is_some_and(|u| u == "0");
-    let (program, prefix): (&str, &[&str]) = if root_user {
-        ("apt-get", &[])
-    } else {
-        ("sudo", &["apt-get"])
-    };
-    run_cmd(Command::new(program).args(prefix).args(["update", "-q"]))?;
-    run_cmd(
-        Command::new(program)
-            .args(prefix)
-            .args(["install", "-y", "-q", "chromium", "chromium-driver"])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )
+    apt_install(&["chromium", "chromium-driver"])
 }

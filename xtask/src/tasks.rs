@@ -125,6 +125,7 @@ fn wasm_tests(extra: &[&str]) -> Result<()> {
     ])
     .args(extra)
     .current_dir(root())
+    .env("PATH", setup::path_with_tools())
     .env(
         "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
         "wasm-bindgen-test-runner",

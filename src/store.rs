@@ -84,6 +84,10 @@ pub struct OutboxEntry {
     pub base: Option<Envelope>,
     /// When the user made the edit (ms since the epoch), for ordering the push.
     pub queued_at: f64,
+    /// The newest server state a pull brought while this edit waited (pulls leave records with
+    /// a pending edit alone); shown again if the server refuses the edit.
+    #[serde(default)]
+    pub seen: Option<Envelope>,
 }
 
 impl OutboxEntry {
@@ -265,10 +269,12 @@ impl Store {
         let previous: Option<String> = outbox.get(k.clone()).primitive()?.await?;
         let current: Option<String> = records.get(k.clone()).primitive()?.await?;
         let current: Option<View> = current.map(|s| serde_json::from_str(&s)).transpose()?;
-        let base = match previous {
+        let previous: Option<OutboxEntry> =
+            previous.map(|p| serde_json::from_str(&p)).transpose()?;
+        let (base, seen) = match previous {
             // Edited again before the first edit went out: it still starts from the same base.
-            Some(p) => serde_json::from_str::<OutboxEntry>(&p)?.base,
-            None => current.as_ref().map(|v| v.env.clone()),
+            Some(p) => (p.base, p.seen),
+            None => (current.as_ref().map(|v| v.env.clone()), None),
         };
         let entry = OutboxEntry {
             mutation_id: new_uuid(),
@@ -278,6 +284,7 @@ impl Store {
             data: data.clone(),
             base: base.clone(),
             queued_at: now(),
+            seen,
         };
         let mut env = base.unwrap_or_else(|| Envelope {
             collection: collection.as_str().to_owned(),
@@ -331,6 +338,7 @@ impl Store {
             let now_queued: Option<String> = outbox.get(k.clone()).primitive()?.await?;
             let now_queued: Option<OutboxEntry> =
                 now_queued.map(|s| serde_json::from_str(&s)).transpose()?;
+            let seen = now_queued.as_ref().and_then(|q| q.seen.clone());
             let newer = now_queued.filter(|q| q.mutation_id != entry.mutation_id);
 
             match result.status {
@@ -450,7 +458,12 @@ impl Store {
                         continue;
                     }
                     outbox.delete(k.clone()).primitive()?.await?;
-                    match result.record.clone().or_else(|| entry.base.clone()) {
+                    let fallback = result
+                        .record
+                        .clone()
+                        .or(seen)
+                        .or_else(|| entry.base.clone());
+                    match fallback {
                         Some(s) => changes.push(self_put(&records, &k, s).await?),
                         None => changes.push(self_remove(&records, &k, entry).await?),
                     }
@@ -503,6 +516,19 @@ impl Store {
         for env in &page.changes {
             let k = key(&env.collection, &env.id);
             if pending.contains(&k) {
+                // Kept beside the waiting edit; the push decides what the user sees.
+                let waiting: Option<String> = outbox.get(k.clone()).primitive()?.await?;
+                if let Some(mut entry) = waiting
+                    .map(|w| serde_json::from_str::<OutboxEntry>(&w))
+                    .transpose()?
+                {
+                    entry.seen = Some(env.clone());
+                    outbox
+                        .put(serde_json::to_string(&entry)?)
+                        .with_key(k)
+                        .primitive()?
+                        .await?;
+                }
                 continue;
             }
             if env.deleted {

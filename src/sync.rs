@@ -18,6 +18,8 @@ const IDLE_MS: i32 = 30_000;
 const MAX_BACKOFF_MS: i32 = 60_000;
 /// Merged edits are pushed again; this bounds how often one sync run tries.
 const MAX_PUSH_ROUNDS: usize = 5;
+/// A push body stays below this size (the server takes up to 1 MiB; a record is at most 64 KiB).
+const MAX_PUSH_BYTES: usize = 768 * 1024;
 
 #[derive(Debug)]
 pub enum SyncError {
@@ -115,10 +117,21 @@ async fn push(state: &AppState, store: &Store, api: &Api) -> Result<(), SyncErro
         if outbox.is_empty() {
             break;
         }
-        let batch: Vec<_> = outbox
+        // At most 100 mutations, and well below the server's 1 MiB body limit: a hundred
+        // long descriptions typed offline would otherwise be refused as a whole, forever.
+        let mut batch = Vec::new();
+        let mut bytes = 0;
+        for entry in outbox
             .into_iter()
             .take(lotsen_domain::protocol::MAX_MUTATIONS)
-            .collect();
+        {
+            let size = entry.data.to_string().len() + 300;
+            if !batch.is_empty() && bytes + size > MAX_PUSH_BYTES {
+                break;
+            }
+            bytes += size;
+            batch.push(entry);
+        }
         let response = api
             .push(batch.iter().map(|e| e.mutation()).collect())
             .await?;

@@ -348,3 +348,54 @@ async fn a_refused_edit_is_kept_not_lost() {
         .unwrap();
     assert!(store.conflicts().await.unwrap().is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn a_refused_edit_falls_back_to_the_newest_server_state() {
+    let store = fresh().await;
+    let id = new_uuid();
+    store
+        .apply_pull(
+            &page(vec![server(&id, 1, 1, request("Frage"))], "v1.e.1"),
+            false,
+        )
+        .await
+        .unwrap();
+    // The requester withdraws while offline; meanwhile a Lotse takes the request over.
+    store
+        .local_edit(Collection::Requests, &id, request("Frage"), true)
+        .await
+        .unwrap();
+    let sent = store.outbox().await.unwrap();
+    let mut taken = request("Frage");
+    taken["status"] = json!("in_bearbeitung");
+    store
+        .apply_pull(&page(vec![server(&id, 2, 2, taken)], "v1.e.2"), false)
+        .await
+        .unwrap();
+    assert!(
+        store.load().await.unwrap()[0].pending,
+        "the waiting edit still shows"
+    );
+    let error = FieldError::new("forbidden", "Dieses Anliegen wird schon bearbeitet.", None);
+    store
+        .apply_push(
+            &sent,
+            &[result(
+                &sent[0].mutation_id,
+                MutationStatus::Rejected,
+                None,
+                Some(error),
+            )],
+        )
+        .await
+        .unwrap();
+    let records = store.load().await.unwrap();
+    assert!(!records[0].pending);
+    assert_eq!(records[0].env.version, 2, "not the stale base");
+    assert_eq!(records[0].env.data["status"], "in_bearbeitung");
+    assert_eq!(
+        store.conflicts().await.unwrap().len(),
+        1,
+        "the refused withdrawal is kept"
+    );
+}

@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Router>
+            <FocusOnNavigate/>
             <a class="skip-link" href="#main">"Zum Inhalt springen"</a>
             <Header/>
             <main id="main" tabindex="-1">
@@ -64,6 +65,30 @@ pub fn App() -> impl IntoView {
             <Footer/>
         </Router>
     }
+}
+
+/// Moves the focus to the main content after a change of screen, so that keyboard and
+/// screen-reader users start there (the new title alone is not announced). Typing on `/`,
+/// which turns into `/suche`, is not a change of screen.
+#[component]
+fn FocusOnNavigate() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        let search = |p: &str| p == "/" || p == "/suche";
+        if let Some(previous) = previous {
+            if previous != path && !(search(&previous) && search(&path)) {
+                if let Some(main) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id("main"))
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = main.focus();
+                }
+            }
+        }
+        path
+    });
 }
 
 /// Opens the local database, shows what it holds, and starts the sync loop.

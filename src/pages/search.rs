@@ -216,6 +216,20 @@ pub fn SearchPage() -> impl IntoView {
                 </div>
             </form>
 
+            // One live region that stays in place, so screen readers announce each new count
+            // (a region inserted anew with every keystroke is often not read out).
+            <p class="result-count" role="status" data-testid="result-count">
+                {move || {
+                    if !state.loaded.get() || !has_query() {
+                        return String::new();
+                    }
+                    match results.with(|(items, _)| items.len()) {
+                        0 => "Keine Lotsen gefunden. Versuchen Sie ein anderes Wort oder schauen Sie in die Themenliste.".to_owned(),
+                        1 => "1 Lotse gefunden".to_owned(),
+                        n => format!("{n} Lotsen gefunden"),
+                    }
+                }}
+            </p>
             {move || {
                 if !state.loaded.get() {
                     return view! { <Loading/> }.into_any();
@@ -227,13 +241,6 @@ pub fn SearchPage() -> impl IntoView {
                 let count = items.len();
                 view! {
                     <div class="results">
-                        <p class="result-count" role="status" aria-live="polite" data-testid="result-count">
-                            {match count {
-                                0 => "Keine Lotsen gefunden. Versuchen Sie ein anderes Wort oder schauen Sie in die Themenliste.".to_owned(),
-                                1 => "1 Lotse gefunden".to_owned(),
-                                n => format!("{n} Lotsen gefunden"),
-                            }}
-                        </p>
                         {(!topics.is_empty()).then(|| view! {
                             <nav class="topic-chips" aria-label="Passende Themen">
                                 <span>"Passende Themen: "</span>

@@ -98,7 +98,7 @@ async fn start(state: AppState) {
         Err(e) => {
             state.sync.update(|s| {
                 s.error = Some(format!(
-                    "{e}. Ohne lokalen Speicher arbeitet die App nur online."
+                    "{e}. Dieser Browser erlaubt keinen lokalen Speicher (z. B. im privaten Fenster), ohne ihn kann der Lotsenfinder keine Daten laden. Bitte öffnen Sie ihn in einem normalen Browserfenster."
                 ))
             });
             state.loaded.set(true);

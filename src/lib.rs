@@ -46,7 +46,11 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <FocusOnNavigate/>
-            <a class="skip-link" href="#main">"Zum Inhalt springen"</a>
+            // The router would treat "#main" as a navigation; the skip link must move the focus.
+            <a class="skip-link" href="#main" on:click=|ev| {
+                ev.prevent_default();
+                focus_main();
+            }>"Zum Inhalt springen"</a>
             <Header/>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
@@ -78,17 +82,21 @@ fn FocusOnNavigate() -> impl IntoView {
         let search = |p: &str| p == "/" || p == "/suche";
         if let Some(previous) = previous {
             if previous != path && !(search(&previous) && search(&path)) {
-                if let Some(main) = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.get_element_by_id("main"))
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-                {
-                    let _ = main.focus();
-                }
+                focus_main();
             }
         }
         path
     });
+}
+
+fn focus_main() {
+    if let Some(main) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("main"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = main.focus();
+    }
 }
 
 /// Opens the local database, shows what it holds, and starts the sync loop.

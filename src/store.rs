@@ -203,50 +203,32 @@ impl Store {
 
     /// Every record, as the app shows it.
     pub async fn load(&self) -> Result<Vec<View>> {
-        let tx = self.db.transaction(RECORDS).build()?;
-        let store = tx.object_store(RECORDS)?;
-        let all: Vec<String> = store
-            .get_all()
-            .primitive()?
-            .await?
-            .collect::<std::result::Result<_, _>>()?;
-        let mut views = Vec::with_capacity(all.len());
-        for s in all {
-            views.push(serde_json::from_str(&s)?);
-        }
-        Ok(views)
+        self.read_all(RECORDS).await
     }
 
+    /// The waiting edits, oldest first (the order in which the user made them).
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>> {
-        let tx = self.db.transaction(OUTBOX).build()?;
-        let store = tx.object_store(OUTBOX)?;
-        let all: Vec<String> = store
-            .get_all()
-            .primitive()?
-            .await?
-            .collect::<std::result::Result<_, _>>()?;
-        let mut entries: Vec<OutboxEntry> = Vec::with_capacity(all.len());
-        for s in all {
-            entries.push(serde_json::from_str(&s)?);
-        }
+        let mut entries: Vec<OutboxEntry> = self.read_all(OUTBOX).await?;
         entries.sort_by(|a, b| a.queued_at.total_cmp(&b.queued_at));
         Ok(entries)
     }
 
+    /// The kept conflicts and refusals, newest first.
     pub async fn conflicts(&self) -> Result<Vec<Conflict>> {
-        let tx = self.db.transaction(CONFLICTS).build()?;
-        let store = tx.object_store(CONFLICTS)?;
+        let mut out: Vec<Conflict> = self.read_all(CONFLICTS).await?;
+        out.sort_by(|a, b| b.at.total_cmp(&a.at));
+        Ok(out)
+    }
+
+    async fn read_all<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<Vec<T>> {
+        let tx = self.db.transaction(name).build()?;
+        let store = tx.object_store(name)?;
         let all: Vec<String> = store
             .get_all()
             .primitive()?
             .await?
             .collect::<std::result::Result<_, _>>()?;
-        let mut out: Vec<Conflict> = Vec::with_capacity(all.len());
-        for s in all {
-            out.push(serde_json::from_str(&s)?);
-        }
-        out.sort_by(|a, b| b.at.total_cmp(&a.at));
-        Ok(out)
+        all.iter().map(|s| Ok(serde_json::from_str(s)?)).collect()
     }
 
     /// Records a local edit: the record as the user now sees it and its outbox entry, in one

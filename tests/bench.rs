@@ -3,7 +3,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use lotsen_domain::fixture::{directory, QUERIES};
+use lotsen_domain::fixture::{directory, keystrokes};
 use lotsen_domain::search::{Index, Query};
 use wasm_bindgen_test::*;
 
@@ -25,14 +25,7 @@ fn search_speed_in_the_browser() {
         lotsen.iter().map(|(id, l)| (id.as_str(), l)),
     );
     let build = now() - t;
-    let keystrokes: Vec<String> = QUERIES
-        .iter()
-        .flat_map(|q| {
-            q.char_indices()
-                .map(|(i, c)| q[..i + c.len_utf8()].to_owned())
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let keystrokes = keystrokes();
     let rounds = 10;
     let mut worst = 0f64;
     let start = now();

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use lotsen_domain::fixture::{directory, QUERIES};
+use lotsen_domain::fixture::{directory, keystrokes, QUERIES};
 use lotsen_domain::search::{Index, Query};
 
 fn main() {
@@ -15,14 +15,7 @@ fn main() {
     );
     println!("index build: {:.2} ms", start.elapsed().as_secs_f64() * 1e3);
 
-    let keystrokes: Vec<String> = QUERIES
-        .iter()
-        .flat_map(|q| {
-            q.char_indices()
-                .map(|(i, c)| q[..i + c.len_utf8()].to_owned())
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let keystrokes = keystrokes();
     let rounds = 20;
     let mut worst = 0f64;
     let mut hits = 0usize;

@@ -134,3 +134,15 @@ pub const QUERIES: [&str; 8] = [
     "tabelle post",
     "signatur",
 ];
+
+/// Every prefix of every query in [`QUERIES`]: one search per keystroke.
+pub fn keystrokes() -> Vec<String> {
+    QUERIES
+        .iter()
+        .flat_map(|q| {
+            q.char_indices()
+                .map(|(i, c)| q[..i + c.len_utf8()].to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}

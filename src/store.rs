@@ -281,16 +281,8 @@ impl Store {
         env.data = data;
         env.deleted = deleted;
         let view = View { env, pending: true };
-        records
-            .put(serde_json::to_string(&view)?)
-            .with_key(k.clone())
-            .primitive()?
-            .await?;
-        outbox
-            .put(serde_json::to_string(&entry)?)
-            .with_key(k)
-            .primitive()?
-            .await?;
+        put_json(&records, &k, &view).await?;
+        put_json(&outbox, &k, &entry).await?;
         tx.commit().await?;
         Ok(view)
     }
@@ -331,11 +323,7 @@ impl Store {
                     match newer {
                         Some(mut later) => {
                             later.base = Some(server.clone());
-                            outbox
-                                .put(serde_json::to_string(&later)?)
-                                .with_key(k.clone())
-                                .primitive()?
-                                .await?;
+                            put_json(&outbox, &k, &later).await?;
                             let view = View {
                                 env: Envelope {
                                     data: later.data.clone(),
@@ -344,11 +332,7 @@ impl Store {
                                 },
                                 pending: true,
                             };
-                            records
-                                .put(serde_json::to_string(&view)?)
-                                .with_key(k)
-                                .primitive()?
-                                .await?;
+                            put_json(&records, &k, &view).await?;
                             changes.push(Change::Put(view));
                         }
                         None => {
@@ -370,11 +354,7 @@ impl Store {
                                     merged.conflicts.clone(),
                                     None,
                                 );
-                                conflicts
-                                    .put(serde_json::to_string(&c)?)
-                                    .with_key(c.conflict_id.clone())
-                                    .primitive()?
-                                    .await?;
+                                put_json(&conflicts, &c.conflict_id, &c).await?;
                             }
                             if merged.data == server.data {
                                 outbox.delete(k.clone()).primitive()?.await?;
@@ -386,11 +366,7 @@ impl Store {
                                     base: Some(server.clone()),
                                     ..local.clone()
                                 };
-                                outbox
-                                    .put(serde_json::to_string(&again)?)
-                                    .with_key(k.clone())
-                                    .primitive()?
-                                    .await?;
+                                put_json(&outbox, &k, &again).await?;
                                 let view = View {
                                     env: Envelope {
                                         data: merged.data,
@@ -398,11 +374,7 @@ impl Store {
                                     },
                                     pending: true,
                                 };
-                                records
-                                    .put(serde_json::to_string(&view)?)
-                                    .with_key(k)
-                                    .primitive()?
-                                    .await?;
+                                put_json(&records, &k, &view).await?;
                                 changes.push(Change::Put(view));
                             }
                         }
@@ -411,11 +383,7 @@ impl Store {
                             // stands, the local version is kept for the user.
                             let c =
                                 conflict_of(local, server.clone(), vec!["deleted".into()], None);
-                            conflicts
-                                .put(serde_json::to_string(&c)?)
-                                .with_key(c.conflict_id.clone())
-                                .primitive()?
-                                .await?;
+                            put_json(&conflicts, &c.conflict_id, &c).await?;
                             outbox.delete(k.clone()).primitive()?.await?;
                             match server {
                                 Some(s) => changes.push(self_put(&records, &k, s).await?),
@@ -431,11 +399,7 @@ impl Store {
                         Vec::new(),
                         result.error.clone(),
                     );
-                    conflicts
-                        .put(serde_json::to_string(&c)?)
-                        .with_key(c.conflict_id.clone())
-                        .primitive()?
-                        .await?;
+                    put_json(&conflicts, &c.conflict_id, &c).await?;
                     if newer.is_some() {
                         continue;
                     }
@@ -505,11 +469,7 @@ impl Store {
                     .transpose()?
                 {
                     entry.seen = Some(env.clone());
-                    outbox
-                        .put(serde_json::to_string(&entry)?)
-                        .with_key(k)
-                        .primitive()?
-                        .await?;
+                    put_json(&outbox, &k, &entry).await?;
                 }
                 continue;
             }
@@ -561,6 +521,20 @@ impl Store {
     }
 }
 
+/// Stores `value` as JSON under `key`, within the store's transaction.
+async fn put_json<T: Serialize>(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    key: &str,
+    value: &T,
+) -> Result<()> {
+    store
+        .put(serde_json::to_string(value)?)
+        .with_key(key.to_owned())
+        .primitive()?
+        .await?;
+    Ok(())
+}
+
 async fn self_put(
     records: &indexed_db_futures::object_store::ObjectStore<'_>,
     k: &str,
@@ -577,11 +551,7 @@ async fn self_put(
         env: server,
         pending: false,
     };
-    records
-        .put(serde_json::to_string(&view)?)
-        .with_key(k.to_owned())
-        .primitive()?
-        .await?;
+    put_json(records, k, &view).await?;
     Ok(Change::Put(view))
 }
 

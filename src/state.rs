@@ -57,48 +57,28 @@ fn put<T: DeserializeOwned>(map: &mut BTreeMap<String, Rec<T>>, view: &View) {
 impl Data {
     /// Applies a change; returns whether the search index must be rebuilt.
     pub fn apply(&mut self, change: &Change) -> bool {
-        match change {
-            Change::Put(view) => match Collection::parse(&view.env.collection) {
-                Some(Collection::Topics) => {
-                    put(&mut self.topics, view);
-                    true
-                }
-                Some(Collection::Lotsen) => {
-                    put(&mut self.lotsen, view);
-                    true
-                }
-                Some(Collection::Requests) => {
-                    put(&mut self.requests, view);
-                    false
-                }
-                Some(Collection::Notes) => {
-                    put(&mut self.notes, view);
-                    false
-                }
-                Some(Collection::Events) => {
-                    put(&mut self.events, view);
-                    false
-                }
-                Some(Collection::Applications) | None => false,
-            },
-            Change::Remove { collection, id } => match Collection::parse(collection) {
-                Some(Collection::Topics) => self.topics.remove(id).is_some(),
-                Some(Collection::Lotsen) => self.lotsen.remove(id).is_some(),
-                Some(Collection::Requests) => {
-                    self.requests.remove(id);
-                    false
-                }
-                Some(Collection::Notes) => {
-                    self.notes.remove(id);
-                    false
-                }
-                Some(Collection::Events) => {
-                    self.events.remove(id);
-                    false
-                }
-                Some(Collection::Applications) | None => false,
-            },
+        let (collection, id) = match change {
+            Change::Put(view) => (view.env.collection.as_str(), view.env.id.as_str()),
+            Change::Remove { collection, id } => (collection.as_str(), id.as_str()),
+        };
+        let Some(collection) = Collection::parse(collection) else {
+            return false;
+        };
+        match (collection, change) {
+            (Collection::Topics, Change::Put(v)) => put(&mut self.topics, v),
+            (Collection::Lotsen, Change::Put(v)) => put(&mut self.lotsen, v),
+            (Collection::Requests, Change::Put(v)) => put(&mut self.requests, v),
+            (Collection::Notes, Change::Put(v)) => put(&mut self.notes, v),
+            (Collection::Events, Change::Put(v)) => put(&mut self.events, v),
+            (Collection::Topics, Change::Remove { .. }) => drop(self.topics.remove(id)),
+            (Collection::Lotsen, Change::Remove { .. }) => drop(self.lotsen.remove(id)),
+            (Collection::Requests, Change::Remove { .. }) => drop(self.requests.remove(id)),
+            (Collection::Notes, Change::Remove { .. }) => drop(self.notes.remove(id)),
+            (Collection::Events, Change::Remove { .. }) => drop(self.events.remove(id)),
+            // Applications are not held by the public app.
+            (Collection::Applications, _) => return false,
         }
+        matches!(collection, Collection::Topics | Collection::Lotsen)
     }
 
     pub fn index(&self) -> Index {

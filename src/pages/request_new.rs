@@ -163,6 +163,11 @@ pub fn NewRequestPage() -> impl IntoView {
             })
         }
     };
+    // The message's id comes from `field_id`, like the `aria-describedby` that points at it.
+    let field_error = move |field: &'static str| {
+        let id = format!("err-{}", field_id(field));
+        move || error_for(field)().map(|m| view! { <p class="field-error" id=id.clone()>{m}</p> })
+    };
     let invalid = move |field: &'static str| {
         move || {
             errors
@@ -284,14 +289,14 @@ pub fn NewRequestPage() -> impl IntoView {
                         view! { <option value=id selected=move || draft.with(|d| d.topic == selected_id)>{name}</option> }
                     }).collect_view()}
                 </select>
-                {move || error_for("topic")().map(|m| view! { <p class="field-error" id="err-topic">{m}</p> })}
+                {field_error("topic")}
             </div>
             <div class="field">
                 <label for="title">"Worum geht es? " <span class="required">"(Pflichtfeld)"</span></label>
                 <input id="title" type="text" required maxlength="2000" prop:value=move || draft.with(|d| d.title.clone())
                     on:input=set(|d, v| d.title = v) aria-invalid=invalid("title") aria-describedby=described("title", Some("title-hint"))/>
                 <p class="hint" id="title-hint">"Ein kurzer Satz, z. B. „Wie lege ich eine E-Akte an?“"</p>
-                {move || error_for("title")().map(|m| view! { <p class="field-error" id="err-title">{m}</p> })}
+                {field_error("title")}
             </div>
             <div class="field">
                 <label for="description">"Beschreibung " <span class="optional">"(freiwillig)"</span></label>
@@ -301,7 +306,7 @@ pub fn NewRequestPage() -> impl IntoView {
                 <p id="description-count" class=move || { if description_len() > MAX_DESCRIPTION { "hint over" } else { "hint" } }>
                     {move || format!("{} von {} Zeichen", group(description_len()), group(MAX_DESCRIPTION))}
                 </p>
-                {move || error_for("description")().map(|m| view! { <p class="field-error" id="err-description">{m}</p> })}
+                {field_error("description")}
             </div>
             <fieldset>
                 <legend>"Wer fragt? " <span class="optional">"(freiwillig, damit die Lotsen Sie erreichen)"</span></legend>
@@ -309,7 +314,7 @@ pub fn NewRequestPage() -> impl IntoView {
                     <label for="name">"Ihr Name"</label>
                     <input id="name" type="text" autocomplete="name" prop:value=move || draft.with(|d| d.name.clone())
                         on:input=set(|d, v| d.name = v) aria-invalid=invalid("requester.name") aria-describedby=described("requester.name", None)/>
-                    {move || error_for("requester.name")().map(|m| view! { <p class="field-error" id="err-name">{m}</p> })}
+                    {field_error("requester.name")}
                 </div>
                 <div class="field">
                     <label for="department">"Ihr Bereich"</label>
@@ -320,14 +325,14 @@ pub fn NewRequestPage() -> impl IntoView {
                     <datalist id="departments">
                         {move || departments.get().into_iter().map(|d| view! { <option value=d/> }).collect_view()}
                     </datalist>
-                    {move || error_for("requester.department")().map(|m| view! { <p class="field-error" id="err-department">{m}</p> })}
+                    {field_error("requester.department")}
                 </div>
                 <div class="field">
                     <label for="contact">"Telefon oder E-Mail"</label>
                     <input id="contact" type="text" autocomplete="email" prop:value=move || draft.with(|d| d.contact.clone())
                         on:input=set(|d, v| d.contact = v) aria-invalid=invalid("requester.contact")
                         aria-describedby=described("requester.contact", None)/>
-                    {move || error_for("requester.contact")().map(|m| view! { <p class="field-error" id="err-contact">{m}</p> })}
+                    {field_error("requester.contact")}
                 </div>
             </fieldset>
             <button type="submit" class="button" disabled=move || saving.get() || !state.loaded.get()>"Anliegen senden"</button>

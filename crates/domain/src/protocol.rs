@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::permission::Actor;
+
 /// The most mutations one push may carry.
 pub const MAX_MUTATIONS: usize = 100;
 /// The largest page of changes the server returns.
@@ -129,5 +131,52 @@ mod tests {
         assert!(!is_uuid("0b5c8a3e_2f7a-4c1e-9d2b-1a2b3c4d5e6f"));
         assert!(!is_uuid("zb5c8a3e-2f7a-4c1e-9d2b-1a2b3c4d5e6f"));
         assert!(!is_uuid(""));
+    }
+}
+
+/// The logged-in user as `/api/v1/session` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub username: String,
+    /// `lotse` or `buero`.
+    pub role: String,
+    /// The Lotse record the account belongs to.
+    pub lotse: Option<String>,
+}
+
+impl SessionUser {
+    /// The user of a logged-in actor (None for anonymous callers).
+    pub fn of_actor(actor: &Actor) -> Option<SessionUser> {
+        match actor {
+            Actor::Anonymous => None,
+            Actor::Lotse { username, lotse } => Some(SessionUser {
+                username: username.clone(),
+                role: "lotse".into(),
+                lotse: lotse.clone(),
+            }),
+            Actor::Buero { username } => Some(SessionUser {
+                username: username.clone(),
+                role: "buero".into(),
+                lotse: None,
+            }),
+        }
+    }
+
+    /// The actor the server treats this user as; an unknown role gets no more than anonymous.
+    pub fn actor(&self) -> Actor {
+        match self.role.as_str() {
+            "lotse" => Actor::Lotse {
+                username: self.username.clone(),
+                lotse: self.lotse.clone(),
+            },
+            "buero" => Actor::Buero {
+                username: self.username.clone(),
+            },
+            _ => Actor::Anonymous,
+        }
+    }
+
+    pub fn is_buero(&self) -> bool {
+        self.role == "buero"
     }
 }

@@ -9,7 +9,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use lotsen_domain::permission::Actor;
-use lotsen_domain::protocol::{ChangesResponse, PushRequest, PushResponse, MAX_MUTATIONS};
+use lotsen_domain::protocol::{
+    ChangesResponse, PushRequest, PushResponse, SessionUser, MAX_MUTATIONS,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -127,32 +129,6 @@ pub async fn push(
     .map(Json)
 }
 
-/// The logged-in user as `/api/v1/session` shows it.
-#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SessionUser {
-    pub username: String,
-    pub role: String,
-    pub lotse: Option<String>,
-}
-
-impl SessionUser {
-    fn of(actor: &Actor) -> Option<SessionUser> {
-        match actor {
-            Actor::Anonymous => None,
-            Actor::Lotse { username, lotse } => Some(SessionUser {
-                username: username.clone(),
-                role: "lotse".into(),
-                lotse: lotse.clone(),
-            }),
-            Actor::Buero { username } => Some(SessionUser {
-                username: username.clone(),
-                role: "buero".into(),
-                lotse: None,
-            }),
-        }
-    }
-}
-
 #[derive(Deserialize)]
 pub struct LoginRequest {
     pub username: String,
@@ -227,7 +203,7 @@ pub async fn login(
             store.write(|tx| tx.delete_session(&old))?;
         }
         let token = auth_state.start_session(&store, &account.username)?;
-        let user = SessionUser::of(&auth::actor_of(&account))
+        let user = SessionUser::of_actor(&auth::actor_of(&account))
             .ok_or_else(|| ApiError::Internal("account without role".into()))?;
         Ok(LoginOutcome::Ok(user, token))
     })
@@ -260,7 +236,7 @@ pub async fn current_session(
     headers: HeaderMap,
     caller: Caller,
 ) -> Response {
-    match SessionUser::of(&caller.actor) {
+    match SessionUser::of_actor(&caller.actor) {
         Some(user) => Json(user).into_response(),
         None if auth::session_token(&headers).is_some() => (
             [(header::SET_COOKIE, state.auth.clear_cookie())],

@@ -5,13 +5,14 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use lotsen_domain::model::Collection;
-use lotsen_domain::permission::{self, Stored, Visibility, Write};
+use lotsen_domain::permission::{self, Actor, Stored, Visibility, Write};
 use lotsen_domain::protocol::{
     is_uuid, ChangesResponse, Envelope, FieldError, Mutation, MutationResult, MutationStatus,
     MAX_PAGE,
 };
 use lotsen_domain::validate::{validate, Refs};
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 use crate::actor::Caller;
 use crate::error::ApiError;
@@ -24,8 +25,27 @@ const CURSOR_PREFIX: &str = "v1";
 /// gets a short page, an advanced cursor and `has_more`.
 const MAX_SCAN: usize = 20_000;
 
-pub fn encode_cursor(epoch: &str, seq: u64) -> String {
-    format!("{CURSOR_PREFIX}.{epoch}.{seq}")
+/// A cursor names who it was made for: what a caller may see changes with the login, and a
+/// cursor carried over a login, a logout or an expired session would leave the client with
+/// records it may no longer see (or without ones it now may). Such a cursor gets `410`, and
+/// the client pulls from the start.
+pub fn encode_cursor(epoch: &str, seq: u64, viewer: Option<&str>) -> String {
+    match viewer {
+        Some(v) => format!("{CURSOR_PREFIX}.{epoch}.{seq}.u{v}"),
+        None => format!("{CURSOR_PREFIX}.{epoch}.{seq}"),
+    }
+}
+
+/// A short tag of a logged-in caller for the cursor (None: anonymous). Not a secret, only a
+/// fingerprint: the username is not spelled out in URLs and logs.
+pub fn viewer_tag(actor: &Actor) -> Option<String> {
+    let (role, username) = match actor {
+        Actor::Anonymous => return None,
+        Actor::Lotse { username, .. } => ("lotse", username),
+        Actor::Buero { username } => ("buero", username),
+    };
+    let digest = Sha256::digest(format!("{role}:{username}").as_bytes());
+    Some(hex::encode(&digest[..8]))
 }
 
 /// A cursor as the client sent it, before it is checked against the database.
@@ -33,6 +53,7 @@ pub fn encode_cursor(epoch: &str, seq: u64) -> String {
 pub struct Cursor {
     pub epoch: Option<String>,
     pub seq: u64,
+    pub viewer: Option<String>,
 }
 
 /// Parses `since`: absent, empty or `0` mean "from the start".
@@ -40,16 +61,28 @@ pub fn parse_cursor(since: Option<&str>) -> Result<Cursor, ApiError> {
     let start = Cursor {
         epoch: None,
         seq: 0,
+        viewer: None,
     };
     let Some(s) = since.filter(|s| !s.is_empty() && *s != "0") else {
         return Ok(start);
     };
     let bad = || ApiError::BadRequest("bad_cursor", "Unbekannter Sync-Stand (cursor).".into());
     let mut parts = s.split('.');
-    let (Some(CURSOR_PREFIX), Some(epoch), Some(seq), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(CURSOR_PREFIX), Some(epoch), Some(seq), viewer, None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return Err(bad());
+    };
+    let viewer = match viewer.map(|v| v.strip_prefix('u')) {
+        None => None,
+        Some(Some(v)) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Some(v.to_owned())
+        }
+        Some(_) => return Err(bad()),
     };
     if epoch.is_empty() || !epoch.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad());
@@ -61,6 +94,7 @@ pub fn parse_cursor(since: Option<&str>) -> Result<Cursor, ApiError> {
     Ok(Cursor {
         epoch: Some(epoch.to_owned()),
         seq,
+        viewer,
     })
 }
 
@@ -99,7 +133,11 @@ pub fn changes(
     limit: usize,
 ) -> Result<ChangesResponse, PullError> {
     let last = tx.last_seq()?;
+    let viewer = viewer_tag(&caller.actor);
     if let Some(e) = &cursor.epoch {
+        if cursor.viewer != viewer {
+            return Err(PullError::Reset);
+        }
         // Another epoch: a different (restored or reset) database. A seq beyond ours: a
         // backup of this database was restored, so the client saw writes we no longer have.
         // Below the purge horizon: tombstones it never saw are gone.
@@ -139,7 +177,7 @@ pub fn changes(
     Ok(ChangesResponse {
         epoch: epoch.to_owned(),
         changes: out,
-        cursor: encode_cursor(epoch, pos),
+        cursor: encode_cursor(epoch, pos, viewer.as_deref()),
         has_more,
     })
 }
@@ -474,6 +512,9 @@ mod tests {
         let c = parse_cursor(Some("v1.abc123.42")).unwrap();
         assert_eq!(c.seq, 42);
         assert_eq!(c.epoch.as_deref(), Some("abc123"));
+        assert_eq!(c.viewer, None);
+        let c = parse_cursor(Some("v1.abc123.42.u0f")).unwrap();
+        assert_eq!(c.viewer.as_deref(), Some("0f"));
         for bad in [
             "x",
             "v1.abc",
@@ -482,6 +523,9 @@ mod tests {
             "v1.abc.-1",
             "v1.abc.1.2",
             "v1..1",
+            "v1.abc.1.u",
+            "v1.abc.1.uxy",
+            "v1.abc.1.u1.2",
         ] {
             assert!(parse_cursor(Some(bad)).is_err(), "{bad}");
         }

@@ -302,6 +302,50 @@ async fn logout_ends_the_session_on_the_server() {
     assert_eq!(res.status(), 204);
 }
 
+/// What a caller may see changes with the login, so a cursor does not carry over: the client
+/// must pull from the start, and with it drops what it may no longer hold.
+#[tokio::test]
+async fn a_cursor_is_only_valid_for_whom_it_was_made() {
+    let (_d, s, _) = setup(AuthConfig::default()).await;
+    let cursor_of = |page: &Value| page["cursor"].as_str().unwrap().to_owned();
+    let pull = |since: String, cookie: Option<String>| {
+        let s = &s;
+        async move {
+            let who = As {
+                key: Some(KEY_A),
+                cookie: cookie.as_deref(),
+            };
+            s.call(
+                Method::GET,
+                &format!("/api/v1/changes?since={since}"),
+                None,
+                who,
+            )
+            .await
+        }
+    };
+    let (status, anonymous) = pull("0".into(), None).await;
+    assert_eq!(status, 200);
+    let anonymous = cursor_of(&anonymous);
+    let lotse = s.cookie("lotse", LOTSE_PW).await;
+    let buero = s.cookie("buero", BUERO_PW).await;
+
+    let (status, body) = pull(anonymous.clone(), Some(lotse.clone())).await;
+    assert_error(status, &body, 410, "reset_required");
+    let (status, page) = pull("0".into(), Some(lotse.clone())).await;
+    assert_eq!(status, 200);
+    let as_lotse = cursor_of(&page);
+    let (status, _) = pull(as_lotse.clone(), Some(lotse.clone())).await;
+    assert_eq!(status, 200, "the same caller goes on from its cursor");
+    let (status, body) = pull(as_lotse.clone(), Some(buero)).await;
+    assert_error(status, &body, 410, "reset_required");
+    // Logged out (or the session expired): the Lotse's cursor is no longer good.
+    let (status, body) = pull(as_lotse.clone(), None).await;
+    assert_error(status, &body, 410, "reset_required");
+    let (status, _) = pull(anonymous, None).await;
+    assert_eq!(status, 200);
+}
+
 #[tokio::test]
 async fn a_new_login_replaces_the_browsers_old_session() {
     let (_d, s, _) = setup(AuthConfig::default()).await;

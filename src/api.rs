@@ -1,7 +1,10 @@
 //! The thin HTTP client of the sync protocol (SPEC §7).
 
-use lotsen_domain::protocol::{ApiError, ChangesResponse, Mutation, PushRequest, PushResponse};
+use lotsen_domain::protocol::{
+    ApiError, ChangesResponse, Mutation, PushRequest, PushResponse, SessionUser,
+};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestCredentials, RequestInit, Response};
@@ -24,6 +27,18 @@ pub enum FetchError {
 }
 
 impl FetchError {
+    /// What to tell the user: the server's own German message, without the status code.
+    pub fn message(&self) -> String {
+        match self {
+            FetchError::Network => {
+                "Keine Verbindung zum Server. Bitte versuchen Sie es wieder, wenn Sie online sind."
+                    .to_owned()
+            }
+            FetchError::Status { message, .. } => message.clone(),
+            FetchError::Invalid(_) => self.to_string(),
+        }
+    }
+
     pub fn is_reset(&self) -> bool {
         matches!(self, FetchError::Status { status: 410, .. })
     }
@@ -72,7 +87,43 @@ impl Api {
         self.call("POST", "/api/v1/push", Some(body)).await
     }
 
-    async fn call<T: DeserializeOwned>(
+    /// Who the server takes this browser for (None: not logged in).
+    pub async fn session(&self) -> Result<Option<SessionUser>, FetchError> {
+        match self.call("GET", "/api/v1/session", None).await {
+            Ok(user) => Ok(Some(user)),
+            Err(FetchError::Status { status: 401, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Result<SessionUser, FetchError> {
+        #[derive(Serialize)]
+        struct Login<'a> {
+            username: &'a str,
+            password: &'a str,
+        }
+        self.send("POST", "/api/v1/session", &Login { username, password })
+            .await
+    }
+
+    pub async fn logout(&self) -> Result<(), FetchError> {
+        self.call::<serde_json::Value>("DELETE", "/api/v1/session", None)
+            .await
+            .map(drop)
+    }
+
+    /// A JSON body to `url`, the answer as `T`.
+    pub async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: &str,
+        url: &str,
+        body: &B,
+    ) -> Result<T, FetchError> {
+        let body = serde_json::to_string(body).map_err(|e| FetchError::Invalid(e.to_string()))?;
+        self.call(method, url, Some(body)).await
+    }
+
+    pub async fn call<T: DeserializeOwned>(
         &self,
         method: &str,
         url: &str,
@@ -111,7 +162,9 @@ impl Api {
             .unwrap_or_default();
         let status = resp.status();
         if resp.ok() {
-            return serde_json::from_str(&text).map_err(|e| FetchError::Invalid(e.to_string()));
+            // 204 No Content (logout) has no body.
+            let text = if text.is_empty() { "null" } else { &text };
+            return serde_json::from_str(text).map_err(|e| FetchError::Invalid(e.to_string()));
         }
         // A proxy or a stopped server can answer with a gateway error: that is being offline.
         if matches!(status, 502..=504) {

@@ -3,7 +3,8 @@
 //! - `store`: IndexedDB (records, outbox, meta, conflicts)
 //! - `api`: the HTTP client of the sync protocol
 //! - `sync`: the loop that pushes the outbox and pulls changes
-//! - `state`: the records in memory, the search index, the sync status
+//! - `state`: the records in memory, the search index, the sync status, the user
+//! - `tabs`: one syncing tab (Web Locks), live changes in all tabs (BroadcastChannel)
 //! - `pages`: one module per screen; `components`: what several screens share
 
 pub mod api;
@@ -12,6 +13,7 @@ pub mod pages;
 pub mod state;
 pub mod store;
 pub mod sync;
+pub mod tabs;
 
 use std::rc::Rc;
 
@@ -124,6 +126,10 @@ async fn start(state: AppState) {
     }
     state.index.set(std::sync::Arc::new(data.index()));
     state.data.set(data);
+    state.user.set(store.user().await.ok().flatten());
+    state
+        .own
+        .set(store.own_requests().await.unwrap_or_default());
     let pending = store.outbox().await.map(|o| o.len()).unwrap_or(0);
     let last_sync = store
         .meta(META_LAST_SYNC)
@@ -138,16 +144,26 @@ async fn start(state: AppState) {
     if let Ok(c) = store.conflicts().await {
         state.conflicts.set(c);
     }
-    let device_key = store.device_key().await;
-    // Edits are possible from here on, online or not; the sync loop starts right after.
+    let api = match store.device_key().await {
+        Ok(k) => Rc::new(api::Api::new(k)),
+        Err(e) => {
+            state.sync.update(|s| s.error = Some(e.to_string()));
+            return;
+        }
+    };
+    // Edits are possible from here on, online or not; the sync loop starts once this tab may.
     let (tx, rx) = futures::channel::mpsc::unbounded();
     state.trigger.set_value(Some(tx));
     state.store.set_value(Some(store.clone()));
+    state.api.set_value(Some(api.clone()));
     state.loaded.set(true);
-    match device_key {
-        Ok(k) => sync::run(state, store, api::Api::new(k), rx).await,
-        Err(e) => state.sync.update(|s| s.error = Some(e.to_string())),
-    }
+    tabs::listen(state);
+    tabs::when_leader(async move {
+        state.leader.set_value(true);
+        // Another tab may have synced while this one waited.
+        state.reload().await;
+        sync::run(state, store, api, rx).await;
+    });
 }
 
 fn watch_connectivity(state: AppState) {

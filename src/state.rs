@@ -9,13 +9,17 @@ use std::sync::Arc;
 use futures::channel::mpsc::UnboundedSender;
 use leptos::prelude::*;
 use lotsen_domain::model::{Event, Lotse, Note, Request, Topic};
+use lotsen_domain::permission::Actor;
+use lotsen_domain::protocol::SessionUser;
 use lotsen_domain::search::Index;
 use lotsen_domain::validate::Refs;
 use lotsen_domain::Collection;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::api::Api;
 use crate::store::{Change, Conflict, Store, View};
+use crate::tabs::{self, TabMessage};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rec<T> {
@@ -165,7 +169,16 @@ pub struct AppState {
     /// The local database has been read (before that, an empty result means nothing).
     pub loaded: RwSignal<bool>,
     pub store: StoredValue<Option<Rc<Store>>, LocalStorage>,
+    pub api: StoredValue<Option<Rc<Api>>, LocalStorage>,
     pub trigger: StoredValue<Option<UnboundedSender<()>>, LocalStorage>,
+    /// The logged-in user (None: anonymous), as this device last knew it.
+    pub user: RwSignal<Option<SessionUser>>,
+    /// The ids of the requests created on this device.
+    pub own: RwSignal<Vec<String>>,
+    /// This tab runs the sync loop (it holds the Web Lock); the others ask it by message.
+    pub leader: StoredValue<bool>,
+    /// A login or logout waiting to be applied by the sync loop, between two runs.
+    pub session_change: StoredValue<Option<Option<SessionUser>>>,
 }
 
 impl AppState {
@@ -183,7 +196,71 @@ impl AppState {
             conflicts: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(false),
             store: StoredValue::new_local(None),
+            api: StoredValue::new_local(None),
             trigger: StoredValue::new_local(None),
+            user: RwSignal::new(None),
+            own: RwSignal::new(Vec::new()),
+            leader: StoredValue::new(false),
+            session_change: StoredValue::new(None),
+        }
+    }
+
+    /// Who the app acts as, for what the screens offer (the server decides what counts).
+    pub fn actor(&self) -> Actor {
+        self.user
+            .with(|u| u.as_ref().map_or(Actor::Anonymous, SessionUser::actor))
+    }
+
+    /// Applies changes this tab wrote and tells the other tabs which records to re-read.
+    pub fn apply_and_share(&self, changes: &[Change]) {
+        self.apply(changes);
+        if changes.is_empty() {
+            return;
+        }
+        // Beyond a few hundred records, re-reading everything is cheaper than naming each.
+        if changes.len() > 300 {
+            tabs::post(&TabMessage::Reload);
+            return;
+        }
+        let keys = changes
+            .iter()
+            .map(|c| match c {
+                Change::Put(v) => v.key(),
+                Change::Remove { collection, id } => crate::store::key(collection, id),
+            })
+            .collect();
+        tabs::post(&TabMessage::Changed { keys });
+    }
+
+    /// Re-reads everything from IndexedDB (after a login or logout, or another tab's).
+    pub async fn reload(&self) {
+        let Some(store) = self.store.get_value() else {
+            return;
+        };
+        let mut data = Data::default();
+        if let Ok(views) = store.load().await {
+            for v in views {
+                data.apply(&Change::Put(v));
+            }
+        }
+        self.index.set(Arc::new(data.index()));
+        self.data.set(data);
+        self.user.set(store.user().await.ok().flatten());
+        self.own.set(store.own_requests().await.unwrap_or_default());
+        self.conflicts
+            .set(store.conflicts().await.unwrap_or_default());
+        let pending = store.outbox().await.map(|o| o.len()).unwrap_or(0);
+        self.sync.update(|s| s.pending = pending);
+    }
+
+    /// Asks the syncing tab to switch to `user` (a login, a logout); it applies the switch
+    /// between two runs, so that no pull made under the old login writes after it.
+    pub fn switch_user(&self, user: Option<SessionUser>) {
+        if self.leader.get_value() {
+            self.session_change.set_value(Some(user));
+            self.sync_now();
+        } else {
+            tabs::post(&TabMessage::SwitchUser { user });
         }
     }
 
@@ -203,8 +280,12 @@ impl AppState {
         }
     }
 
-    /// Asks the sync loop to run now.
+    /// Asks the sync loop to run now, in this tab or in the one that syncs.
     pub fn sync_now(&self) {
+        if !self.leader.get_value() {
+            tabs::post(&TabMessage::SyncNow);
+            return;
+        }
         self.trigger.with_value(|t| {
             if let Some(t) = t {
                 let _ = t.unbounded_send(());
@@ -228,7 +309,12 @@ impl AppState {
             .local_edit(collection, id, data, deleted)
             .await
             .map_err(|e| e.to_string())?;
-        self.apply(&[Change::Put(view)]);
+        if collection == Collection::Requests {
+            if let Ok(own) = store.own_requests().await {
+                self.own.set(own);
+            }
+        }
+        self.apply_and_share(&[Change::Put(view)]);
         let pending = store.outbox().await.map(|o| o.len()).unwrap_or(0);
         self.sync.update(|s| s.pending = pending);
         self.sync_now();

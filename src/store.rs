@@ -13,7 +13,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use lotsen_domain::merge::three_way;
 use lotsen_domain::protocol::{
-    ChangesResponse, Envelope, FieldError, Mutation, MutationResult, MutationStatus,
+    ChangesResponse, Envelope, FieldError, Mutation, MutationResult, MutationStatus, SessionUser,
 };
 use lotsen_domain::Collection;
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,16 @@ const CONFLICTS: &str = "conflicts";
 pub const META_CURSOR: &str = "cursor";
 pub const META_DEVICE_KEY: &str = "device_key";
 pub const META_LAST_SYNC: &str = "last_sync";
+/// The logged-in user (JSON), so that the app knows it offline too.
+pub const META_USER: &str = "user";
+/// The requests created on this device (JSON list of ids): a Lotse's device holds everyone's,
+/// and "Meine Anliegen" shows only these.
+pub const META_OWN_REQUESTS: &str = "own_requests";
+/// A logout made offline: the server still has to end the session.
+pub const META_LOGOUT_PENDING: &str = "logout_pending";
+
+/// What only a logged-in Lotse or the Projektbüro may hold (SPEC §6, BSI CON.10).
+const PRIVATE: [&str; 3] = ["requests", "notes", "applications"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoreError(pub String);
@@ -243,16 +253,22 @@ impl Store {
         let k = key(collection.as_str(), id);
         let tx = self
             .db
-            .transaction([RECORDS, OUTBOX])
+            .transaction([RECORDS, OUTBOX, META])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let records = tx.object_store(RECORDS)?;
         let outbox = tx.object_store(OUTBOX)?;
+        let meta = tx.object_store(META)?;
         let previous: Option<String> = outbox.get(k.clone()).primitive()?.await?;
         let current: Option<String> = records.get(k.clone()).primitive()?.await?;
         let current: Option<View> = current.map(|s| serde_json::from_str(&s)).transpose()?;
         let previous: Option<OutboxEntry> =
             previous.map(|p| serde_json::from_str(&p)).transpose()?;
+        if collection == Collection::Requests && previous.is_none() && current.is_none() {
+            let mut own = read_own(&meta).await?;
+            own.push(id.to_owned());
+            put_json(&meta, META_OWN_REQUESTS, &own).await?;
+        }
         let (base, seen) = match previous {
             // Edited again before the first edit went out: it still starts from the same base.
             Some(p) => (p.base, p.seen),
@@ -507,6 +523,133 @@ impl Store {
         Ok(changes)
     }
 
+    /// The records under `keys` as they are now (None: no longer there), for another tab's
+    /// changes.
+    pub async fn views(&self, keys: &[String]) -> Result<Vec<(String, Option<View>)>> {
+        let tx = self.db.transaction(RECORDS).build()?;
+        let records = tx.object_store(RECORDS)?;
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            let v: Option<String> = records.get(k.clone()).primitive()?.await?;
+            out.push((k.clone(), v.map(|v| serde_json::from_str(&v)).transpose()?));
+        }
+        Ok(out)
+    }
+
+    /// The ids of the requests created on this device.
+    pub async fn own_requests(&self) -> Result<Vec<String>> {
+        let tx = self.db.transaction(META).build()?;
+        read_own(&tx.object_store(META)?).await
+    }
+
+    /// The logged-in user this device last knew of.
+    pub async fn user(&self) -> Result<Option<SessionUser>> {
+        Ok(self
+            .meta(META_USER)
+            .await?
+            .and_then(|u| serde_json::from_str(&u).ok()))
+    }
+
+    /// The waiting edits a logout would throw away: everything but the user's own requests,
+    /// which stay theirs without a login.
+    pub async fn private_outbox(&self) -> Result<usize> {
+        let own = self.own_requests().await?;
+        Ok(self
+            .outbox()
+            .await?
+            .iter()
+            .filter(|e| !is_own_request(&own, &e.collection, &e.id))
+            .count())
+    }
+
+    /// Switches the device to another user (or to none) in one transaction: the cursor goes,
+    /// so the next pull starts from the start with what the new user may see. On a logout
+    /// (`clear_private`) everything only a Lotse or the Büro may hold is removed at once,
+    /// including waiting edits and kept conflicts, except the user's own requests and the
+    /// public answers to them. On a login the requests held so far are adopted as the user's
+    /// own, since an anonymous device holds only those.
+    pub async fn switch_user(&self, user: Option<&SessionUser>, clear_private: bool) -> Result<()> {
+        let tx = self
+            .db
+            .transaction([RECORDS, OUTBOX, META, CONFLICTS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let records = tx.object_store(RECORDS)?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let meta = tx.object_store(META)?;
+        let conflicts = tx.object_store(CONFLICTS)?;
+        let mut own = read_own(&meta).await?;
+        let all: Vec<String> = records
+            .get_all()
+            .primitive()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        let views: Vec<View> = all
+            .iter()
+            .map(|v| serde_json::from_str(v))
+            .collect::<std::result::Result<_, _>>()?;
+        if clear_private {
+            for v in &views {
+                let (collection, id) = (v.env.collection.as_str(), v.env.id.as_str());
+                let keep = !PRIVATE.contains(&collection)
+                    || is_own_request(&own, collection, id)
+                    || (collection == "notes"
+                        && v.env.data.get("internal") == Some(&Value::Bool(false))
+                        && v.env
+                            .data
+                            .get("request")
+                            .and_then(Value::as_str)
+                            .is_some_and(|r| own.iter().any(|o| o == r)));
+                if !keep {
+                    records.delete(v.key()).primitive()?.await?;
+                }
+            }
+            let waiting: Vec<String> = outbox
+                .get_all()
+                .primitive()?
+                .await?
+                .collect::<std::result::Result<_, _>>()?;
+            for w in waiting {
+                let entry: OutboxEntry = serde_json::from_str(&w)?;
+                if !is_own_request(&own, &entry.collection, &entry.id) {
+                    outbox
+                        .delete(key(&entry.collection, &entry.id))
+                        .primitive()?
+                        .await?;
+                }
+            }
+            conflicts.clear()?.await?;
+        } else {
+            for v in views.iter().filter(|v| v.env.collection == "requests") {
+                if !own.contains(&v.env.id) {
+                    own.push(v.env.id.clone());
+                }
+            }
+            put_json(&meta, META_OWN_REQUESTS, &own).await?;
+        }
+        match user {
+            Some(u) => put_json(&meta, META_USER, u).await?,
+            None => meta.delete(META_USER.to_owned()).primitive()?.await?,
+        }
+        meta.delete(META_CURSOR.to_owned()).primitive()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn delete_meta(&self, name: &str) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(META)?
+            .delete(name.to_owned())
+            .primitive()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Removes a kept conflict once the user has dealt with it.
     pub async fn dismiss_conflict(&self, conflict_id: &str) -> Result<()> {
         let tx = self
@@ -519,6 +662,18 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+fn is_own_request(own: &[String], collection: &str, id: &str) -> bool {
+    collection == "requests" && own.iter().any(|o| o == id)
+}
+
+async fn read_own(meta: &indexed_db_futures::object_store::ObjectStore<'_>) -> Result<Vec<String>> {
+    let own: Option<String> = meta.get(META_OWN_REQUESTS.to_owned()).primitive()?.await?;
+    Ok(own
+        .map(|o| serde_json::from_str(&o))
+        .transpose()?
+        .unwrap_or_default())
 }
 
 /// Stores `value` as JSON under `key`, within the store's transaction.

@@ -11,7 +11,9 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{Api, FetchError};
 use crate::state::AppState;
-use crate::store::{Store, StoreError, META_CURSOR, META_LAST_SYNC};
+use crate::store::{Store, StoreError, META_CURSOR, META_LAST_SYNC, META_LOGOUT_PENDING};
+use crate::tabs::{self, TabMessage};
+use lotsen_domain::protocol::SessionUser;
 
 const PAGE: u32 = 1000;
 const IDLE_MS: i32 = 30_000;
@@ -49,10 +51,22 @@ pub async fn sleep(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-pub async fn run(state: AppState, store: Rc<Store>, api: Api, mut wake: UnboundedReceiver<()>) {
+pub async fn run(state: AppState, store: Rc<Store>, api: Rc<Api>, mut wake: UnboundedReceiver<()>) {
     let mut failures: u32 = 0;
+    // The session may have ended while the app was closed (timeouts), or begun in another tab.
+    check_session(&state, &api).await;
     loop {
+        if let Some(user) = state
+            .session_change
+            .try_update_value(Option::take)
+            .flatten()
+        {
+            if let Err(e) = switch_user(&state, &store, user).await {
+                state.sync.update(|s| s.error = Some(e.to_string()));
+            }
+        }
         state.sync.update(|s| s.running = true);
+        tabs::share_status(&state);
         let outcome = sync_once(&state, &store, &api).await;
         let pending = store.outbox().await.map(|o| o.len()).unwrap_or(0);
         let wait = match outcome {
@@ -87,6 +101,10 @@ pub async fn run(state: AppState, store: Rc<Store>, api: Api, mut wake: Unbounde
             s.running = false;
             s.pending = pending;
         });
+        tabs::share_status(&state);
+        if state.session_change.with_value(Option::is_some) {
+            continue;
+        }
         futures::select! {
             _ = wake.next().fuse() => {},
             _ = sleep(wait).fuse() => {},
@@ -96,7 +114,44 @@ pub async fn run(state: AppState, store: Rc<Store>, api: Api, mut wake: Unbounde
     }
 }
 
+/// Asks the server who this browser is logged in as, and switches the device if that is not
+/// who it thought (an expired session, a login in another tab). Offline, nothing changes.
+async fn check_session(state: &AppState, api: &Api) {
+    if let Ok(user) = api.session().await {
+        // A switch the user asked for meanwhile comes first; an equal user changes nothing.
+        state.session_change.update_value(|pending| {
+            if pending.is_none() {
+                *pending = Some(user);
+            }
+        });
+    }
+}
+
+/// Switches the device to `user`: leaving a login clears what only it could see (SPEC §6);
+/// the next pull starts from the start.
+async fn switch_user(
+    state: &AppState,
+    store: &Store,
+    user: Option<SessionUser>,
+) -> Result<(), StoreError> {
+    // The store, not the screen, knows who the device holds data for: the login screen shows
+    // the new user before the switch is done.
+    let before = store.user().await?;
+    if before == user {
+        return Ok(());
+    }
+    store.switch_user(user.as_ref(), before.is_some()).await?;
+    state.reload().await;
+    tabs::post(&TabMessage::Reload);
+    Ok(())
+}
+
 async fn sync_once(state: &AppState, store: &Store, api: &Api) -> Result<(), SyncError> {
+    // A logout made offline: the session must end before anything else is sent with it.
+    if store.meta(META_LOGOUT_PENDING).await?.is_some() {
+        api.logout().await?;
+        store.delete_meta(META_LOGOUT_PENDING).await?;
+    }
     // A push the server refuses as a whole (a 4xx) must not stop the pull: the user still gets
     // everything new, and sees the error. Only an unreachable server ends the run here.
     let pushed = push(state, store, api).await;
@@ -107,8 +162,12 @@ async fn sync_once(state: &AppState, store: &Store, api: &Api) -> Result<(), Syn
     // update of the state re-renders the open screen, and a first sync has many pages.
     let mut pulled = Vec::new();
     let outcome = pull(store, api, &mut pulled).await;
-    state.apply(&pulled);
-    pushed.and(outcome)
+    state.apply_and_share(&pulled);
+    if let Ok(true) = outcome {
+        // What we may see changed on the server's side: perhaps the session ended.
+        check_session(state, api).await;
+    }
+    pushed.and(outcome.map(drop))
 }
 
 async fn push(state: &AppState, store: &Store, api: &Api) -> Result<(), SyncError> {
@@ -139,21 +198,28 @@ async fn push(state: &AppState, store: &Store, api: &Api) -> Result<(), SyncErro
             return Err(FetchError::Invalid("Anzahl der Ergebnisse passt nicht".into()).into());
         }
         let changes = store.apply_push(&batch, &response.results).await?;
-        state.apply(&changes);
+        state.apply_and_share(&changes);
         if let Ok(c) = store.conflicts().await {
-            state.conflicts.set(c);
+            if c != state.conflicts.get_untracked() {
+                state.conflicts.set(c);
+                tabs::post(&TabMessage::Conflicts);
+            }
         }
     }
     Ok(())
 }
 
+/// Pulls until the server has nothing more; returns whether the server demanded a pull from
+/// the start (410).
 async fn pull(
     store: &Store,
     api: &Api,
     pulled: &mut Vec<crate::store::Change>,
-) -> Result<(), SyncError> {
+) -> Result<bool, SyncError> {
     let cursor = store.meta(META_CURSOR).await?;
-    let mut restart = false;
+    // From the start (first sync, or after a switch of user) the pull replaces what is held.
+    let mut restart = cursor.is_none();
+    let mut was_reset = false;
     let mut next = api.changes(cursor.as_deref(), PAGE).await;
     loop {
         match next {
@@ -172,12 +238,14 @@ async fn pull(
                 restart = false;
                 match following {
                     Some(f) => next = f,
-                    None => return Ok(()),
+                    None => return Ok(was_reset),
                 }
             }
-            // The server was reset or restored: pull everything again, keep the outbox.
-            Err(e) if e.is_reset() && !restart => {
+            // The server was reset or restored, or our login changed: pull everything again,
+            // keep the outbox.
+            Err(e) if e.is_reset() && !was_reset => {
                 restart = true;
+                was_reset = true;
                 next = api.changes(None, PAGE).await;
             }
             Err(e) => return Err(e.into()),

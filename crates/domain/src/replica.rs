@@ -220,7 +220,7 @@ pub fn push_result(
                 }
                 None => Pushed {
                     queue: Queue::Remove,
-                    record: Some(shown(server)),
+                    record: newest([Some(server), seen]).map(shown),
                     conflict: None,
                 },
             }
@@ -228,7 +228,7 @@ pub fn push_result(
         MutationStatus::Conflict => {
             let local = newer.unwrap_or(sent);
             let base_data = local.base.as_ref().map_or(Value::Null, |b| b.data.clone());
-            match result.record.clone() {
+            match newest([result.record.clone(), seen]) {
                 Some(server) if !server.deleted && !local.deleted => {
                     let merged = three_way(&base_data, &local.data, &server.data);
                     let conflict = (!merged.conflicts.is_empty()).then(|| {
@@ -294,7 +294,7 @@ pub fn push_result(
                     conflict: Some(conflict),
                 };
             }
-            let fallback = result.record.clone().or(seen).or_else(|| sent.base.clone());
+            let fallback = newest([result.record.clone(), seen, sent.base.clone()]);
             Pushed {
                 queue: Queue::Remove,
                 record: Some(fallback.map_or_else(|| removed(sent), shown)),
@@ -302,6 +302,20 @@ pub fn push_result(
             }
         }
     }
+}
+
+/// The latest of several states of one record. The answer to a retried mutation is the one
+/// stored when it was first decided, so its record may be older than what a pull has brought
+/// into `seen` since — and the pull's cursor has moved past that newer state: showing the
+/// replayed record would leave the replica behind the server until the record changes again.
+fn newest<const N: usize>(states: [Option<Envelope>; N]) -> Option<Envelope> {
+    states
+        .into_iter()
+        .flatten()
+        .fold(None, |best, s| match best {
+            Some(b) if b.version >= s.version => Some(b),
+            _ => Some(s),
+        })
 }
 
 /// The server's state as the user sees it: a tombstone is no record at all.
@@ -342,5 +356,83 @@ fn conflict_of(
         fields,
         error,
         at: stamps.now(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    struct Counter(u64);
+
+    impl Stamps for Counter {
+        fn new_id(&mut self) -> String {
+            self.0 += 1;
+            format!("id-{}", self.0)
+        }
+        fn now(&mut self) -> f64 {
+            self.0 as f64
+        }
+    }
+
+    fn server(version: u64, data: Value) -> Envelope {
+        Envelope {
+            collection: "topics".into(),
+            id: "t".into(),
+            version,
+            seq: version,
+            updated_at: String::new(),
+            updated_by: String::new(),
+            deleted: false,
+            data,
+        }
+    }
+
+    fn result(mutation_id: &str, status: MutationStatus, record: Envelope) -> MutationResult {
+        MutationResult {
+            mutation_id: mutation_id.into(),
+            status,
+            record: Some(record),
+            error: None,
+        }
+    }
+
+    /// Found by `tests/sync_simulation.rs`: the answer to a push got lost, another client wrote
+    /// the record, a pull brought that (beside the waiting edit) and moved the cursor past it;
+    /// the retried push then got the stored answer with the record as it was back then.
+    #[test]
+    fn a_replayed_answer_does_not_undo_a_newer_pulled_state() {
+        let stamps = &mut Counter(0);
+        let before = View {
+            env: server(1, json!({"a": "0", "b": "0"})),
+            pending: false,
+        };
+        let (sent, _) = edit(
+            None,
+            Some(before),
+            "topics",
+            "t",
+            json!({"a": "mine", "b": "0"}),
+            false,
+            stamps,
+        );
+        let theirs = server(3, json!({"a": "mine", "b": "theirs"}));
+        let Pulled::Seen(queued) = pull(&theirs, Some(sent.clone())) else {
+            panic!("a record with a waiting edit keeps it");
+        };
+        let mine = server(2, json!({"a": "mine", "b": "0"}));
+
+        let applied = result(&sent.mutation_id, MutationStatus::Applied, mine.clone());
+        let pushed = push_result(&sent, Some(&queued), &applied, stamps);
+        assert_eq!(pushed.queue, Queue::Remove);
+        assert_eq!(pushed.record, Some(shown(theirs.clone())));
+
+        // The same for a replayed conflict whose merge adds nothing to the newer state.
+        let conflict = result(&sent.mutation_id, MutationStatus::Conflict, mine);
+        let pushed = push_result(&sent, Some(&queued), &conflict, stamps);
+        assert_eq!(pushed.queue, Queue::Remove);
+        assert_eq!(pushed.record, Some(shown(theirs.clone())));
+        assert_eq!(pushed.conflict, None);
     }
 }

@@ -37,7 +37,8 @@ pub struct OutboxEntry {
     /// When the user made the edit (ms since the epoch), for ordering the push.
     pub queued_at: f64,
     /// The newest server state a pull brought while this edit waited (pulls leave records with
-    /// a pending edit alone); shown again if the server refuses the edit.
+    /// a pending edit alone); shown again if the server refuses the edit, and preferred to an
+    /// older record in a replayed push answer.
     #[serde(default)]
     pub seen: Option<Envelope>,
 }

@@ -11,12 +11,11 @@
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use lotsen_domain::merge::three_way;
-use lotsen_domain::protocol::{
-    ChangesResponse, Envelope, FieldError, Mutation, MutationResult, MutationStatus, SessionUser,
-};
+use lotsen_domain::protocol::{ChangesResponse, MutationResult, SessionUser};
+use lotsen_domain::replica::{self, Pulled, Queue, Stamps};
+pub use lotsen_domain::replica::{key, Change, Conflict, OutboxEntry, View};
 use lotsen_domain::Collection;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 const RECORDS: &str = "records";
@@ -67,79 +66,6 @@ impl From<serde_json::Error> for StoreError {
 
 type Result<T> = std::result::Result<T, StoreError>;
 
-/// A record as the app shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct View {
-    /// The server's envelope, with `data` replaced by the local edit while one is pending.
-    pub env: Envelope,
-    pub pending: bool,
-}
-
-impl View {
-    pub fn key(&self) -> String {
-        key(&self.env.collection, &self.env.id)
-    }
-}
-
-/// A local change waiting for transfer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OutboxEntry {
-    /// New for every local edit: a retry of the same edit reuses it, a later edit never does.
-    pub mutation_id: String,
-    pub collection: String,
-    pub id: String,
-    pub deleted: bool,
-    pub data: Value,
-    /// The server's record this edit started from (None for a new record).
-    pub base: Option<Envelope>,
-    /// When the user made the edit (ms since the epoch), for ordering the push.
-    pub queued_at: f64,
-    /// The newest server state a pull brought while this edit waited (pulls leave records with
-    /// a pending edit alone); shown again if the server refuses the edit.
-    #[serde(default)]
-    pub seen: Option<Envelope>,
-}
-
-impl OutboxEntry {
-    pub fn mutation(&self) -> Mutation {
-        Mutation {
-            mutation_id: self.mutation_id.clone(),
-            collection: self.collection.clone(),
-            id: self.id.clone(),
-            base_version: self.base.as_ref().map_or(0, |b| b.version),
-            deleted: self.deleted,
-            data: self.data.clone(),
-        }
-    }
-}
-
-/// A local version the server did not take, kept so that nothing typed is lost.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Conflict {
-    /// Its own key in the `conflicts` store: several refusals of one push share a timestamp.
-    pub conflict_id: String,
-    pub key: String,
-    pub collection: String,
-    pub id: String,
-    pub local: Value,
-    pub server: Option<Envelope>,
-    /// The fields both sides changed; empty when the whole edit was refused.
-    pub fields: Vec<String>,
-    pub error: Option<FieldError>,
-    pub at: f64,
-}
-
-/// What changed in the local store, for the in-memory state to follow.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Change {
-    Put(View),
-    Remove { collection: String, id: String },
-}
-
-pub fn key(collection: &str, id: &str) -> String {
-    format!("{collection}/{id}")
-}
-
 fn now() -> f64 {
     js_sys::Date::now()
 }
@@ -155,6 +81,18 @@ pub fn new_uuid() -> String {
                 (now() as u64) & 0xffff_ffff_ffff
             )
         })
+}
+
+/// The browser's ids and clock for the domain's decisions.
+struct Browser;
+
+impl Stamps for Browser {
+    fn new_id(&mut self) -> String {
+        new_uuid()
+    }
+    fn now(&mut self) -> f64 {
+        now()
+    }
 }
 
 pub struct Store {
@@ -269,34 +207,15 @@ impl Store {
             own.push(id.to_owned());
             put_json(&meta, META_OWN_REQUESTS, &own).await?;
         }
-        let (base, seen) = match previous {
-            // Edited again before the first edit went out: it still starts from the same base.
-            Some(p) => (p.base, p.seen),
-            None => (current.as_ref().map(|v| v.env.clone()), None),
-        };
-        let entry = OutboxEntry {
-            mutation_id: new_uuid(),
-            collection: collection.as_str().to_owned(),
-            id: id.to_owned(),
+        let (entry, view) = replica::edit(
+            previous,
+            current,
+            collection.as_str(),
+            id,
+            data,
             deleted,
-            data: data.clone(),
-            base: base.clone(),
-            queued_at: now(),
-            seen,
-        };
-        let mut env = base.unwrap_or_else(|| Envelope {
-            collection: collection.as_str().to_owned(),
-            id: id.to_owned(),
-            version: 0,
-            seq: 0,
-            updated_at: String::new(),
-            updated_by: String::new(),
-            deleted: false,
-            data: Value::Null,
-        });
-        env.data = data;
-        env.deleted = deleted;
-        let view = View { env, pending: true };
+            &mut Browser,
+        );
         put_json(&records, &k, &view).await?;
         put_json(&outbox, &k, &entry).await?;
         tx.commit().await?;
@@ -320,116 +239,26 @@ impl Store {
         let conflicts = tx.object_store(CONFLICTS)?;
         let mut changes = Vec::new();
         for (entry, result) in sent.iter().zip(results) {
-            if entry.mutation_id != result.mutation_id {
-                continue;
-            }
             let k = key(&entry.collection, &entry.id);
             // The user may have edited the record again while the push was under way.
-            let now_queued: Option<String> = outbox.get(k.clone()).primitive()?.await?;
-            let now_queued: Option<OutboxEntry> =
-                now_queued.map(|s| serde_json::from_str(&s)).transpose()?;
-            let seen = now_queued.as_ref().and_then(|q| q.seen.clone());
-            let newer = now_queued.filter(|q| q.mutation_id != entry.mutation_id);
-
-            match result.status {
-                MutationStatus::Applied => {
-                    let Some(server) = result.record.clone() else {
-                        continue;
-                    };
-                    match newer {
-                        Some(mut later) => {
-                            later.base = Some(server.clone());
-                            put_json(&outbox, &k, &later).await?;
-                            let view = View {
-                                env: Envelope {
-                                    data: later.data.clone(),
-                                    deleted: later.deleted,
-                                    ..server
-                                },
-                                pending: true,
-                            };
-                            put_json(&records, &k, &view).await?;
-                            changes.push(Change::Put(view));
-                        }
-                        None => {
-                            outbox.delete(k.clone()).primitive()?.await?;
-                            changes.push(self_put(&records, &k, server).await?);
-                        }
-                    }
+            let queued: Option<String> = outbox.get(k.clone()).primitive()?.await?;
+            let queued: Option<OutboxEntry> =
+                queued.map(|s| serde_json::from_str(&s)).transpose()?;
+            let pushed = replica::push_result(entry, queued.as_ref(), result, &mut Browser);
+            if let Some(c) = &pushed.conflict {
+                put_json(&conflicts, &c.conflict_id, c).await?;
+            }
+            match &pushed.queue {
+                Queue::Keep => {}
+                Queue::Put(again) => put_json(&outbox, &k, again).await?,
+                Queue::Remove => outbox.delete(k.clone()).primitive()?.await?,
+            }
+            if let Some(change) = pushed.record {
+                match &change {
+                    Change::Put(view) => put_json(&records, &k, view).await?,
+                    Change::Remove { .. } => records.delete(k).primitive()?.await?,
                 }
-                MutationStatus::Conflict => {
-                    let local = newer.as_ref().unwrap_or(entry);
-                    let base_data = local.base.as_ref().map_or(Value::Null, |b| b.data.clone());
-                    match result.record.clone() {
-                        Some(server) if !server.deleted && !local.deleted => {
-                            let merged = three_way(&base_data, &local.data, &server.data);
-                            if !merged.conflicts.is_empty() {
-                                let c = conflict_of(
-                                    local,
-                                    Some(server.clone()),
-                                    merged.conflicts.clone(),
-                                    None,
-                                );
-                                put_json(&conflicts, &c.conflict_id, &c).await?;
-                            }
-                            if merged.data == server.data {
-                                outbox.delete(k.clone()).primitive()?.await?;
-                                changes.push(self_put(&records, &k, server).await?);
-                            } else {
-                                let again = OutboxEntry {
-                                    mutation_id: new_uuid(),
-                                    data: merged.data.clone(),
-                                    base: Some(server.clone()),
-                                    ..local.clone()
-                                };
-                                put_json(&outbox, &k, &again).await?;
-                                let view = View {
-                                    env: Envelope {
-                                        data: merged.data,
-                                        ..server
-                                    },
-                                    pending: true,
-                                };
-                                put_json(&records, &k, &view).await?;
-                                changes.push(Change::Put(view));
-                            }
-                        }
-                        server => {
-                            // Deleted on one side and changed on the other: the server's state
-                            // stands, the local version is kept for the user.
-                            let c =
-                                conflict_of(local, server.clone(), vec!["deleted".into()], None);
-                            put_json(&conflicts, &c.conflict_id, &c).await?;
-                            outbox.delete(k.clone()).primitive()?.await?;
-                            match server {
-                                Some(s) => changes.push(self_put(&records, &k, s).await?),
-                                None => changes.push(self_remove(&records, &k, local).await?),
-                            }
-                        }
-                    }
-                }
-                MutationStatus::Rejected => {
-                    let c = conflict_of(
-                        entry,
-                        result.record.clone(),
-                        Vec::new(),
-                        result.error.clone(),
-                    );
-                    put_json(&conflicts, &c.conflict_id, &c).await?;
-                    if newer.is_some() {
-                        continue;
-                    }
-                    outbox.delete(k.clone()).primitive()?.await?;
-                    let fallback = result
-                        .record
-                        .clone()
-                        .or(seen)
-                        .or_else(|| entry.base.clone());
-                    match fallback {
-                        Some(s) => changes.push(self_put(&records, &k, s).await?),
-                        None => changes.push(self_remove(&records, &k, entry).await?),
-                    }
-                }
+                changes.push(change);
             }
         }
         tx.commit().await?;
@@ -477,36 +306,27 @@ impl Store {
         let mut deletes = Vec::new();
         for env in &page.changes {
             let k = key(&env.collection, &env.id);
-            if pending.contains(&k) {
-                // Kept beside the waiting edit; the push decides what the user sees.
-                let waiting: Option<String> = outbox.get(k.clone()).primitive()?.await?;
-                if let Some(mut entry) = waiting
-                    .map(|w| serde_json::from_str::<OutboxEntry>(&w))
-                    .transpose()?
-                {
-                    entry.seen = Some(env.clone());
-                    put_json(&outbox, &k, &entry).await?;
-                }
-                continue;
-            }
-            if env.deleted {
-                deletes.push(records.delete(k).primitive()?);
-                changes.push(Change::Remove {
-                    collection: env.collection.clone(),
-                    id: env.id.clone(),
-                });
+            let waiting: Option<OutboxEntry> = if pending.contains(&k) {
+                let w: Option<String> = outbox.get(k.clone()).primitive()?.await?;
+                w.map(|w| serde_json::from_str(&w)).transpose()?
             } else {
-                let view = View {
-                    env: env.clone(),
-                    pending: false,
-                };
-                puts.push(
-                    records
-                        .put(serde_json::to_string(&view)?)
-                        .with_key(k)
-                        .primitive()?,
-                );
-                changes.push(Change::Put(view));
+                None
+            };
+            match replica::pull(env, waiting) {
+                // Kept beside the waiting edit; the push decides what the user sees.
+                Pulled::Seen(entry) => put_json(&outbox, &k, &entry).await?,
+                Pulled::Shown(change) => {
+                    match &change {
+                        Change::Put(view) => puts.push(
+                            records
+                                .put(serde_json::to_string(view)?)
+                                .with_key(k)
+                                .primitive()?,
+                        ),
+                        Change::Remove { .. } => deletes.push(records.delete(k).primitive()?),
+                    }
+                    changes.push(change);
+                }
             }
         }
         for r in futures::future::join_all(puts).await {
@@ -688,55 +508,4 @@ async fn put_json<T: Serialize>(
         .primitive()?
         .await?;
     Ok(())
-}
-
-async fn self_put(
-    records: &indexed_db_futures::object_store::ObjectStore<'_>,
-    k: &str,
-    server: Envelope,
-) -> Result<Change> {
-    if server.deleted {
-        records.delete(k.to_owned()).primitive()?.await?;
-        return Ok(Change::Remove {
-            collection: server.collection,
-            id: server.id,
-        });
-    }
-    let view = View {
-        env: server,
-        pending: false,
-    };
-    put_json(records, k, &view).await?;
-    Ok(Change::Put(view))
-}
-
-async fn self_remove(
-    records: &indexed_db_futures::object_store::ObjectStore<'_>,
-    k: &str,
-    entry: &OutboxEntry,
-) -> Result<Change> {
-    records.delete(k.to_owned()).primitive()?.await?;
-    Ok(Change::Remove {
-        collection: entry.collection.clone(),
-        id: entry.id.clone(),
-    })
-}
-
-fn conflict_of(
-    entry: &OutboxEntry,
-    server: Option<Envelope>,
-    fields: Vec<String>,
-    error: Option<FieldError>,
-) -> Conflict {
-    Conflict {
-        conflict_id: new_uuid(),
-        key: key(&entry.collection, &entry.id),
-        collection: entry.collection.clone(),
-        id: entry.id.clone(),
-        local: entry.data.clone(),
-        server,
-        fields,
-        error,
-        at: now(),
-    }
 }

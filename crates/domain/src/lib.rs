@@ -1,13 +1,14 @@
 //! The Lotsenfinder's domain: the records and the sync protocol's wire types, their validation,
-//! the German-aware search, the three-way merge of concurrent edits and who may read and write
-//! what. Everything here is pure (no I/O) so that the browser app and the server share one truth
-//! and it can be tested natively.
+//! the German-aware search, the three-way merge of concurrent edits, the client's reaction to
+//! sync answers and who may read and write what. Everything here is pure (no I/O) so that the
+//! browser app and the server share one truth and it can be tested natively.
 
 pub mod merge;
 pub mod model;
 pub mod normalize;
 pub mod permission;
 pub mod protocol;
+pub mod replica;
 pub mod search;
 pub mod validate;
 

@@ -30,8 +30,58 @@ pub fn Header() -> impl IntoView {
                     </ul>
                 </nav>
             </div>
+            <UserBar state=state/>
             <SyncBar state=state/>
         </header>
+    }
+}
+
+/// Who is logged in, and the screens of their role; or the way to log in.
+#[component]
+fn UserBar(state: AppState) -> impl IntoView {
+    let navigate = leptos_router::hooks::use_navigate();
+    let logout = move |_| {
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            if crate::pages::logout(state).await {
+                navigate("/", Default::default());
+            }
+        });
+    };
+    view! {
+        {move || match state.user.get() {
+            None => view! {
+                <div class="user-bar">
+                    <A href="/anmelden" attr:class="login-link">"Anmelden"</A>
+                    <span class="muted">" (für Lotsen und Projektbüro)"</span>
+                </div>
+            }.into_any(),
+            Some(user) => {
+                let buero = user.is_buero();
+                let own_profile = user.lotse.is_some();
+                let logout = logout.clone();
+                view! {
+                    <div class="user-bar">
+                        <nav aria-label="Arbeitsbereich">
+                            <ul>
+                                <li><A href="/arbeitsplatz" exact=true>"Arbeitsplatz"</A></li>
+                                {own_profile.then(|| view! { <li><A href="/profil" exact=true>"Mein Profil"</A></li> })}
+                                {buero.then(|| view! {
+                                    <li><A href="/buero/themen" exact=true>"Themen verwalten"</A></li>
+                                    <li><A href="/buero/lotsen" exact=true>"Lotsen verwalten"</A></li>
+                                    <li><A href="/buero/konten" exact=true>"Konten"</A></li>
+                                })}
+                            </ul>
+                        </nav>
+                        <span class="who" data-testid="user">
+                            "Angemeldet: " {user.username.clone()}
+                            {if buero { " (Projektbüro)" } else { " (Lotse)" }}
+                        </span>
+                        <button type="button" class="link-button" on:click=logout>"Abmelden"</button>
+                    </div>
+                }.into_any()
+            }
+        }}
     }
 }
 

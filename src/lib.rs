@@ -63,6 +63,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/lotsen/:id") view=LotsePage/>
                     <Route path=path!("/anliegen/neu") view=NewRequestPage/>
                     <Route path=path!("/anliegen") view=RequestsPage/>
+                    <Route path=path!("/anmelden") view=LoginPage/>
+                    <Route path=path!("/profil") view=ProfilePage/>
                     <Route path=path!("/barrierefreiheit") view=AccessibilityPage/>
                     <Route path=path!("/datenschutz") view=PrivacyPage/>
                     <Route path=path!("/impressum") view=ImprintPage/>

@@ -1,14 +1,18 @@
 //! One module per screen (SPEC §4).
 
 mod info;
+mod login;
 mod lotse;
+mod profile;
 mod request_new;
 mod requests;
 mod search;
 mod topics;
 
 pub use info::{AccessibilityPage, ImprintPage, NotFound, PrivacyPage};
+pub use login::{logout, LoginPage};
 pub use lotse::LotsePage;
+pub use profile::ProfilePage;
 pub use request_new::NewRequestPage;
 pub use requests::RequestsPage;
 pub use search::SearchPage;
@@ -17,4 +21,20 @@ pub use topics::{TopicPage, TopicsPage};
 /// Encodes a value for a query string.
 pub(crate) fn enc(s: &str) -> String {
     String::from(js_sys::encode_uri_component(s))
+}
+
+/// Drafts that may hold what only a login could see (notes on requests): a logout removes them.
+pub(crate) const PRIVATE_DRAFT_PREFIX: &str = "lotsenfinder.privat.";
+
+pub(crate) fn clear_private_drafts() {
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+        return;
+    };
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.starts_with(PRIVATE_DRAFT_PREFIX))
+        .collect();
+    for k in keys {
+        let _ = storage.remove_item(&k);
+    }
 }

@@ -26,10 +26,14 @@ pub fn RequestsPage() -> impl IntoView {
     let query = use_query_map();
     let just_sent = Memo::new(move |_| query.with(|q| q.get("gesendet")));
     let rows = Memo::new(move |_| {
+        // A Lotse's device holds everyone's requests; theirs are the ones made here.
+        let logged_in = state.user.with(Option::is_some);
+        let own = state.own.get();
         state.data.with(|d| {
             let mut rows: Vec<Row> = d
                 .requests
                 .iter()
+                .filter(|(id, _)| !logged_in || own.contains(id))
                 .map(|(id, r)| Row {
                     id: id.clone(),
                     request: r.data.clone(),

@@ -1,0 +1,132 @@
+//! `/anmelden?weiter={path}`: login for Lotsen and the Projektbüro. Logging in needs the
+//! server; once logged in, the app works offline with what the login may see.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::components::state;
+use crate::state::AppState;
+use crate::store::META_LOGOUT_PENDING;
+
+/// Where to go after the login: only a path of this app, never another site.
+fn next_path(raw: Option<String>) -> String {
+    raw.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+        .unwrap_or_else(|| "/arbeitsplatz".to_owned())
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let state = state();
+    crate::set_title("Anmelden");
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let alert = NodeRef::<leptos::html::Div>::new();
+
+    let show_error = move |message: String| {
+        error.set(Some(message));
+        busy.set(false);
+        if let Some(el) = alert.get_untracked() {
+            let _ = el.focus();
+        }
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let (name, secret) = (username.get_untracked(), password.get_untracked());
+        if name.trim().is_empty() || secret.is_empty() {
+            show_error("Bitte geben Sie Benutzername und Passwort ein.".to_owned());
+            return;
+        }
+        let Some(api) = state.api.get_value() else {
+            show_error("Der lokale Speicher ist noch nicht bereit.".to_owned());
+            return;
+        };
+        busy.set(true);
+        let navigate = navigate.clone();
+        let next = next_path(query.with_untracked(|q| q.get("weiter")));
+        spawn_local(async move {
+            match api.login(name.trim(), &secret).await {
+                Ok(user) => {
+                    password.set(String::new());
+                    if let Some(store) = state.store.get_value() {
+                        // A logout made offline is overtaken by this login.
+                        let _ = store.delete_meta(META_LOGOUT_PENDING).await;
+                    }
+                    state.user.set(Some(user.clone()));
+                    state.switch_user(Some(user));
+                    busy.set(false);
+                    navigate(&next, Default::default());
+                }
+                Err(e) => show_error(e.message()),
+            }
+        });
+    };
+
+    view! {
+        <h1>"Anmelden"</h1>
+        <p>"Für Digitale Lotsen und das Projektbüro. Zum Suchen und für Anliegen brauchen Sie keine Anmeldung."</p>
+        <div node_ref=alert tabindex="-1" class="error-summary-anchor">
+            {move || error.get().map(|e| view! {
+                <div class="error-summary" role="alert" data-testid="login-error">
+                    <h2>"Anmeldung nicht möglich"</h2>
+                    <p>{e}</p>
+                </div>
+            })}
+        </div>
+        {move || state.user.get().map(|u| view! {
+            <p class="notice" role="status">"Sie sind angemeldet als " <strong>{u.username}</strong> "."</p>
+        })}
+        <form class="login-form" on:submit=submit novalidate>
+            <div class="field">
+                <label for="username">"Benutzername"</label>
+                <input id="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false"
+                    prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))/>
+            </div>
+            <div class="field">
+                <label for="password">"Passwort"</label>
+                <input id="password" type="password" autocomplete="current-password"
+                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+            </div>
+            <button type="submit" class="button" aria-disabled=move || busy.get().to_string()>
+                {move || if busy.get() { "Anmeldung läuft …" } else { "Anmelden" }}
+            </button>
+        </form>
+        <p class="muted">"Passwort vergessen? Das Projektbüro setzt es Ihnen zurück."</p>
+    }
+}
+
+/// Logs out: ends the session on the server (or later, if offline) and has the device cleared
+/// of everything only the login could see. Returns false if the user chose to stay.
+pub async fn logout(state: AppState) -> bool {
+    let (Some(store), Some(api)) = (state.store.get_value(), state.api.get_value()) else {
+        return false;
+    };
+    let lost = store.private_outbox().await.unwrap_or(0);
+    if lost > 0 {
+        let question = match lost {
+            1 => "Eine Änderung ist noch nicht übertragen. Wenn Sie sich jetzt abmelden, geht sie verloren. Trotzdem abmelden?".to_owned(),
+            n => format!("{n} Änderungen sind noch nicht übertragen. Wenn Sie sich jetzt abmelden, gehen sie verloren. Trotzdem abmelden?"),
+        };
+        let confirmed = web_sys::window()
+            .and_then(|w| w.confirm_with_message(&question).ok())
+            .unwrap_or(false);
+        if !confirmed {
+            return false;
+        }
+    }
+    if api.logout().await.is_err() {
+        // Offline: the sync loop ends the session before it sends anything else.
+        let _ = store.set_meta(META_LOGOUT_PENDING, "1").await;
+    }
+    crate::pages::clear_private_drafts();
+    state.user.set(None);
+    state.switch_user(None);
+    true
+}

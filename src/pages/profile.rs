@@ -1,0 +1,383 @@
+//! `/profil`: a Lotse keeps their own profile current — contact, availability, the level per
+//! topic, what they want to learn — and confirms it. Offline too: the edit waits in the outbox.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use lotsen_domain::model::{Level, Lotse, MAX_TEXT};
+use lotsen_domain::protocol::FieldError;
+use lotsen_domain::validate::validate;
+use lotsen_domain::Collection;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::components::{state, Loading};
+use crate::pages::PRIVATE_DRAFT_PREFIX;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Form {
+    name: String,
+    department: String,
+    phone: String,
+    email: String,
+    location: String,
+    availability: String,
+    /// Topic id → level 1–3 (absent: no skill).
+    levels: BTreeMap<String, u8>,
+    learning: BTreeSet<String>,
+}
+
+impl Form {
+    fn of(l: &Lotse) -> Form {
+        Form {
+            name: l.name.clone(),
+            department: l.department.clone(),
+            phone: l.phone.clone(),
+            email: l.email.clone(),
+            location: l.location.clone(),
+            availability: l.availability.clone(),
+            levels: l
+                .skills
+                .iter()
+                .map(|s| (s.topic.clone(), s.level.get()))
+                .collect(),
+            learning: l.learning.iter().cloned().collect(),
+        }
+    }
+
+    /// The record as it will be pushed: what the form does not show (`active`, fields a newer
+    /// app may know) stays as stored.
+    fn apply_to(&self, stored: &Value, confirmed_at: Option<String>) -> Value {
+        let mut data = stored.clone();
+        if let Some(o) = data.as_object_mut() {
+            for (k, v) in [
+                ("name", &self.name),
+                ("department", &self.department),
+                ("phone", &self.phone),
+                ("email", &self.email),
+                ("location", &self.location),
+                ("availability", &self.availability),
+            ] {
+                o.insert(k.into(), json!(v));
+            }
+            let skills: Vec<Value> = self
+                .levels
+                .iter()
+                .map(|(topic, level)| json!({"topic": topic, "level": level}))
+                .collect();
+            o.insert("skills".into(), json!(skills));
+            o.insert("learning".into(), json!(self.learning));
+            if let Some(d) = confirmed_at {
+                o.insert("confirmed_at".into(), json!(d));
+            }
+        }
+        data
+    }
+}
+
+const DRAFT_KEY: &str = "profil";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn draft_key(lotse: &str) -> String {
+    format!("{PRIVATE_DRAFT_PREFIX}{DRAFT_KEY}.{lotse}")
+}
+
+fn today() -> String {
+    let d = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
+}
+
+/// "28.11.2026" from "2026-11-28".
+pub fn german_date(iso: &str) -> String {
+    let mut parts = iso.splitn(3, '-');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(y), Some(m), Some(d)) => format!("{d}.{m}.{y}"),
+        _ => iso.to_owned(),
+    }
+}
+
+fn field_id(field: &str) -> String {
+    match field.split('.').next() {
+        Some("skills") | Some("learning") => "skills".into(),
+        Some(f) => format!("profil-{f}"),
+        None => "profil-name".into(),
+    }
+}
+
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let state = state();
+    crate::set_title("Mein Profil");
+    let lotse_id = Memo::new(move |_| {
+        state
+            .user
+            .with(|u| u.as_ref().and_then(|u| u.lotse.clone()))
+    });
+    let record = Memo::new(move |_| {
+        let id = lotse_id.get()?;
+        state
+            .data
+            .with(|d| d.lotsen.get(&id).map(|r| (r.data.clone(), r.pending)))
+    });
+    let form = RwSignal::new(None::<Form>);
+    // The form starts from the stored profile once, or from what was typed before; later
+    // syncs do not overwrite what the user is typing.
+    Effect::new(move |_| {
+        if form.with_untracked(Option::is_some) {
+            return;
+        }
+        let (Some(id), Some((lotse, _))) = (lotse_id.get(), record.get()) else {
+            return;
+        };
+        let draft = storage()
+            .and_then(|s| s.get_item(&draft_key(&id)).ok().flatten())
+            .and_then(|s| serde_json::from_str::<Form>(&s).ok());
+        form.set(Some(draft.unwrap_or_else(|| Form::of(&lotse))));
+    });
+    let error = RwSignal::new(None::<FieldError>);
+    let saved = RwSignal::new(None::<&'static str>);
+    let summary = NodeRef::<leptos::html::Div>::new();
+
+    let change = move |f: Box<dyn Fn(&mut Form)>| {
+        form.update(|fm| {
+            if let Some(fm) = fm {
+                f(fm);
+            }
+        });
+        saved.set(None);
+        if let (Some(id), Some(fm)) = (lotse_id.get_untracked(), form.get_untracked()) {
+            if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(&fm)) {
+                let _ = s.set_item(&draft_key(&id), &json);
+            }
+        }
+    };
+    let text = move |set: fn(&mut Form, String)| {
+        move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            change(Box::new(move |f| set(f, v.clone())));
+        }
+    };
+    let save = move |confirm: bool| {
+        let (Some(id), Some(fm), Some((lotse, _))) = (
+            lotse_id.get_untracked(),
+            form.get_untracked(),
+            record.get_untracked(),
+        ) else {
+            return;
+        };
+        let stored = serde_json::to_value(&lotse).unwrap_or_default();
+        let data = fm.apply_to(&stored, confirm.then(today));
+        let checked = state
+            .data
+            .with_untracked(|d| validate(Collection::Lotsen, &id, &data, d));
+        let data = match checked {
+            Ok(canonical) => canonical,
+            Err(e) => {
+                error.set(Some(e));
+                if let Some(el) = summary.get_untracked() {
+                    let _ = el.focus();
+                }
+                return;
+            }
+        };
+        error.set(None);
+        spawn_local(async move {
+            match state.edit(Collection::Lotsen, &id, data, false).await {
+                Ok(()) => {
+                    if let Some(s) = storage() {
+                        let _ = s.remove_item(&draft_key(&id));
+                    }
+                    saved.set(Some(if confirm {
+                        "Ihr Profil ist gespeichert und bestätigt."
+                    } else {
+                        "Ihr Profil ist gespeichert."
+                    }));
+                }
+                Err(e) => error.set(Some(FieldError::new(
+                    "store",
+                    format!("Konnte nicht gespeichert werden: {e}"),
+                    None,
+                ))),
+            }
+        });
+    };
+
+    let topics = Memo::new(move |_| state.data.with(|d| d.topics_by_category()));
+    let invalid = move |field: &'static str| {
+        move || {
+            error
+                .with(|e| {
+                    e.as_ref()
+                        .and_then(|e| e.field.as_deref())
+                        .is_some_and(|f| field_id(f) == field_id(field))
+                })
+                .to_string()
+        }
+    };
+    let message_for = move |field: &'static str| {
+        move || {
+            error.with(|e| {
+                e.as_ref()
+                    .filter(|e| e.field.as_deref().map(field_id) == Some(field_id(field)))
+                    .map(|e| {
+                        view! { <p class="field-error" id=format!("err-{}", field_id(field))>{e.message.clone()}</p> }
+                    })
+            })
+        }
+    };
+    let described = move |field: &'static str| {
+        move || {
+            error
+                .with(|e| {
+                    e.as_ref()
+                        .and_then(|e| e.field.as_deref())
+                        .is_some_and(|f| field_id(f) == field_id(field))
+                })
+                .then(|| format!("err-{}", field_id(field)))
+        }
+    };
+    let input = move |field: &'static str,
+                      label: &'static str,
+                      kind: &'static str,
+                      autocomplete: &'static str,
+                      get: fn(&Form) -> String,
+                      set: fn(&mut Form, String)| {
+        let id = field_id(field);
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                <input id=id type=kind autocomplete=autocomplete maxlength=MAX_TEXT.to_string()
+                    prop:value=move || form.with(|f| f.as_ref().map(get).unwrap_or_default())
+                    on:input=text(set) aria-invalid=invalid(field) aria-describedby=described(field)/>
+                {message_for(field)}
+            </div>
+        }
+    };
+
+    view! {
+        <h1>"Mein Profil"</h1>
+        {move || {
+            if !state.loaded.get() {
+                return view! { <Loading/> }.into_any();
+            }
+            if state.user.with(Option::is_none) {
+                return view! {
+                    <p>"Ihr Profil bearbeiten Sie nach der " <A href="/anmelden?weiter=/profil">"Anmeldung"</A> "."</p>
+                }.into_any();
+            }
+            if lotse_id.get().is_none() {
+                return view! {
+                    <p>"Ihr Konto ist mit keinem Lotsen-Profil verbunden. Das Projektbüro kann das unter „Konten“ ändern."</p>
+                }.into_any();
+            }
+            let Some((lotse, pending)) = record.get() else {
+                return view! { <p>"Ihr Profil ist noch nicht auf diesem Gerät. Es kommt mit dem nächsten Abgleich."</p> }.into_any();
+            };
+            view! {
+                <p>
+                    "So finden Kolleginnen und Kollegen Sie in der Suche. "
+                    {match &lotse.confirmed_at {
+                        Some(d) => format!("Zuletzt bestätigt am {}.", german_date(d)),
+                        None => "Ihr Profil wurde noch nie bestätigt.".to_owned(),
+                    }}
+                    {pending.then_some(" Ihre letzte Änderung wartet auf Übertragung.")}
+                </p>
+                {(!lotse.active).then(|| view! {
+                    <p class="notice warning">"Ihr Profil ist zurzeit nicht aktiv und wird in der Suche nicht gezeigt. Aktivieren kann es das Projektbüro."</p>
+                })}
+            }.into_any()
+        }}
+        <div node_ref=summary tabindex="-1" class="error-summary-anchor">
+            {move || error.get().map(|e| {
+                let href = format!("#{}", e.field.as_deref().map(field_id).unwrap_or_else(|| "profil-name".into()));
+                view! {
+                    <div class="error-summary" role="alert">
+                        <h2>"Bitte prüfen Sie Ihre Angaben"</h2>
+                        <ul><li><a href=href>{e.message}</a></li></ul>
+                    </div>
+                }
+            })}
+        </div>
+        <p role="status" class="save-status">
+            {move || saved.get().map(|m| view! { <span class="notice success">{m}</span> })}
+        </p>
+        {move || form.with(Option::is_some).then(|| view! {
+            <form class="profile-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false); } novalidate>
+                <fieldset>
+                    <legend>"Kontakt"</legend>
+                    {input("name", "Name", "text", "name", |f| f.name.clone(), |f, v| f.name = v)}
+                    {input("department", "Bereich", "text", "organization", |f| f.department.clone(), |f, v| f.department = v)}
+                    {input("phone", "Telefon", "tel", "tel", |f| f.phone.clone(), |f, v| f.phone = v)}
+                    {input("email", "E-Mail", "email", "email", |f| f.email.clone(), |f, v| f.email = v)}
+                    {input("location", "Ort (Gebäude, Raum)", "text", "off", |f| f.location.clone(), |f, v| f.location = v)}
+                    {input("availability", "Erreichbar (z. B. „Di+Do vormittags“)", "text", "off", |f| f.availability.clone(), |f, v| f.availability = v)}
+                </fieldset>
+                <fieldset id="skills" tabindex="-1">
+                    <legend>"Ihre Themen"</legend>
+                    <p class="hint" id="levels-hint">"Stufe 1: kennt sich aus · Stufe 2: kann helfen · Stufe 3: kann schulen. „Möchte ich lernen“ zeigt dem Projektbüro, wo Sie wachsen möchten."</p>
+                    {message_for("skills")}
+                    {move || topics.get().into_iter().map(|(category, list)| view! {
+                        <h2 class="category">{category}</h2>
+                        <ul class="skill-list">
+                            {list.into_iter().map(|(topic_id, topic)| {
+                                let select_id = format!("stufe-{topic_id}");
+                                let learn_id = format!("lernen-{topic_id}");
+                                let learn_for = learn_id.clone();
+                                let (t1, t2, t3, t4) = (topic_id.clone(), topic_id.clone(), topic_id.clone(), topic_id.clone());
+                                view! {
+                                    <li class="skill-row">
+                                        <label for=select_id.clone() class="skill-name">{topic.name.clone()}</label>
+                                        <select id=select_id aria-describedby="levels-hint" on:change=move |ev| {
+                                            let v: u8 = event_target_value(&ev).parse().unwrap_or(0);
+                                            let t = t1.clone();
+                                            change(Box::new(move |f| {
+                                                if Level::new(v).is_some() { f.levels.insert(t.clone(), v); } else { f.levels.remove(&t); }
+                                            }));
+                                        }>
+                                            {[(0u8, "keine Angabe"), (1, "1 – kennt sich aus"), (2, "2 – kann helfen"), (3, "3 – kann schulen")].into_iter().map(|(n, label)| {
+                                                let t = t2.clone();
+                                                view! {
+                                                    <option value=n.to_string()
+                                                        selected=move || form.with(|f| f.as_ref().map(|f| f.levels.get(&t).copied().unwrap_or(0)) == Some(n))>
+                                                        {label}
+                                                    </option>
+                                                }
+                                            }).collect_view()}
+                                        </select>
+                                        <label class="learn" for=learn_for>
+                                            <input type="checkbox" id=learn_id
+                                                prop:checked=move || form.with(|f| f.as_ref().is_some_and(|f| f.learning.contains(&t3)))
+                                                on:change=move |ev| {
+                                                    let on = event_target_checked(&ev);
+                                                    let t = t4.clone();
+                                                    change(Box::new(move |f| {
+                                                        if on { f.learning.insert(t.clone()); } else { f.learning.remove(&t); }
+                                                    }));
+                                                }/>
+                                            "möchte ich lernen"
+                                        </label>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }).collect_view()}
+                </fieldset>
+                <div class="actions">
+                    <button type="submit" class="button">"Speichern"</button>
+                    <button type="button" class="button secondary" on:click=move |_| save(true)>"Profil bestätigen"</button>
+                </div>
+                <p class="hint">"„Profil bestätigen“ speichert und vermerkt, dass Ihre Angaben heute noch stimmen."</p>
+            </form>
+        })}
+    }
+}

@@ -65,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/anliegen") view=RequestsPage/>
                     <Route path=path!("/anmelden") view=LoginPage/>
                     <Route path=path!("/profil") view=ProfilePage/>
+                    <Route path=path!("/arbeitsplatz") view=WorkplacePage/>
+                    <Route path=path!("/arbeitsplatz/:id") view=WorkItemPage/>
                     <Route path=path!("/barrierefreiheit") view=AccessibilityPage/>
                     <Route path=path!("/datenschutz") view=PrivacyPage/>
                     <Route path=path!("/impressum") view=ImprintPage/>

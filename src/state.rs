@@ -92,6 +92,21 @@ impl Data {
         )
     }
 
+    /// A record's data as JSON, as an edit sends it.
+    pub fn raw(&self, collection: Collection, id: &str) -> Option<Value> {
+        fn of<T: serde::Serialize>(map: &BTreeMap<String, Rec<T>>, id: &str) -> Option<Value> {
+            map.get(id).and_then(|r| serde_json::to_value(&r.data).ok())
+        }
+        match collection {
+            Collection::Topics => of(&self.topics, id),
+            Collection::Lotsen => of(&self.lotsen, id),
+            Collection::Requests => of(&self.requests, id),
+            Collection::Notes => of(&self.notes, id),
+            Collection::Events => of(&self.events, id),
+            Collection::Applications => None,
+        }
+    }
+
     pub fn topic_by_slug(&self, slug: &str) -> Option<(&String, &Topic)> {
         self.topics
             .iter()

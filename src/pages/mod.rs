@@ -1,5 +1,6 @@
 //! One module per screen (SPEC §4).
 
+mod conflicts;
 mod info;
 mod login;
 mod lotse;
@@ -8,6 +9,7 @@ mod request_new;
 mod requests;
 mod search;
 mod topics;
+mod workplace;
 
 pub use info::{AccessibilityPage, ImprintPage, NotFound, PrivacyPage};
 pub use login::{logout, LoginPage};
@@ -17,6 +19,7 @@ pub use request_new::NewRequestPage;
 pub use requests::RequestsPage;
 pub use search::SearchPage;
 pub use topics::{TopicPage, TopicsPage};
+pub use workplace::{WorkItemPage, WorkplacePage};
 
 /// Encodes a value for a query string.
 pub(crate) fn enc(s: &str) -> String {

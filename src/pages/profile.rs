@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::components::{state, Loading};
+use crate::pages::conflicts::ConflictList;
 use crate::pages::PRIVATE_DRAFT_PREFIX;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -297,6 +298,7 @@ pub fn ProfilePage() -> impl IntoView {
                 })}
             }.into_any()
         }}
+        {move || lotse_id.get().map(|id| view! { <ConflictList key=crate::store::key("lotsen", &id)/> })}
         <div node_ref=summary tabindex="-1" class="error-summary-anchor">
             {move || error.get().map(|e| {
                 let href = format!("#{}", e.field.as_deref().map(field_id).unwrap_or_else(|| "profil-name".into()));

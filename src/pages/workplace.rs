@@ -1,0 +1,487 @@
+//! `/arbeitsplatz?status=&thema=&seite=`: the requests a Lotse works through, open ones for
+//! their topics first; `/arbeitsplatz/{id}`: one request — take it over, forward it to the
+//! Projektbüro, close it, write notes (public for the requester, or internal).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use lotsen_domain::model::{Request, Status, MAX_DESCRIPTION};
+use lotsen_domain::protocol::FieldError;
+use lotsen_domain::validate::validate;
+use lotsen_domain::Collection;
+use serde_json::json;
+
+use crate::components::{format_time, state, Loading};
+use crate::pages::conflicts::ConflictList;
+use crate::pages::{enc, PRIVATE_DRAFT_PREFIX};
+use crate::state::{AppState, Data};
+use crate::store::new_uuid;
+
+const PAGE: usize = 25;
+
+fn is_open(s: Status) -> bool {
+    matches!(
+        s,
+        Status::Neu | Status::InBearbeitung | Status::Weitergeleitet
+    )
+}
+
+/// The topics the logged-in Lotse has a skill in.
+fn my_topics(state: &AppState, d: &Data) -> Vec<String> {
+    state
+        .user
+        .with(|u| u.as_ref().and_then(|u| u.lotse.clone()))
+        .and_then(|id| d.lotsen.get(&id))
+        .map(|l| l.data.skills.iter().map(|s| s.topic.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// Shown instead of the screen to someone not logged in.
+fn login_first(path: &str) -> AnyView {
+    view! {
+        <p>"Der Arbeitsplatz ist für Digitale Lotsen und das Projektbüro. Bitte "
+            <A href=format!("/anmelden?weiter={}", enc(path))>"melden Sie sich an"</A> "."</p>
+    }
+    .into_any()
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Row {
+    id: String,
+    request: Request,
+    topic: Option<String>,
+    mine: bool,
+    assignee: Option<String>,
+    pending: bool,
+    updated_at: String,
+}
+
+#[component]
+pub fn WorkplacePage() -> impl IntoView {
+    let state = state();
+    crate::set_title("Arbeitsplatz");
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let status = Memo::new(move |_| {
+        query
+            .with(|q| q.get("status"))
+            .unwrap_or_else(|| "offen".into())
+    });
+    let topic = Memo::new(move |_| query.with(|q| q.get("thema")).unwrap_or_default());
+    let page = Memo::new(move |_| {
+        query
+            .with(|q| q.get("seite"))
+            .and_then(|p| p.parse::<usize>().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
+    });
+    let href = move |status: &str, topic: &str, page: usize| {
+        let mut parts = Vec::new();
+        if status != "offen" {
+            parts.push(format!("status={}", enc(status)));
+        }
+        if !topic.is_empty() {
+            parts.push(format!("thema={}", enc(topic)));
+        }
+        if page > 1 {
+            parts.push(format!("seite={page}"));
+        }
+        if parts.is_empty() {
+            "/arbeitsplatz".to_owned()
+        } else {
+            format!("/arbeitsplatz?{}", parts.join("&"))
+        }
+    };
+    let rows = Memo::new(move |_| {
+        let (status, topic) = (status.get(), topic.get());
+        state.data.with(|d| {
+            let mine = my_topics(&state, d);
+            let topic_id = d.topic_by_slug(&topic).map(|(id, _)| id.clone());
+            let mut rows: Vec<Row> = d
+                .requests
+                .iter()
+                .filter(|(_, r)| match status.as_str() {
+                    "offen" => is_open(r.data.status),
+                    "alle" => true,
+                    s => r.data.status.as_str() == s,
+                })
+                .filter(|(_, r)| topic.is_empty() || r.data.topic == topic_id)
+                .map(|(id, r)| Row {
+                    id: id.clone(),
+                    topic: r
+                        .data
+                        .topic
+                        .as_ref()
+                        .and_then(|t| d.topic_name(t))
+                        .map(str::to_owned),
+                    mine: r.data.topic.as_ref().is_some_and(|t| mine.contains(t)),
+                    assignee: r.data.assignee.as_ref().map(|a| {
+                        d.lotsen
+                            .get(a)
+                            .map(|l| l.data.name.clone())
+                            .unwrap_or_default()
+                    }),
+                    request: r.data.clone(),
+                    pending: r.pending,
+                    updated_at: r.updated_at.clone(),
+                })
+                .collect();
+            // The Lotse's own topics first, then the newest; the server's time is the same
+            // fixed-width format everywhere, so comparing strings orders by time.
+            rows.sort_by(|a, b| {
+                b.mine
+                    .cmp(&a.mine)
+                    .then_with(|| b.updated_at.cmp(&a.updated_at))
+            });
+            rows
+        })
+    });
+    let topics = Memo::new(move |_| {
+        state.data.with(|d| {
+            let mut t: Vec<(String, String)> = d
+                .topics
+                .values()
+                .map(|t| (t.data.slug.clone(), t.data.name.clone()))
+                .collect();
+            t.sort_by_key(|(_, n)| lotsen_domain::normalize::fold(n));
+            t
+        })
+    });
+    let go = move |url: String| navigate(&url, Default::default());
+    let go2 = go.clone();
+
+    view! {
+        <h1>"Arbeitsplatz"</h1>
+        {move || {
+            if state.user.with(Option::is_none) {
+                return login_first("/arbeitsplatz");
+            }
+            if !state.loaded.get() {
+                return view! { <Loading/> }.into_any();
+            }
+            ().into_any()
+        }}
+        <ConflictList/>
+        <form class="filters" role="search" aria-label="Anliegen filtern" on:submit=|ev: leptos::ev::SubmitEvent| ev.prevent_default()>
+            <div class="field">
+                <label for="filter-status">"Status"</label>
+                <select id="filter-status" on:change=move |ev| go(href(&event_target_value(&ev), &topic.get_untracked(), 1))>
+                    {[("offen", "Offen (neu, in Bearbeitung, weitergeleitet)"), ("neu", "Neu"), ("in_bearbeitung", "In Bearbeitung"),
+                      ("weitergeleitet", "Weitergeleitet"), ("erledigt", "Erledigt"), ("abgelehnt", "Abgelehnt"), ("alle", "Alle")]
+                        .into_iter().map(|(v, label)| view! {
+                            <option value=v selected=move || status.get() == v>{label}</option>
+                        }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-topic">"Thema"</label>
+                <select id="filter-topic" on:change=move |ev| go2(href(&status.get_untracked(), &event_target_value(&ev), 1))>
+                    <option value="" selected=move || topic.get().is_empty()>"Alle Themen"</option>
+                    {move || topics.get().into_iter().map(|(slug, name)| {
+                        let s = slug.clone();
+                        view! { <option value=slug selected=move || topic.get() == s>{name}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        </form>
+        {move || {
+            if state.user.with(Option::is_none) {
+                return ().into_any();
+            }
+            let all = rows.get();
+            let total = all.len();
+            let pages = total.div_ceil(PAGE).max(1);
+            let page = page.get().min(pages);
+            let shown: Vec<Row> = all.into_iter().skip((page - 1) * PAGE).take(PAGE).collect();
+            let (status, topic) = (status.get(), topic.get());
+            view! {
+                <p role="status" data-testid="workplace-count">
+                    {match total { 0 => "Keine Anliegen mit diesen Filtern.".to_owned(), 1 => "1 Anliegen".to_owned(), n => format!("{n} Anliegen") }}
+                    {(pages > 1).then(|| format!(", Seite {page} von {pages}"))}
+                </p>
+                <ul class="requests" aria-label="Anliegen">
+                    {shown.into_iter().map(|r| view! { <WorkItem row=r/> }).collect_view()}
+                </ul>
+                {(pages > 1).then(|| view! {
+                    <nav class="pager" aria-label="Seiten">
+                        {(page > 1).then(|| view! { <A href=href(&status, &topic, page - 1)>"Vorherige Seite"</A> })}
+                        {(page < pages).then(|| view! { <A href=href(&status, &topic, page + 1)>"Nächste Seite"</A> })}
+                    </nav>
+                })}
+            }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn WorkItem(row: Row) -> impl IntoView {
+    view! {
+        <li class="card request" data-testid="work-item">
+            <h2 class="card-title"><A href=format!("/arbeitsplatz/{}", row.id)>{row.request.title.clone()}</A></h2>
+            <p>
+                <span class="kind">{row.request.kind.label()}</span>
+                {row.topic.map(|t| view! { " zu " {t} })}
+                {row.mine.then(|| view! { " " <span class="badge">"Ihr Thema"</span> })}
+            </p>
+            <p>
+                "Status: " <span class=format!("status status-{}", row.request.status.as_str())>{row.request.status.label()}</span>
+                {row.assignee.map(|a| view! { " · Zuständig: " {a} })}
+                {row.pending.then(|| view! { " · " <span class="status pending">"Änderung wartet auf Übertragung"</span> })}
+            </p>
+        </li>
+    }
+}
+
+#[component]
+pub fn WorkItemPage() -> impl IntoView {
+    let state = state();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
+    let record = Memo::new(move |_| {
+        let id = id.get();
+        state
+            .data
+            .with(|d| d.requests.get(&id).map(|r| (r.data.clone(), r.pending)))
+    });
+    Effect::new(move |_| {
+        let title = record.with(|r| r.as_ref().map(|(r, _)| r.title.clone()));
+        crate::set_title(&title.unwrap_or_else(|| "Anliegen".into()));
+    });
+    let error = RwSignal::new(None::<String>);
+
+    let set_status = move |status: Status, take_over: bool| {
+        let Some((mut request, _)) = record.get_untracked() else {
+            return;
+        };
+        request.status = status;
+        if take_over {
+            request.assignee = state
+                .user
+                .with_untracked(|u| u.as_ref().and_then(|u| u.lotse.clone()));
+        }
+        let id = id.get_untracked();
+        let data = serde_json::to_value(&request).unwrap_or_default();
+        spawn_local(async move {
+            if let Err(e) = state.edit(Collection::Requests, &id, data, false).await {
+                error.set(Some(format!("Konnte nicht gespeichert werden: {e}")));
+            }
+        });
+    };
+
+    view! {
+        <p><A href="/arbeitsplatz">"← Zurück zum Arbeitsplatz"</A></p>
+        {move || {
+            if state.user.with(Option::is_none) {
+                return view! { <h1>"Anliegen"</h1> {login_first(&format!("/arbeitsplatz/{}", id.get()))} }.into_any();
+            }
+            if !state.loaded.get() {
+                return view! { <Loading/> }.into_any();
+            }
+            let Some((request, pending)) = record.get() else {
+                return view! { <h1>"Anliegen nicht gefunden"</h1><p>"Dieses Anliegen gibt es (auf diesem Gerät) nicht."</p> }.into_any();
+            };
+            let (topic, assignee) = state.data.with(|d| (
+                request.topic.as_ref().and_then(|t| d.topic_name(t)).map(str::to_owned),
+                request.assignee.as_ref().map(|a| d.lotsen.get(a).map(|l| l.data.name.clone()).unwrap_or_else(|| "unbekannt".into())),
+            ));
+            let can_take = state.user.with(|u| u.as_ref().is_some_and(|u| u.lotse.is_some()))
+                && (request.assignee.is_none() || request.status != Status::InBearbeitung);
+            let open = is_open(request.status);
+            let requester = request.requester.clone();
+            view! {
+                <h1>{request.title.clone()}</h1>
+                <dl class="facts">
+                    <dt>"Art"</dt><dd>{request.kind.label()}</dd>
+                    <dt>"Thema"</dt><dd>{topic.unwrap_or_else(|| "kein bestimmtes Thema".into())}</dd>
+                    <dt>"Status"</dt>
+                    <dd><span class=format!("status status-{}", request.status.as_str()) data-testid="work-status">{request.status.label()}</span>
+                        {pending.then_some(" (Änderung wartet auf Übertragung)")}</dd>
+                    <dt>"Zuständig"</dt><dd data-testid="work-assignee">{assignee.unwrap_or_else(|| "noch niemand".into())}</dd>
+                    <dt>"Anfragende Person"</dt>
+                    <dd>
+                        {[requester.name, requester.department, requester.contact].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ")}
+                    </dd>
+                </dl>
+                {(!request.description.is_empty()).then(|| view! { <p class="description">{request.description.clone()}</p> })}
+                <div class="actions" role="group" aria-label="Status ändern">
+                    {can_take.then(|| view! {
+                        <button type="button" class="button" on:click=move |_| set_status(Status::InBearbeitung, true)>"Übernehmen"</button>
+                    })}
+                    {(open && request.status != Status::Weitergeleitet).then(|| view! {
+                        <button type="button" class="button secondary" on:click=move |_| set_status(Status::Weitergeleitet, false)>"An das Projektbüro weiterleiten"</button>
+                    })}
+                    {open.then(|| view! {
+                        <button type="button" class="button secondary" on:click=move |_| set_status(Status::Erledigt, false)>"Als erledigt abschließen"</button>
+                        <button type="button" class="button secondary" on:click=move |_| set_status(Status::Abgelehnt, false)>"Ablehnen"</button>
+                    })}
+                    {(!open).then(|| view! {
+                        <button type="button" class="button secondary" on:click=move |_| set_status(Status::InBearbeitung, false)>"Wieder aufnehmen"</button>
+                    })}
+                </div>
+            }.into_any()
+        }}
+        {move || error.get().map(|e| view! { <p class="notice warning" role="alert">{e}</p> })}
+        {move || record.with(Option::is_some).then(|| view! {
+            <ConflictList key=crate::store::key("requests", &id.get())/>
+            <Notes request=id.get()/>
+        })}
+    }
+}
+
+fn note_draft_key(request: &str) -> String {
+    format!("{PRIVATE_DRAFT_PREFIX}notiz.{request}")
+}
+
+#[component]
+fn Notes(request: String) -> impl IntoView {
+    let state = state();
+    let storage = || web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    let draft_key = note_draft_key(&request);
+    let text = RwSignal::new(
+        storage()
+            .and_then(|s| s.get_item(&draft_key).ok().flatten())
+            .unwrap_or_default(),
+    );
+    let internal = RwSignal::new(true);
+    let error = RwSignal::new(None::<FieldError>);
+    let request_id = request.clone();
+    let notes = Memo::new(move |_| {
+        state.data.with(|d| {
+            let mut n: Vec<(String, lotsen_domain::model::Note, String, bool)> = d
+                .notes
+                .iter()
+                .filter(|(_, n)| n.data.request == request_id)
+                .map(|(id, n)| (id.clone(), n.data.clone(), n.updated_at.clone(), n.pending))
+                .collect();
+            // Notes waiting for transfer have no server time yet: they are the newest.
+            n.sort_by(|a, b| a.3.cmp(&b.3).then_with(|| a.2.cmp(&b.2)));
+            n
+        })
+    });
+    let key_for_input = draft_key.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let author = state.data.with_untracked(|d| {
+            state.user.with_untracked(|u| {
+                u.as_ref()
+                    .map(|u| {
+                        u.lotse
+                            .as_ref()
+                            .and_then(|l| d.lotsen.get(l))
+                            .map(|l| l.data.name.clone())
+                            .unwrap_or_else(|| u.username.clone())
+                    })
+                    .unwrap_or_default()
+            })
+        });
+        let data = json!({
+            "request": request,
+            "text": text.get_untracked(),
+            "author": author,
+            "internal": internal.get_untracked(),
+        });
+        let id = new_uuid();
+        let checked = state
+            .data
+            .with_untracked(|d| validate(Collection::Notes, &id, &data, d));
+        let data = match checked {
+            Ok(d) => d,
+            Err(e) => {
+                error.set(Some(e));
+                focus_note();
+                return;
+            }
+        };
+        error.set(None);
+        let key = draft_key.clone();
+        spawn_local(async move {
+            match state.edit(Collection::Notes, &id, data, false).await {
+                Ok(()) => {
+                    text.set(String::new());
+                    if let Some(s) = storage() {
+                        let _ = s.remove_item(&key);
+                    }
+                }
+                Err(e) => error.set(Some(FieldError::new(
+                    "store",
+                    format!("Konnte nicht gespeichert werden: {e}"),
+                    None,
+                ))),
+            }
+        });
+    };
+    view! {
+        <section class="notes" aria-labelledby="notes-heading">
+            <h2 id="notes-heading">"Notizen und Antworten"</h2>
+            {move || {
+                let list = notes.get();
+                if list.is_empty() {
+                    return view! { <p>"Noch keine Notizen."</p> }.into_any();
+                }
+                view! {
+                    <ul>
+                        {list.into_iter().map(|(_, n, at, pending)| view! {
+                            <li class=if n.internal { "note internal" } else { "note public" } data-testid="note">
+                                <p class="muted">
+                                    {if n.internal { "Intern" } else { "Antwort an die anfragende Person" }}
+                                    " · " {n.author.clone()}
+                                    {if pending { " · wartet auf Übertragung".to_owned() } else { format!(" · {}", at_local(&at)) }}
+                                </p>
+                                <p>{n.text.clone()}</p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <form class="note-form" on:submit=submit novalidate>
+                <div class="field">
+                    <label for="note-text">"Neue Notiz"</label>
+                    <textarea id="note-text" rows="4" maxlength=MAX_DESCRIPTION.to_string()
+                        aria-invalid=move || error.with(Option::is_some).to_string()
+                        aria-describedby=move || error.with(Option::is_some).then_some("err-note-text")
+                        prop:value=move || text.get()
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            if let Some(s) = storage() { let _ = s.set_item(&key_for_input, &v); }
+                            text.set(v);
+                        }></textarea>
+                    {move || error.get().map(|e| view! { <p class="field-error" id="err-note-text" role="alert">{e.message}</p> })}
+                </div>
+                <fieldset>
+                    <legend>"Wer darf die Notiz sehen?"</legend>
+                    <label class="choice" for="note-internal">
+                        <input type="radio" id="note-internal" name="note-visibility" prop:checked=move || internal.get()
+                            on:change=move |_| internal.set(true)/>
+                        "Intern – nur Lotsen und Projektbüro"
+                    </label>
+                    <label class="choice" for="note-public">
+                        <input type="radio" id="note-public" name="note-visibility" prop:checked=move || !internal.get()
+                            on:change=move |_| internal.set(false)/>
+                        "Antwort – auch die anfragende Person sieht sie unter „Meine Anliegen“"
+                    </label>
+                </fieldset>
+                <button type="submit" class="button">"Notiz speichern"</button>
+            </form>
+        </section>
+    }
+}
+
+fn focus_note() {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("note-text"))
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// The server's UTC time as local "14:32" or "28.11.2026, 14:32".
+fn at_local(utc: &str) -> String {
+    let ms = js_sys::Date::parse(utc);
+    if ms.is_nan() {
+        return utc.to_owned();
+    }
+    format_time(ms)
+}

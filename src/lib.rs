@@ -162,10 +162,9 @@ async fn start(state: AppState) {
     state.api.set_value(Some(api.clone()));
     state.loaded.set(true);
     tabs::listen(state);
+    // While this tab waits for the lock, the syncing tab's messages keep it current.
     tabs::when_leader(async move {
         state.leader.set_value(true);
-        // Another tab may have synced while this one waited.
-        state.reload().await;
         sync::run(state, store, api, rx).await;
     });
 }

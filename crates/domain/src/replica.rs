@@ -41,6 +41,11 @@ pub struct OutboxEntry {
     /// older record in a replayed push answer.
     #[serde(default)]
     pub seen: Option<Envelope>,
+    /// The data of earlier attempts this edit replaced before their answer came: one of them
+    /// may have reached the server, and must then count as the base of this edit, not as
+    /// someone else's change (or the user gets a conflict with their own typing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<Value>,
 }
 
 impl OutboxEntry {
@@ -83,6 +88,8 @@ pub fn key(collection: &str, id: &str) -> String {
     format!("{collection}/{id}")
 }
 
+const MAX_EARLIER: usize = 5;
+
 /// Fresh ids and the time: the domain has neither randomness nor a clock, so the app passes
 /// the browser's and a test its own.
 pub trait Stamps {
@@ -101,10 +108,19 @@ pub fn edit(
     deleted: bool,
     stamps: &mut impl Stamps,
 ) -> (OutboxEntry, View) {
-    let (base, seen) = match queued {
+    let (base, seen, earlier) = match queued {
         // Edited again before the first edit went out: it still starts from the same base.
-        Some(q) => (q.base, q.seen),
-        None => (shown.map(|v| v.env), None),
+        Some(q) => {
+            let mut earlier = q.earlier;
+            if !q.deleted {
+                earlier.push(q.data);
+            }
+            // A few are enough: only an attempt whose answer was lost can have landed.
+            let excess = earlier.len().saturating_sub(MAX_EARLIER);
+            earlier.drain(..excess);
+            (q.base, q.seen, earlier)
+        }
+        None => (shown.map(|v| v.env), None, Vec::new()),
     };
     let entry = OutboxEntry {
         mutation_id: stamps.new_id(),
@@ -115,6 +131,7 @@ pub fn edit(
         base: base.clone(),
         queued_at: stamps.now(),
         seen,
+        earlier,
     };
     let mut env = base.unwrap_or_else(|| Envelope {
         collection: collection.to_owned(),
@@ -203,6 +220,7 @@ pub fn push_result(
                     // The later edit was made on top of the one just stored.
                     let later = OutboxEntry {
                         base: Some(server.clone()),
+                        earlier: Vec::new(),
                         ..later.clone()
                     };
                     let view = View {
@@ -231,6 +249,12 @@ pub fn push_result(
             let base_data = local.base.as_ref().map_or(Value::Null, |b| b.data.clone());
             match newest([result.record.clone(), seen]) {
                 Some(server) if !server.deleted && !local.deleted => {
+                    // The server holds one of our own earlier attempts: build on it.
+                    let base_data = if local.earlier.contains(&server.data) {
+                        server.data.clone()
+                    } else {
+                        base_data
+                    };
                     let merged = three_way(&base_data, &local.data, &server.data);
                     let conflict = (!merged.conflicts.is_empty()).then(|| {
                         conflict_of(
@@ -252,6 +276,7 @@ pub fn push_result(
                         mutation_id: stamps.new_id(),
                         data: merged.data.clone(),
                         base: Some(server.clone()),
+                        earlier: Vec::new(),
                         ..local.clone()
                     };
                     let view = View {
@@ -435,5 +460,50 @@ mod tests {
         assert_eq!(pushed.queue, Queue::Remove);
         assert_eq!(pushed.record, Some(shown(theirs.clone())));
         assert_eq!(pushed.conflict, None);
+    }
+
+    /// An attempt reached the server but its answer was lost; the user edited the record again
+    /// before the retry. The server's state is the user's own earlier attempt, so the newer
+    /// edit builds on it without a conflict.
+    #[test]
+    fn an_own_earlier_attempt_is_not_a_conflict() {
+        let stamps = &mut Counter(0);
+        let before = View {
+            env: server(1, json!({"a": "0", "b": "0"})),
+            pending: false,
+        };
+        let (first, view) = edit(
+            None,
+            Some(before),
+            "topics",
+            "t",
+            json!({"a": "1", "b": "0"}),
+            false,
+            stamps,
+        );
+        let (second, _) = edit(
+            Some(first.clone()),
+            Some(view),
+            "topics",
+            "t",
+            json!({"a": "2", "b": "0"}),
+            false,
+            stamps,
+        );
+        assert_eq!(second.earlier, vec![first.data.clone()]);
+        let landed = server(2, first.data.clone());
+        let answer = result(
+            &second.mutation_id,
+            MutationStatus::Conflict,
+            landed.clone(),
+        );
+        let pushed = push_result(&second, Some(&second), &answer, stamps);
+        assert_eq!(pushed.conflict, None);
+        let Queue::Put(again) = pushed.queue else {
+            panic!("the newer edit goes out again");
+        };
+        assert_eq!(again.data, json!({"a": "2", "b": "0"}));
+        assert_eq!(again.base, Some(landed));
+        assert!(again.earlier.is_empty());
     }
 }

@@ -74,7 +74,14 @@ pub fn RequestsPage() -> impl IntoView {
             </p>
         })}
         {move || {
-            let cs = conflicts.get();
+            // A Lotse's conflicts from the workplace are shown there, not among their own requests.
+            let logged_in = state.user.with(Option::is_some);
+            let own = state.own.get();
+            let cs: Vec<_> = conflicts
+                .get()
+                .into_iter()
+                .filter(|c| !logged_in || (c.collection == "requests" && own.contains(&c.id)))
+                .collect();
             (!cs.is_empty()).then(|| view! {
                 <section class="conflicts">
                     <h2>"Nicht übernommene Änderungen"</h2>

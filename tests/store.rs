@@ -4,7 +4,7 @@
 
 use futures::future::{select, Either};
 use lotsen_domain::protocol::{
-    ChangesResponse, Envelope, FieldError, MutationResult, MutationStatus,
+    ChangesResponse, Envelope, FieldError, MutationResult, MutationStatus, SessionUser,
 };
 use lotsen_domain::Collection;
 use lotsenfinder::store::{new_uuid, Store};
@@ -398,4 +398,106 @@ async fn a_refused_edit_falls_back_to_the_newest_server_state() {
         1,
         "the refused withdrawal is kept"
     );
+}
+
+fn envelope(collection: &str, id: &str, seq: u64, data: Value) -> Envelope {
+    Envelope {
+        collection: collection.into(),
+        ..server(id, 1, seq, data)
+    }
+}
+
+#[wasm_bindgen_test]
+async fn requests_created_here_are_remembered_as_own() {
+    let store = fresh().await;
+    let id = new_uuid();
+    store
+        .local_edit(Collection::Requests, &id, request("meins"), false)
+        .await
+        .unwrap();
+    // A second edit of the same request is no new request.
+    store
+        .local_edit(Collection::Requests, &id, request("meins, geändert"), false)
+        .await
+        .unwrap();
+    assert_eq!(store.own_requests().await.unwrap(), vec![id]);
+}
+
+#[wasm_bindgen_test]
+async fn logout_leaves_only_the_public_directory_and_own_requests() {
+    let store = fresh().await;
+    let user = SessionUser {
+        username: "lotse".into(),
+        role: "lotse".into(),
+        lotse: Some("l-1".into()),
+    };
+    let mine = new_uuid();
+    store
+        .local_edit(Collection::Requests, &mine, request("meins"), false)
+        .await
+        .unwrap();
+    store.switch_user(Some(&user), false).await.unwrap();
+    assert_eq!(store.user().await.unwrap(), Some(user.clone()));
+
+    let (other, topic, answer, internal) = (new_uuid(), new_uuid(), new_uuid(), new_uuid());
+    store
+        .apply_pull(
+            &page(
+                vec![
+                    envelope("topics", &topic, 1, json!({"name": "DMS"})),
+                    envelope("requests", &other, 2, request("fremd")),
+                    envelope(
+                        "notes",
+                        &answer,
+                        3,
+                        json!({"request": mine, "text": "Antwort", "internal": false}),
+                    ),
+                    envelope(
+                        "notes",
+                        &internal,
+                        4,
+                        json!({"request": mine, "text": "intern", "internal": true}),
+                    ),
+                ],
+                "v1.e.4.u0f",
+            ),
+            true,
+        )
+        .await
+        .unwrap();
+    // A status change of someone else's request, not yet sent.
+    store
+        .local_edit(
+            Collection::Requests,
+            &other,
+            request("fremd, geändert"),
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.private_outbox().await.unwrap(), 1);
+
+    store.switch_user(None, true).await.unwrap();
+    let mut kept: Vec<String> = store
+        .load()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.env.id)
+        .collect();
+    kept.sort();
+    let mut want = vec![mine.clone(), topic, answer];
+    want.sort();
+    assert_eq!(kept, want);
+    let outbox: Vec<String> = store
+        .outbox()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(outbox, vec![mine], "the own request still waits to be sent");
+    assert_eq!(store.user().await.unwrap(), None);
+    assert_eq!(store.meta("cursor").await.unwrap(), None);
+    assert!(store.conflicts().await.unwrap().is_empty());
 }

@@ -137,9 +137,9 @@ test('the request workflow: hand-in, take over, public answer, erledigt — the 
   const lotse = await lotseCtx.newPage();
   await loginAndOpen(lotse, LOTSE, '/arbeitsplatz');
   await openWork(lotse, title);
-  await expect(lotse.getByTestId('work-status')).toHaveText('Neu');
+  await expect(lotse.getByTestId('work-status')).toHaveText('neu');
   await lotse.getByRole('button', { name: 'Übernehmen' }).click();
-  await expect(lotse.getByTestId('work-status')).toHaveText('In Bearbeitung');
+  await expect(lotse.getByTestId('work-status')).toHaveText('in Bearbeitung');
   await expect(lotse.getByTestId('work-assignee')).toHaveText(LOTSE.name);
 
   await lotse.getByLabel('Neue Notiz').fill('Intern: Treiber prüfen.');
@@ -151,13 +151,13 @@ test('the request workflow: hand-in, take over, public answer, erledigt — the 
   await lotse.getByRole('button', { name: 'Notiz speichern' }).click();
   await expect(lotse.getByTestId('note').filter({ hasText: answer })).toContainText('Antwort an die anfragende Person');
   await lotse.getByRole('button', { name: 'Als erledigt abschließen' }).click();
-  await expect(lotse.getByTestId('work-status')).toHaveText('Erledigt');
+  await expect(lotse.getByTestId('work-status')).toHaveText('erledigt');
   await expect(lotse.getByTestId('pending')).toHaveCount(0, { timeout: 20_000 });
 
   await requester.goto('/anliegen');
   await requester.getByRole('button', { name: 'Jetzt abgleichen' }).click();
   const card = requester.getByTestId('request').filter({ has: requester.getByRole('heading', { name: title }) });
-  await expect(card.getByTestId('request-status')).toHaveText('Erledigt', { timeout: 20_000 });
+  await expect(card.getByTestId('request-status')).toHaveText('erledigt', { timeout: 20_000 });
   await expect(card).toContainText(answer);
   await expect(card).not.toContainText('Treiber prüfen');
   // The internal note never reached the requester's device.
@@ -194,19 +194,19 @@ test('two Lotsen change the same request, one offline: the other fields merge, t
   await aCtx.setOffline(true);
   await expect(a.getByTestId('connection')).toContainText('Offline');
   await a.getByRole('button', { name: 'Übernehmen' }).click();
-  await expect(a.getByTestId('work-status')).toHaveText('In Bearbeitung');
+  await expect(a.getByTestId('work-status')).toHaveText('in Bearbeitung');
   // … while B forwards it to the Projektbüro (status only).
   await b.getByRole('button', { name: 'An das Projektbüro weiterleiten' }).click();
-  await expect(b.getByTestId('work-status')).toHaveText('Weitergeleitet');
+  await expect(b.getByTestId('work-status')).toHaveText('an das Projektbüro weitergeleitet');
   await expect(b.getByTestId('pending')).toHaveCount(0, { timeout: 20_000 });
 
   await aCtx.setOffline(false);
   const conflict = a.getByTestId('conflict');
   await expect(conflict).toBeVisible({ timeout: 30_000 });
-  await expect(conflict.getByRole('row', { name: /Status/ }).getByTestId('mine')).toHaveText('In Bearbeitung');
-  await expect(conflict.getByRole('row', { name: /Status/ }).getByTestId('theirs')).toHaveText('Weitergeleitet');
+  await expect(conflict.getByRole('row', { name: /Status/ }).getByTestId('mine')).toHaveText('in Bearbeitung');
+  await expect(conflict.getByRole('row', { name: /Status/ }).getByTestId('theirs')).toHaveText('an das Projektbüro weitergeleitet');
   // The server's status stands, A's assignee (a field only A changed) was merged in.
-  await expect(a.getByTestId('work-status')).toHaveText('Weitergeleitet');
+  await expect(a.getByTestId('work-status')).toHaveText('an das Projektbüro weitergeleitet');
   await expect(a.getByTestId('work-assignee')).toHaveText(LOTSE.name);
   let server = (await pullAll(b.request)).filter((r) => r.id === id).pop();
   expect(server.data.status).toBe('weitergeleitet');
@@ -217,7 +217,7 @@ test('two Lotsen change the same request, one offline: the other fields merge, t
 
   await conflict.getByRole('button', { name: 'Meine Version übernehmen' }).click();
   await expect(a.getByTestId('conflict')).toHaveCount(0);
-  await expect(a.getByTestId('work-status')).toHaveText('In Bearbeitung');
+  await expect(a.getByTestId('work-status')).toHaveText('in Bearbeitung');
   await expect(a.getByTestId('pending')).toHaveCount(0, { timeout: 20_000 });
   server = (await pullAll(b.request)).filter((r) => r.id === id).pop();
   expect(server.data.status).toBe('in_bearbeitung');
@@ -271,23 +271,26 @@ test('several tabs: one syncs, all see changes within a second, closing the sync
   await second.goto('/anliegen');
   await expect(second.getByRole('heading', { level: 1, name: 'Meine Anliegen' })).toBeVisible();
 
-  const locks = await second.evaluate(() => navigator.locks.query());
-  expect(locks.held.filter((l) => l.name === 'lotsenfinder-sync')).toHaveLength(1);
-  expect(locks.pending.filter((l) => l.name === 'lotsenfinder-sync')).toHaveLength(1);
+  // One tab holds the sync lock, the other waits for it.
+  const syncLocks = async () => {
+    const q = await second.evaluate(() => navigator.locks.query());
+    const count = (list) => list.filter((l) => l.name === 'lotsenfinder-sync').length;
+    return [count(q.held), count(q.pending)];
+  };
+  await expect.poll(syncLocks).toEqual([1, 1]);
 
   // An edit in the second (not syncing) tab shows in the first within a second and is sent.
   const title = uniqueTitle('Zwei Tabs: Frage zu Outlook');
   await handIn(second, title);
   await expect(first.getByRole('heading', { name: title })).toBeVisible({ timeout: 1_000 });
-  await expect(second.getByTestId('request').filter({ hasText: title }).getByTestId('request-status')).toHaveText('Neu', { timeout: 20_000 });
+  await expect(second.getByTestId('request').filter({ hasText: title }).getByTestId('request-status')).toHaveText('neu', { timeout: 20_000 });
 
   // Closing the syncing tab: the other takes over and sends the next edit.
   await first.close();
-  await expect.poll(async () => (await second.evaluate(() => navigator.locks.query())).held
-    .filter((l) => l.name === 'lotsenfinder-sync').length).toBe(1);
+  await expect.poll(syncLocks).toEqual([1, 0]);
   const later = uniqueTitle('Zwei Tabs: nach dem Schließen');
   await handIn(second, later);
-  await expect(second.getByTestId('request').filter({ hasText: later }).getByTestId('request-status')).toHaveText('Neu', { timeout: 20_000 });
+  await expect(second.getByTestId('request').filter({ hasText: later }).getByTestId('request-status')).toHaveText('neu', { timeout: 20_000 });
   await ctx.close();
 });
 

@@ -87,15 +87,19 @@ test('a Lotse edits the profile offline; after the sync an anonymous search find
   await loginAndOpen(page, LOTSE, '/profil');
   await expect(page.getByRole('heading', { level: 1, name: 'Mein Profil' })).toBeVisible();
   // A topic the Lotse has no level in yet.
-  const select = page.locator('.skill-row select').filter({ has: page.locator('option[value="0"]:checked') }).first();
-  await expect(select).toBeVisible();
-  const topicName = (await page.locator(`label[for="${await select.getAttribute('id')}"]`).innerText()).trim();
+  const unset = page.locator('.skill-row select').filter({ has: page.locator('option[value="0"]:checked') }).first();
+  await expect(unset).toBeVisible();
+  const selectId = await unset.getAttribute('id');
+  const select = page.locator(`[id="${selectId}"]`);
+  const topicName = (await page.locator(`label[for="${selectId}"]`).innerText()).trim();
   const availability = `Mo+Mi nachmittags ${Date.now().toString(36)}`;
+  const availabilityField = page.getByLabel(/^Erreichbar/);
+  const before = await availabilityField.inputValue();
 
   await context.setOffline(true);
   await expect(page.getByTestId('connection')).toContainText('Offline');
   await select.selectOption('3');
-  await page.getByLabel(/^Erreichbar/).fill(availability);
+  await availabilityField.fill(availability);
   await page.getByRole('button', { name: 'Profil bestätigen' }).click();
   await expect(page.getByText('Ihr Profil ist gespeichert und bestätigt.')).toBeVisible();
   await expect(page.getByTestId('pending')).toHaveText('1 Änderung wartet auf Übertragung');
@@ -112,6 +116,13 @@ test('a Lotse edits the profile offline; after the sync an anonymous search find
   await expect(card).toContainText(topicName);
   await expect(card).toContainText(availability);
   await anonymous.close();
+
+  // The demo profile as it was, for the other tests.
+  await select.selectOption('0');
+  await availabilityField.fill(before);
+  await page.getByRole('button', { name: 'Speichern', exact: true }).click();
+  await expect(page.getByText('Ihr Profil ist gespeichert.')).toBeVisible();
+  await expect(page.getByTestId('pending')).toHaveCount(0, { timeout: 20_000 });
 });
 
 test('a Lotse cannot change another Lotse through the API', async ({ page }) => {

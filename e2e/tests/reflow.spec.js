@@ -15,6 +15,7 @@ const screens = [
   '/barrierefreiheit',
   '/datenschutz',
   '/impressum',
+  '/anmelden',
 ];
 
 for (const path of screens) {
@@ -38,4 +39,21 @@ test('no horizontal scrolling at 320 px on a Lotse page, and its links stay reac
   const mail = page.getByRole('link', { name: 'joerg.mueller@soest.de' });
   const box = await mail.boundingBox();
   expect(box.x + box.width).toBeLessThanOrEqual(320);
+});
+
+test('no horizontal scrolling at 320 px on the logged-in screens', async ({ page }) => {
+  const login = await page.request.post('/api/v1/session', { data: { username: 'lotse', password: 'demo-lotse' } });
+  expect(login.status()).toBe(200);
+  await page.goto('/arbeitsplatz');
+  await waitForSync(page);
+  const first = page.getByTestId('work-item').first().getByRole('link');
+  await expect(first).toBeVisible({ timeout: 20_000 });
+  const detail = await first.getAttribute('href');
+  for (const path of ['/arbeitsplatz', detail, '/profil']) {
+    await page.goto(path);
+    await expect(page.getByRole('main').getByRole('heading', { level: 1 })).toBeVisible();
+    await expect(page.locator('.loading')).toHaveCount(0);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${path} is ${overflow} px wider than the window`).toBeLessThanOrEqual(0);
+  }
 });

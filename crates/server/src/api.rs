@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use lotsen_domain::permission::Actor;
@@ -258,9 +258,17 @@ pub async fn logout(
         let store = state.store.clone();
         blocking(move || Ok(store.write(|tx| tx.delete_session(&hash))?)).await?;
     }
+    // The browser's HTTP cache may hold nothing of the session either (BSI CON.10); the app
+    // itself clears its IndexedDB, keeping the public directory and the colleague's own requests.
     Ok((
         StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, state.auth.clear_cookie())],
+        [
+            (header::SET_COOKIE, state.auth.clear_cookie()),
+            (
+                header::HeaderName::from_static("clear-site-data"),
+                HeaderValue::from_static("\"cache\""),
+            ),
+        ],
     )
         .into_response())
 }

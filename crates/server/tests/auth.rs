@@ -94,6 +94,7 @@ async fn login_sets_a_safe_cookie_and_get_session_shows_the_user() {
     assert_eq!(res.status(), 401);
     let cleared = res.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    assert_eq!(res.headers()["clear-site-data"], "\"cache\"");
 }
 
 #[tokio::test]

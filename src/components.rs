@@ -151,6 +151,7 @@ pub fn Footer() -> impl IntoView {
             <ul>
                 <li><A href="/barrierefreiheit">"Barrierefreiheit"</A></li>
                 <li><A href="/datenschutz">"Datenschutz"</A></li>
+                <li><A href="/mitmachen">"Lotse werden"</A></li>
                 <li><A href="/impressum">"Impressum"</A></li>
             </ul>
         </footer>

@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/lotsen/:id") view=LotsePage/>
                     <Route path=path!("/anliegen/neu") view=NewRequestPage/>
                     <Route path=path!("/anliegen") view=RequestsPage/>
+                    <Route path=path!("/mitmachen") view=JoinPage/>
                     <Route path=path!("/anmelden") view=LoginPage/>
                     <Route path=path!("/profil") view=ProfilePage/>
                     <Route path=path!("/arbeitsplatz") view=WorkplacePage/>

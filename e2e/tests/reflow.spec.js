@@ -16,6 +16,7 @@ const screens = [
   '/datenschutz',
   '/impressum',
   '/anmelden',
+  '/mitmachen',
 ];
 
 for (const path of screens) {

@@ -2,6 +2,7 @@
 
 mod conflicts;
 mod info;
+mod join;
 mod login;
 mod lotse;
 mod profile;
@@ -12,6 +13,7 @@ mod topics;
 mod workplace;
 
 pub use info::{AccessibilityPage, ImprintPage, NotFound, PrivacyPage};
+pub use join::JoinPage;
 pub use login::{logout, LoginPage};
 pub use lotse::LotsePage;
 pub use profile::ProfilePage;

@@ -1,0 +1,47 @@
+// "Ein Digi werden?" (issue 4): a colleague applies to become a Lotse, offline too; only the
+// Projektbüro receives the application.
+const { test, expect } = require('@playwright/test');
+const AxeBuilder = require('@axe-core/playwright').default;
+const { waitForSync, pullAll, uniqueTitle } = require('./helpers');
+
+test('an application handed in offline reaches the Projektbüro, and nobody else', async ({ page, context, browser }) => {
+  const name = uniqueTitle('Petra Bewerberin');
+  await page.goto('/mitmachen');
+  await waitForSync(page);
+  await expect(page.getByRole('heading', { level: 1, name: 'Ein Digi werden?' })).toBeVisible();
+
+  // Missing required fields: every error at its field, the summary gets the focus.
+  await page.getByRole('button', { name: 'Bewerbung senden' }).click();
+  const summary = page.locator('.error-summary');
+  await expect(summary).toBeVisible();
+  await expect(summary.getByRole('link')).toHaveCount(3);
+  await expect(page.locator('#bewerbung-name')).toHaveAttribute('aria-invalid', 'true');
+
+  await context.setOffline(true);
+  await page.locator('#bewerbung-name').fill(name);
+  await page.locator('#bewerbung-department').fill('Ordnungsamt');
+  await page.locator('#bewerbung-contact').fill('petra@soest.de');
+  await page.getByLabel('Videokonferenzen').check();
+  await page.locator('#bewerbung-motivation').fill('Ich erkläre gern, wie Teams-Besprechungen gehen.');
+  await page.getByRole('button', { name: 'Bewerbung senden' }).click();
+  await expect(page.getByTestId('application-sent')).toContainText('sobald wieder eine Verbindung besteht');
+  await expect(page.getByTestId('pending')).toHaveText('1 Änderung wartet auf Übertragung');
+  await context.setOffline(false);
+  await expect(page.getByTestId('pending')).toHaveCount(0, { timeout: 30_000 });
+
+  // Anonymous callers never receive applications; the Büro does.
+  const anonymous = await pullAll(page.request);
+  expect(anonymous.filter((r) => r.collection === 'applications')).toEqual([]);
+  const buero = await browser.newContext();
+  const login = await buero.request.post('/api/v1/session', { data: { username: 'buero', password: 'demo-buero' } });
+  expect(login.status()).toBe(200);
+  const all = await pullAll(buero.request);
+  const mine = all.filter((r) => r.collection === 'applications' && r.data.name === name);
+  expect(mine).toHaveLength(1);
+  expect(mine[0].data).toMatchObject({ department: 'Ordnungsamt', status: 'neu' });
+  expect(mine[0].data.topics).toHaveLength(1);
+  await buero.close();
+
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
+  expect(results.violations).toEqual([]);
+});

@@ -1,8 +1,13 @@
 //! The Lotsenfinder's domain: the records and the sync protocol's wire types, their validation,
 //! the German-aware search, the three-way merge of concurrent edits, the client's reaction to
-//! sync answers and who may read and write what. Everything here is pure (no I/O) so that the
+//! sync answers and who may read and write what; the Projektbüro's figures (coverage, demand)
+//! and file formats (CSV for Excel, iCalendar). Everything here is pure (no I/O) so that the
 //! browser app and the server share one truth and it can be tested natively.
 
+pub mod coverage;
+pub mod csv;
+pub mod demand;
+pub mod ics;
 pub mod merge;
 pub mod model;
 pub mod normalize;

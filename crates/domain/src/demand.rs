@@ -1,0 +1,303 @@
+//! Demand against coverage per topic, for `/buero/auswertung`: where colleagues ask most while
+//! few Lotsen can help — "hier fehlen Lotsen oder Schulungen". Aggregated by topic only.
+//!
+//! The score of a topic is
+//!
+//! ```text
+//! (1 + requests + open requests) × (1 + departments with a gap) / (1 + Lotsen at level ≥ 2)
+//! ```
+//!
+//! - open requests (neu, in Bearbeitung, weitergeleitet) count twice: they are still waiting;
+//! - the `1 +` lets a topic nobody has asked about yet still rank by its gaps, and keeps a
+//!   topic without any helper from dividing by zero;
+//! - every department without two helpers multiplies the need; every helper shares the load.
+//!
+//! Ties go to more requests, then to the topic order given.
+
+use crate::coverage::Coverage;
+use crate::model::{Kind, Status};
+
+/// One request as the statistics need it (no names, no text).
+#[derive(Clone, Copy, Debug)]
+pub struct RequestFact<'a> {
+    pub topic: Option<&'a str>,
+    pub kind: Kind,
+    pub status: Status,
+    /// When it was handed in, UTC `YYYY-MM-DDThh:mm:ssZ`, if known.
+    pub created_at: Option<&'a str>,
+    /// When it became `erledigt` or `abgelehnt`, same format, if known.
+    pub closed_at: Option<&'a str>,
+}
+
+/// Whether a request is still waiting for someone.
+pub fn is_open(status: Status) -> bool {
+    !matches!(status, Status::Erledigt | Status::Abgelehnt)
+}
+
+/// One line of the ranking.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopicDemand {
+    pub topic: String,
+    pub requests: usize,
+    pub open: usize,
+    /// Requests by kind, in the order of [`Kind::ALL`].
+    pub by_kind: [usize; 4],
+    pub gap_departments: usize,
+    pub helpers: usize,
+    pub score: f64,
+}
+
+/// Every topic of `coverage`, most needed first. Requests without a topic, or on a topic not
+/// in `coverage`, are not counted.
+pub fn rank(requests: &[RequestFact], coverage: &Coverage) -> Vec<TopicDemand> {
+    let mut lines: Vec<TopicDemand> = coverage
+        .topics
+        .iter()
+        .map(|t| TopicDemand {
+            topic: t.clone(),
+            requests: 0,
+            open: 0,
+            by_kind: [0; 4],
+            gap_departments: coverage.gap_departments(t),
+            helpers: coverage.total_helpers(t),
+            score: 0.0,
+        })
+        .collect();
+    let index: std::collections::HashMap<&str, usize> = coverage
+        .topics
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.as_str(), i))
+        .collect();
+    for r in requests {
+        let Some(&i) = r.topic.and_then(|t| index.get(t)) else {
+            continue;
+        };
+        let line = &mut lines[i];
+        line.requests += 1;
+        line.open += usize::from(is_open(r.status));
+        if let Some(k) = Kind::ALL.iter().position(|k| *k == r.kind) {
+            line.by_kind[k] += 1;
+        }
+    }
+    for l in &mut lines {
+        l.score = score(l.requests, l.open, l.gap_departments, l.helpers);
+    }
+    // A stable sort keeps the given topic order for full ties.
+    lines.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| b.requests.cmp(&a.requests))
+    });
+    lines
+}
+
+/// The score of the module documentation.
+pub fn score(requests: usize, open: usize, gap_departments: usize, helpers: usize) -> f64 {
+    (1 + requests + open) as f64 * (1 + gap_departments) as f64 / (1 + helpers) as f64
+}
+
+/// Seconds since 1970 of a UTC timestamp `YYYY-MM-DDThh:mm:ssZ` (as the server writes them).
+pub fn unix_seconds(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 20 || b[19] != b'Z' || !crate::validate::is_local_datetime(&s[..16]) {
+        return None;
+    }
+    if b[16] != b':' || !b[17].is_ascii_digit() || !b[18].is_ascii_digit() {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if ss > 60 {
+        return None;
+    }
+    // Days from civil (H. Hinnant's algorithm), proleptic Gregorian.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3_600 + mm * 60 + ss)
+}
+
+/// The median time from hand-in to `erledigt`, in seconds, over the requests whose both times
+/// are known (and in order); None if there are none. With an even count, the mean of the two
+/// middle values, rounded down.
+pub fn median_seconds_to_done(requests: &[RequestFact]) -> Option<i64> {
+    let mut durations: Vec<i64> = requests
+        .iter()
+        .filter(|r| r.status == Status::Erledigt)
+        .filter_map(|r| Some(unix_seconds(r.closed_at?)? - unix_seconds(r.created_at?)?))
+        .filter(|d| *d >= 0)
+        .collect();
+    if durations.is_empty() {
+        return None;
+    }
+    durations.sort_unstable();
+    let n = durations.len();
+    Some(if n % 2 == 1 {
+        durations[n / 2]
+    } else {
+        (durations[n / 2 - 1] + durations[n / 2]).div_euclid(2)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Level, Lotse, Skill};
+    use proptest::prelude::*;
+
+    fn fact(topic: &str, kind: Kind, status: Status) -> RequestFact<'_> {
+        RequestFact {
+            topic: Some(topic),
+            kind,
+            status,
+            created_at: None,
+            closed_at: None,
+        }
+    }
+
+    fn helper(department: &str, topic: &str) -> Lotse {
+        Lotse {
+            department: department.into(),
+            active: true,
+            skills: vec![Skill {
+                topic: topic.into(),
+                level: Level::HELPS,
+            }],
+            ..Lotse::default()
+        }
+    }
+
+    #[test]
+    fn asked_for_and_uncovered_comes_first() {
+        let lotsen = [
+            helper("Bauamt", "teams"),
+            helper("Bauamt", "teams"),
+            helper("Kämmerei", "teams"),
+            helper("Kämmerei", "teams"),
+            helper("Bauamt", "ozg"),
+        ];
+        let c = Coverage::compute(["teams", "dms", "ozg", "ki"], lotsen.iter());
+        let requests = [
+            fact("dms", Kind::Frage, Status::Neu),
+            fact("dms", Kind::Problem, Status::Erledigt),
+            fact("dms", Kind::Wunsch, Status::InBearbeitung),
+            fact("teams", Kind::Frage, Status::Neu),
+            fact("teams", Kind::Frage, Status::Neu),
+            fact("teams", Kind::Frage, Status::Neu),
+            fact("ozg", Kind::Frage, Status::Erledigt),
+            fact("unbekannt", Kind::Frage, Status::Neu),
+            RequestFact {
+                topic: None,
+                ..fact("", Kind::Anregung, Status::Neu)
+            },
+        ];
+        let ranked = rank(&requests, &c);
+        let order: Vec<&str> = ranked.iter().map(|l| l.topic.as_str()).collect();
+        // dms: (1+3+2)×3/1 = 18; ozg: (1+1+0)×3/2 = 3 and ki: 1×3/1 = 3, ozg first for its
+        // request; teams: (1+3+3)×1/5 = 1.4.
+        assert_eq!(order, ["dms", "ozg", "ki", "teams"]);
+        let dms = &ranked[0];
+        assert_eq!((dms.requests, dms.open), (3, 2));
+        assert_eq!(dms.by_kind, [1, 1, 0, 1]);
+        assert_eq!((dms.gap_departments, dms.helpers), (2, 0));
+        assert_eq!(dms.score, 18.0);
+        assert_eq!(ranked[1].score, ranked[2].score);
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(unix_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(unix_seconds("2000-03-01T00:00:00Z"), Some(951_868_800));
+        assert_eq!(unix_seconds("2026-05-09T07:30:05Z"), Some(1_778_311_805));
+        assert_eq!(unix_seconds("2026-05-09T07:30Z"), None);
+        assert_eq!(unix_seconds("2026-05-09 07:30:05Z"), None);
+    }
+
+    #[test]
+    fn median_time_to_done() {
+        let done = |c: &'static str, d: &'static str| RequestFact {
+            created_at: Some(c),
+            closed_at: Some(d),
+            ..fact("dms", Kind::Frage, Status::Erledigt)
+        };
+        let one_hour = done("2026-01-01T10:00:00Z", "2026-01-01T11:00:00Z");
+        let three_days = done("2026-01-01T10:00:00Z", "2026-01-04T10:00:00Z");
+        let two_hours = done("2026-01-31T23:00:00Z", "2026-02-01T01:00:00Z");
+        let rejected = RequestFact {
+            status: Status::Abgelehnt,
+            ..done("2026-01-01T10:00:00Z", "2027-01-01T10:00:00Z")
+        };
+        let unknown = RequestFact {
+            created_at: None,
+            ..one_hour
+        };
+        assert_eq!(median_seconds_to_done(&[]), None);
+        assert_eq!(median_seconds_to_done(&[rejected, unknown]), None);
+        assert_eq!(
+            median_seconds_to_done(&[three_days, one_hour, two_hours, rejected]),
+            Some(7_200)
+        );
+        assert_eq!(
+            median_seconds_to_done(&[three_days, one_hour]),
+            Some((3_600 + 3 * 86_400) / 2)
+        );
+    }
+
+    proptest! {
+        /// More demand never lowers a score; more helpers never raise it.
+        #[test]
+        fn score_is_monotonic(r in 0usize..500, o in 0usize..500, g in 0usize..50, h in 0usize..100) {
+            let o = o.min(r);
+            prop_assert!(score(r + 1, o, g, h) >= score(r, o, g, h));
+            prop_assert!(score(r + 1, o + 1, g, h) >= score(r, o, g, h));
+            prop_assert!(score(r, o, g + 1, h) >= score(r, o, g, h));
+            prop_assert!(score(r, o, g, h + 1) <= score(r, o, g, h));
+        }
+
+        /// The ranking is sorted and counts every request on a known topic exactly once.
+        #[test]
+        fn ranking_counts_every_request(picks in prop::collection::vec((0usize..5, 0usize..4, 0usize..5), 0..60)) {
+            let topics = ["a", "b", "c", "d"];
+            let c = Coverage::compute(topics, std::iter::empty());
+            let requests: Vec<RequestFact> = picks
+                .iter()
+                .map(|&(t, k, s)| fact(["a", "b", "c", "d", "x"][t], Kind::ALL[k], Status::ALL[s]))
+                .collect();
+            let ranked = rank(&requests, &c);
+            prop_assert_eq!(ranked.len(), 4);
+            let known = picks.iter().filter(|p| p.0 < 4).count();
+            prop_assert_eq!(ranked.iter().map(|l| l.requests).sum::<usize>(), known);
+            for l in &ranked {
+                prop_assert_eq!(l.by_kind.iter().sum::<usize>(), l.requests);
+            }
+            prop_assert!(ranked.windows(2).all(|w| w[0].score >= w[1].score));
+        }
+
+        #[test]
+        fn timestamps_order_like_text(a in 0i64..4_000_000_000, b in 0i64..4_000_000_000) {
+            let fmt = |t: i64| {
+                let days = t.div_euclid(86_400);
+                let secs = t.rem_euclid(86_400);
+                // Civil from days (Hinnant), only to build inputs.
+                let z = days + 719_468;
+                let era = z.div_euclid(146_097);
+                let doe = z - era * 146_097;
+                let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+                let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+                let mp = (5 * doy + 2) / 153;
+                let d = doy - (153 * mp + 2) / 5 + 1;
+                let m = if mp < 10 { mp + 3 } else { mp - 9 };
+                let y = yoe + era * 400 + i64::from(m <= 2);
+                format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
+            };
+            prop_assert_eq!(unix_seconds(&fmt(a)), Some(a));
+            prop_assert_eq!(unix_seconds(&fmt(b)), Some(b));
+        }
+    }
+}

@@ -25,6 +25,7 @@ pub fn Header() -> impl IntoView {
                     <ul>
                         <li><A href="/" exact=true>"Suche"</A></li>
                         <li><A href="/themen" exact=true>"Themen"</A></li>
+                        <li><A href="/termine" exact=true>"Termine"</A></li>
                         <li><A href="/anliegen" exact=true>"Meine Anliegen"</A></li>
                         <li><A href="/anliegen/neu" exact=true>"Anliegen senden"</A></li>
                     </ul>

@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/anliegen/neu") view=NewRequestPage/>
                     <Route path=path!("/anliegen") view=RequestsPage/>
                     <Route path=path!("/mitmachen") view=JoinPage/>
+                    <Route path=path!("/termine") view=EventsPage/>
                     <Route path=path!("/anmelden") view=LoginPage/>
                     <Route path=path!("/profil") view=ProfilePage/>
                     <Route path=path!("/arbeitsplatz") view=WorkplacePage/>

@@ -17,6 +17,7 @@ const screens = [
   '/impressum',
   '/anmelden',
   '/mitmachen',
+  '/termine',
 ];
 
 for (const path of screens) {

@@ -1,6 +1,7 @@
 //! One module per screen (SPEC §4).
 
 mod conflicts;
+mod events;
 mod info;
 mod join;
 mod login;
@@ -9,9 +10,10 @@ mod profile;
 mod request_new;
 mod requests;
 mod search;
-mod topics;
+pub(crate) mod topics;
 mod workplace;
 
+pub use events::EventsPage;
 pub use info::{AccessibilityPage, ImprintPage, NotFound, PrivacyPage};
 pub use join::JoinPage;
 pub use login::{logout, LoginPage};

@@ -3,7 +3,6 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use lotsen_domain::model::Event;
 
 use crate::components::{state, Loading, LotseCard, ShownSkill};
 
@@ -122,15 +121,7 @@ pub fn TopicPage() -> impl IntoView {
                     .then_with(|| a.1.name.cmp(&b.1.name))
             });
             let now = now_local();
-            let mut events: Vec<(String, Event)> = d
-                .events
-                .iter()
-                .filter(|(_, e)| {
-                    e.data.topic.as_deref() == Some(id.as_str()) && e.data.ends_at >= now
-                })
-                .map(|(eid, e)| (eid.clone(), e.data.clone()))
-                .collect();
-            events.sort_by(|a, b| a.1.starts_at.cmp(&b.1.starts_at));
+            let events = super::events::upcoming(d, &now, Some(id.as_str()));
             Some((topic.clone(), helpers, events))
         })
     });
@@ -182,14 +173,7 @@ pub fn TopicPage() -> impl IntoView {
                     } else {
                         view! {
                             <ul class="events">
-                                {events.into_iter().map(|(_, e)| view! {
-                                    <li>
-                                        <h3>{e.title.clone()}</h3>
-                                        <p>{format_local(&e.starts_at)} " bis " {format_local(&e.ends_at)}
-                                           {(!e.location.is_empty()).then(|| format!(", {}", e.location))}</p>
-                                        {(!e.description.is_empty()).then(|| view! { <p>{e.description.clone()}</p> })}
-                                    </li>
-                                }).collect_view()}
+                                {events.into_iter().map(|shown| view! { <super::events::EventItem shown=shown/> }).collect_view()}
                             </ul>
                         }.into_any()
                     }}

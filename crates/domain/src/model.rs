@@ -188,6 +188,14 @@ impl ApplicationStatus {
             _ => None,
         }
     }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ApplicationStatus::Neu => "neu",
+            ApplicationStatus::Angenommen => "angenommen",
+            ApplicationStatus::Abgelehnt => "abgelehnt",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use lotsen_domain::permission::Actor;
 use lotsen_domain::protocol::{
-    ChangesResponse, PushRequest, PushResponse, SessionUser, MAX_MUTATIONS,
+    is_uuid, ChangesResponse, PushRequest, PushResponse, SessionUser, MAX_MUTATIONS,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -20,6 +20,8 @@ use crate::accounts::{self, AccountChange, AccountView, NewAccount};
 use crate::actor::{Caller, PeerAddr};
 use crate::auth;
 use crate::error::ApiError;
+use crate::export::{self, CsvExport, MatrixFilter};
+use crate::ops;
 use crate::sync::{self, PullError};
 use crate::AppState;
 
@@ -273,17 +275,16 @@ pub async fn logout(
         .into_response())
 }
 
-/// The acting Büro user's name, or 401 (anonymous) / 403 (a Lotse).
-fn require_buero(caller: &Caller) -> Result<String, ApiError> {
+/// The acting Büro user's name, or 401 (anonymous) / 403 with `refusal` (a Lotse).
+fn require_buero(caller: &Caller, refusal: &str) -> Result<String, ApiError> {
     match &caller.actor {
         Actor::Buero { username } => Ok(username.clone()),
         Actor::Anonymous => Err(unauthenticated()),
-        Actor::Lotse { .. } => Err(ApiError::Forbidden(
-            "forbidden",
-            "Konten verwaltet das Projektbüro.".into(),
-        )),
+        Actor::Lotse { .. } => Err(ApiError::Forbidden("forbidden", refusal.into())),
     }
 }
+
+const ACCOUNTS_REFUSAL: &str = "Konten verwaltet das Projektbüro.";
 
 #[derive(Serialize)]
 pub struct AccountList {
@@ -295,7 +296,7 @@ pub async fn list_accounts(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<AccountList>, ApiError> {
-    require_buero(&caller)?;
+    require_buero(&caller, ACCOUNTS_REFUSAL)?;
     let accounts = blocking(move || Ok(accounts::list(&state.store)?)).await?;
     Ok(Json(AccountList { accounts }))
 }
@@ -306,7 +307,7 @@ pub async fn create_account(
     caller: Caller,
     ApiJson(body): ApiJson<NewAccount>,
 ) -> Result<(StatusCode, Json<AccountView>), ApiError> {
-    let acting = require_buero(&caller)?;
+    let acting = require_buero(&caller, ACCOUNTS_REFUSAL)?;
     let view = blocking(move || Ok(accounts::create(&state.store, body)?)).await?;
     tracing::info!(by = %acting, username = %view.username, role = %view.role, "account created");
     Ok((StatusCode::CREATED, Json(view)))
@@ -319,7 +320,7 @@ pub async fn update_account(
     Path(username): Path<String>,
     ApiJson(body): ApiJson<AccountChange>,
 ) -> Result<Json<AccountView>, ApiError> {
-    let acting = require_buero(&caller)?;
+    let acting = require_buero(&caller, ACCOUNTS_REFUSAL)?;
     let session = caller.session.clone();
     let by = acting.clone();
     let view = blocking(move || {
@@ -334,6 +335,98 @@ pub async fn update_account(
     .await?;
     tracing::info!(%by, username = %view.username, "account changed");
     Ok(Json(view))
+}
+
+/// A download: the body with its type and an attachment file name.
+fn attachment(
+    body: impl Into<axum::body::Body>,
+    content_type: &'static str,
+    file: &str,
+) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::CONTENT_DISPOSITION,
+                // File names are built from ASCII letters, digits and dashes only.
+                HeaderValue::from_str(&format!("attachment; filename=\"{file}\""))
+                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body.into(),
+    )
+        .into_response()
+}
+
+/// `GET /api/v1/export/{name}` (Büro): `requests.csv`, `applications.csv`, `lotsen.csv`,
+/// `matrix.csv` (with `?bereich=` and `?kategorie=`) and `backup.json` (the format of the
+/// `export` command, for `import`).
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let acting = require_buero(&caller, "Exporte sind dem Projektbüro vorbehalten.")?;
+    let unknown = || {
+        ApiError::Missing(
+            "unknown_export",
+            "Diesen Export gibt es nicht (requests.csv, applications.csv, lotsen.csv, matrix.csv, backup.json)."
+                .into(),
+        )
+    };
+    let today = sync::now_utc()[..10].to_owned();
+    if name == "backup.json" {
+        let body = blocking(move || {
+            let backup = ops::export(&state.store)?;
+            serde_json::to_vec_pretty(&backup).map_err(|e| ApiError::Internal(e.to_string()))
+        })
+        .await?;
+        tracing::info!(by = %acting, "backup downloaded");
+        return Ok(attachment(
+            body,
+            "application/json",
+            &format!("lotsenfinder-sicherung-{today}.json"),
+        ));
+    }
+    let which = name
+        .strip_suffix(".csv")
+        .and_then(CsvExport::parse)
+        .ok_or_else(unknown)?;
+    let filter = MatrixFilter {
+        department: query.get("bereich").cloned(),
+        category: query.get("kategorie").cloned(),
+    };
+    let body =
+        blocking(move || Ok(state.store.read(|tx| export::csv(tx, which, &filter))?)).await?;
+    tracing::info!(by = %acting, export = %name, "export downloaded");
+    Ok(attachment(
+        body,
+        "text/csv; charset=utf-8",
+        &format!("lotsenfinder-{}-{today}.csv", which.file_stem()),
+    ))
+}
+
+/// `GET /api/v1/events/{id}.ics` (everyone, like events themselves): the event for a calendar.
+pub async fn event_ics(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    let unknown = || ApiError::Missing("unknown_event", "Diesen Termin gibt es nicht.".into());
+    let id = name
+        .strip_suffix(".ics")
+        .filter(|id| is_uuid(id))
+        .ok_or_else(unknown)?
+        .to_owned();
+    let (body, stem) = blocking(move || Ok(state.store.read(|tx| export::event_ics(tx, &id))?))
+        .await?
+        .ok_or_else(unknown)?;
+    Ok(attachment(
+        body,
+        "text/calendar; charset=utf-8",
+        &format!("{stem}.ics"),
+    ))
 }
 
 pub async fn not_found() -> ApiError {

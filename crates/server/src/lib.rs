@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod ops;
 pub mod store;
 pub mod sync;
@@ -71,6 +72,8 @@ pub fn app(state: AppState) -> Router {
             get(api::list_accounts).post(api::create_account),
         )
         .route("/api/v1/accounts/{username}", patch(api::update_account))
+        .route("/api/v1/export/{name}", get(api::export))
+        .route("/api/v1/events/{name}", get(api::event_ics))
         .route("/api", any(api::not_found))
         .route("/api/{*rest}", any(api::not_found))
         .method_not_allowed_fallback(api::method_not_allowed)
@@ -95,6 +98,8 @@ pub struct Config {
     pub demo: bool,
     /// Session timeouts, cookie flags, login throttling.
     pub auth: AuthConfig,
+    /// The daily anonymisation and tombstone purge.
+    pub retention: ops::Retention,
 }
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -113,6 +118,7 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
         tracing::warn!(dist = %config.dist.display(), "no index.html in the dist directory; only the API is served");
     }
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    tokio::spawn(retention_schedule(store.clone(), config.retention));
     let local = listener.local_addr()?;
     println!("Lotsenfinder läuft auf http://{local}");
     tracing::info!(%local, data_dir = %config.data_dir.display(), epoch = store.epoch(), "listening");
@@ -126,6 +132,27 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Runs retention at start and then once a day. A failed run is logged and tried again the
+/// next day; it never stops the server.
+async fn retention_schedule(store: Arc<Store>, retention: ops::Retention) {
+    if retention.anonymise_after_days.is_none() && retention.purge_tombstones_after_days.is_none() {
+        return;
+    }
+    let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+    daily.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        daily.tick().await;
+        let store = store.clone();
+        match tokio::task::spawn_blocking(move || ops::retention_run(&store, retention)).await {
+            Ok(Ok((anonymised, purged))) => {
+                tracing::info!(anonymised, purged, "retention run")
+            }
+            Ok(Err(e)) => tracing::error!(error = %e, "retention run failed"),
+            Err(e) => tracing::error!(error = %e, "retention run panicked"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -53,6 +53,12 @@ enum Command {
         /// A session ends this many hours after login, used or not.
         #[arg(long, env = "LOTSEN_SESSION_MAX_HOURS", default_value_t = 168)]
         session_max_hours: u64,
+        /// Daily: anonymise requests closed more than this many days ago (0: never).
+        #[arg(long, env = "LOTSEN_RETENTION_DAYS", default_value_t = 365)]
+        retention_days: u32,
+        /// Daily: purge tombstones older than this many days (0: never).
+        #[arg(long, env = "LOTSEN_TOMBSTONE_DAYS", default_value_t = 180)]
+        tombstone_days: u32,
     },
     /// Manage login accounts of Lotsen and the Projektbüro.
     Account {
@@ -77,6 +83,13 @@ enum Command {
     Backup {
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Blank the requester of requests closed (erledigt, abgelehnt) more than N days ago.
+    Anonymise {
+        #[arg(long, default_value_t = 365)]
+        older_than_days: u32,
         #[command(flatten)]
         data: DataDir,
     },
@@ -272,6 +285,8 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
             secure_cookies,
             session_idle_minutes,
             session_max_hours,
+            retention_days,
+            tombstone_days,
         } => {
             let auth = AuthConfig {
                 idle_timeout: Duration::from_secs(session_idle_minutes.max(1) * 60),
@@ -286,6 +301,10 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
                 dist,
                 demo,
                 auth,
+                retention: ops::Retention {
+                    anonymise_after_days: Some(retention_days).filter(|d| *d > 0),
+                    purge_tombstones_after_days: Some(tombstone_days).filter(|d| *d > 0),
+                },
             }))
         }
         Command::Account { command } => run_account(command),
@@ -305,6 +324,14 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
             }
             Store::open(&data.data_dir)?.backup(&out)?;
             println!("Sicherung nach {} geschrieben.", out.display());
+            Ok(())
+        }
+        Command::Anonymise {
+            older_than_days,
+            data,
+        } => {
+            let n = ops::anonymise(&Store::open(&data.data_dir)?, older_than_days)?;
+            println!("{n} abgeschlossene Anliegen anonymisiert.");
             Ok(())
         }
         Command::PurgeTombstones {

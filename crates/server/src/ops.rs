@@ -1,9 +1,10 @@
 //! Operator commands (SPEC §8): export and import all records as JSON, backup, purging old
-//! tombstones. They work on an opened [`Store`] so that tests can drive them directly.
+//! tombstones, anonymising closed requests (retention). They work on an opened [`Store`] so
+//! that tests can drive them directly.
 
 use std::path::Path;
 
-use lotsen_domain::model::Collection;
+use lotsen_domain::model::{Collection, Status};
 use lotsen_domain::protocol::Envelope;
 use serde::{Deserialize, Serialize};
 
@@ -97,4 +98,88 @@ pub fn import_from_file(store: &Store, input: &Path) -> StoreResult<usize> {
 pub fn purge_tombstones(store: &Store, days: u32) -> StoreResult<usize> {
     let cutoff = time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(days));
     store.purge_tombstones(&sync::format_utc(cutoff))
+}
+
+/// `updated_by` of the writes retention makes.
+pub const RETENTION_ACTOR: &str = "aufbewahrung";
+
+fn days_ago(days: u32) -> String {
+    sync::format_utc(time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(days)))
+}
+
+/// Anonymises requests closed (`erledigt`, `abgelehnt`) and unchanged for more than `days`
+/// days; returns how many were changed. See [`anonymise_before`].
+pub fn anonymise(store: &Store, days: u32) -> StoreResult<usize> {
+    anonymise_before(store, &days_ago(days), &sync::now_utc())
+}
+
+/// Blanks the requester (name, department, contact) of every live closed request last changed
+/// before `cutoff`. Topic, kind, status and text stay, so the statistics by topic and kind
+/// survive (DSGVO Art. 5 (1) e: personal data no longer than necessary). Each change is an
+/// ordinary new version with a new `seq`, by [`RETENTION_ACTOR`], so every client that holds
+/// the request receives the blanked one with its next pull. The device owner hash stays: the
+/// colleague still sees what became of the request, just without the name.
+pub fn anonymise_before(store: &Store, cutoff: &str, now: &str) -> StoreResult<usize> {
+    store.write(|tx| {
+        let mut changed = 0;
+        for mut rec in tx.all(Collection::Requests.as_str())? {
+            let e = &mut rec.envelope;
+            let closed = e
+                .data
+                .get("status")
+                .and_then(serde_json::Value::as_str)
+                .and_then(Status::parse)
+                .is_some_and(|s| matches!(s, Status::Erledigt | Status::Abgelehnt));
+            let named = e
+                .data
+                .get("requester")
+                .and_then(serde_json::Value::as_object)
+                .is_some_and(|r| {
+                    r.values()
+                        .any(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+                });
+            if e.deleted || !closed || !named || e.updated_at.as_str() >= cutoff {
+                continue;
+            }
+            e.data["requester"] = serde_json::json!({"name": "", "department": "", "contact": ""});
+            e.version += 1;
+            e.seq = tx.next_seq()?;
+            e.updated_at = now.to_owned();
+            e.updated_by = RETENTION_ACTOR.to_owned();
+            tx.put(&rec)?;
+            changed += 1;
+        }
+        Ok(changed)
+    })
+}
+
+/// What the daily retention run of `serve` does; `None` leaves a part out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retention {
+    /// Anonymise requests closed more than this many days ago.
+    pub anonymise_after_days: Option<u32>,
+    /// Purge tombstones older than this many days.
+    pub purge_tombstones_after_days: Option<u32>,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            anonymise_after_days: Some(365),
+            purge_tombstones_after_days: Some(180),
+        }
+    }
+}
+
+/// One retention run: (requests anonymised, tombstones purged).
+pub fn retention_run(store: &Store, r: Retention) -> StoreResult<(usize, usize)> {
+    let anonymised = match r.anonymise_after_days {
+        Some(days) => anonymise(store, days)?,
+        None => 0,
+    };
+    let purged = match r.purge_tombstones_after_days {
+        Some(days) => purge_tombstones(store, days)?,
+        None => 0,
+    };
+    Ok((anonymised, purged))
 }

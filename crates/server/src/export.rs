@@ -1,0 +1,317 @@
+//! The Projektbüro's downloads (SPEC §4, §7): CSV files for German Excel (the domain's
+//! `csv::Writer`) and an event as iCalendar. They read one consistent snapshot of the store and
+//! only live records; labels are the German ones the app shows.
+
+use std::collections::HashMap;
+
+use lotsen_domain::csv::Writer;
+use lotsen_domain::ics::{self, CalendarEvent};
+use lotsen_domain::model::{Application, Collection, Event, Lotse, Request, Topic};
+use lotsen_domain::normalize::fold;
+use serde::de::DeserializeOwned;
+
+use crate::store::{StoreError, StoreResult, Tx};
+
+/// The CSV files there are, by their name in `/api/v1/export/{name}.csv`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CsvExport {
+    Requests,
+    Applications,
+    Lotsen,
+    Matrix,
+}
+
+impl CsvExport {
+    pub fn parse(name: &str) -> Option<CsvExport> {
+        match name {
+            "requests" => Some(CsvExport::Requests),
+            "applications" => Some(CsvExport::Applications),
+            "lotsen" => Some(CsvExport::Lotsen),
+            "matrix" => Some(CsvExport::Matrix),
+            _ => None,
+        }
+    }
+
+    /// The German file name stem for the download.
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            CsvExport::Requests => "anliegen",
+            CsvExport::Applications => "bewerbungen",
+            CsvExport::Lotsen => "lotsen",
+            CsvExport::Matrix => "kompetenzmatrix",
+        }
+    }
+}
+
+/// The matrix filters of `/buero/matrix` (`?bereich=…&kategorie=…`), compared folded (case,
+/// umlauts, surrounding blanks), as the app's search compares departments.
+#[derive(Clone, Debug, Default)]
+pub struct MatrixFilter {
+    pub department: Option<String>,
+    pub category: Option<String>,
+}
+
+fn matches(filter: &Option<String>, value: &str) -> bool {
+    match filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+        Some(f) => fold(f) == fold(value.trim()),
+        None => true,
+    }
+}
+
+/// Live records of `collection` with their ids, in `seq` order.
+fn live<T: DeserializeOwned>(tx: &Tx, collection: Collection) -> StoreResult<Vec<(String, T)>> {
+    tx.all(collection.as_str())?
+        .into_iter()
+        .filter(|r| !r.envelope.deleted)
+        .map(|r| {
+            let value = serde_json::from_value(r.envelope.data)
+                .map_err(|e| StoreError(format!("{collection}/{}: {e}", r.envelope.id)))?;
+            Ok((r.envelope.id, value))
+        })
+        .collect()
+}
+
+fn names<T>(records: &[(String, T)], name: impl Fn(&T) -> &str) -> HashMap<&str, &str> {
+    records
+        .iter()
+        .map(|(id, r)| (id.as_str(), name(r)))
+        .collect()
+}
+
+/// Writes the file `which` from the store.
+pub fn csv(tx: &Tx, which: CsvExport, filter: &MatrixFilter) -> StoreResult<String> {
+    let topics: Vec<(String, Topic)> = live(tx, Collection::Topics)?;
+    let topic_names = names(&topics, |t| t.name.as_str());
+    let topic_list = |ids: &mut dyn Iterator<Item = &String>| {
+        ids.map(|id| {
+            topic_names
+                .get(id.as_str())
+                .copied()
+                .unwrap_or("(gelöscht)")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+    };
+    let mut w = Writer::new();
+    match which {
+        CsvExport::Requests => {
+            let lotsen: Vec<(String, Lotse)> = live(tx, Collection::Lotsen)?;
+            let lotse_names = names(&lotsen, |l| l.name.as_str());
+            w.row([
+                "ID",
+                "Zuletzt geändert",
+                "Art",
+                "Thema",
+                "Titel",
+                "Beschreibung",
+                "Status",
+                "Zuständig",
+                "Name",
+                "Bereich",
+                "Kontakt",
+            ]);
+            for r in tx
+                .all(Collection::Requests.as_str())?
+                .into_iter()
+                .filter(|r| !r.envelope.deleted)
+            {
+                let e = r.envelope;
+                let q: Request = serde_json::from_value(e.data)
+                    .map_err(|err| StoreError(format!("requests/{}: {err}", e.id)))?;
+                let topic = q
+                    .topic
+                    .as_deref()
+                    .map_or("", |t| topic_names.get(t).copied().unwrap_or("(gelöscht)"));
+                let assignee = q
+                    .assignee
+                    .as_deref()
+                    .map_or("", |a| lotse_names.get(a).copied().unwrap_or("(gelöscht)"));
+                w.row([
+                    e.id.as_str(),
+                    &e.updated_at,
+                    q.kind.label(),
+                    topic,
+                    &q.title,
+                    &q.description,
+                    q.status.label(),
+                    assignee,
+                    &q.requester.name,
+                    &q.requester.department,
+                    &q.requester.contact,
+                ]);
+            }
+        }
+        CsvExport::Applications => {
+            w.row([
+                "ID",
+                "Name",
+                "Bereich",
+                "Kontakt",
+                "Themen",
+                "Motivation",
+                "Status",
+            ]);
+            for (id, a) in live::<Application>(tx, Collection::Applications)? {
+                w.row([
+                    id.as_str(),
+                    &a.name,
+                    &a.department,
+                    &a.contact,
+                    &topic_list(&mut a.topics.iter()),
+                    &a.motivation,
+                    a.status.label(),
+                ]);
+            }
+        }
+        CsvExport::Lotsen => {
+            w.row([
+                "ID",
+                "Name",
+                "Bereich",
+                "Telefon",
+                "E-Mail",
+                "Ort",
+                "Erreichbarkeit",
+                "Aktiv",
+                "Profil bestätigt am",
+                "Themen",
+                "Möchte lernen",
+            ]);
+            for (id, l) in live::<Lotse>(tx, Collection::Lotsen)? {
+                let skills = l
+                    .skills
+                    .iter()
+                    .map(|s| {
+                        let name = topic_names
+                            .get(s.topic.as_str())
+                            .copied()
+                            .unwrap_or("(gelöscht)");
+                        format!("{name}: {}", s.level.label())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                w.row([
+                    id.as_str(),
+                    &l.name,
+                    &l.department,
+                    &l.phone,
+                    &l.email,
+                    &l.location,
+                    &l.availability,
+                    if l.active { "ja" } else { "nein" },
+                    l.confirmed_at.as_deref().unwrap_or(""),
+                    &skills,
+                    &topic_list(&mut l.learning.iter()),
+                ]);
+            }
+        }
+        CsvExport::Matrix => matrix(&mut w, &topics, live(tx, Collection::Lotsen)?, filter),
+    }
+    Ok(w.finish())
+}
+
+/// Lotsen × topics with the level (1–3) in each cell, topics grouped by category as on the
+/// screen, Lotsen by department.
+fn matrix(
+    w: &mut Writer,
+    topics: &[(String, Topic)],
+    lotsen: Vec<(String, Lotse)>,
+    filter: &MatrixFilter,
+) {
+    let mut columns: Vec<&(String, Topic)> = topics
+        .iter()
+        .filter(|(_, t)| matches(&filter.category, &t.category))
+        .collect();
+    columns.sort_by_cached_key(|(_, t)| (fold(&t.category), fold(&t.name)));
+    let mut rows: Vec<Lotse> = lotsen
+        .into_iter()
+        .map(|(_, l)| l)
+        .filter(|l| matches(&filter.department, &l.department))
+        .collect();
+    rows.sort_by_cached_key(|l| (fold(&l.department), fold(&l.name)));
+    let mut header = vec!["Name".to_owned(), "Bereich".into(), "Aktiv".into()];
+    header.extend(
+        columns
+            .iter()
+            .map(|(_, t)| format!("{} ({})", t.name, t.category)),
+    );
+    w.row(&header);
+    for l in &rows {
+        let mut line = vec![
+            l.name.clone(),
+            l.department.clone(),
+            if l.active { "ja" } else { "nein" }.to_owned(),
+        ];
+        line.extend(columns.iter().map(|(id, _)| {
+            l.skills
+                .iter()
+                .filter(|s| &s.topic == id)
+                .map(|s| s.level.get())
+                .max()
+                .map_or(String::new(), |n| n.to_string())
+        }));
+        w.row(&line);
+    }
+}
+
+/// An ASCII file name stem from a title ("DMS-Schulung für alle" → "dms-schulung-fur-alle").
+pub fn file_stem(title: &str, fallback: &str) -> String {
+    let mut out = String::new();
+    for c in fold(title).chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 60 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        fallback.to_owned()
+    } else {
+        out.to_owned()
+    }
+}
+
+/// The event `id` as an iCalendar file and a file name, or None if there is no live event.
+pub fn event_ics(tx: &Tx, id: &str) -> StoreResult<Option<(String, String)>> {
+    let Some(rec) = tx.get(Collection::Events.as_str(), id)? else {
+        return Ok(None);
+    };
+    if rec.envelope.deleted {
+        return Ok(None);
+    }
+    let e = rec.envelope;
+    let event: Event =
+        serde_json::from_value(e.data).map_err(|err| StoreError(format!("events/{id}: {err}")))?;
+    let uid = format!("{id}@lotsenfinder");
+    let file = ics::calendar(&CalendarEvent {
+        uid: &uid,
+        sequence: e.version,
+        stamp: &e.updated_at,
+        starts_at: &event.starts_at,
+        ends_at: &event.ends_at,
+        title: &event.title,
+        location: &event.location,
+        description: &event.description,
+    })
+    .ok_or_else(|| StoreError(format!("events/{id}: times not in the stored format")))?;
+    Ok(Some((file, file_stem(&event.title, "termin"))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems() {
+        assert_eq!(
+            file_stem("DMS-Schulung: E-Akte für Einsteiger", "x"),
+            "dms-schulung-e-akte-fur-einsteiger"
+        );
+        assert_eq!(file_stem("  ?? ", "termin"), "termin");
+        assert!(file_stem(&"a ".repeat(100), "x").len() <= 60);
+    }
+}

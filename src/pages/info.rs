@@ -41,22 +41,26 @@ pub fn PrivacyPage() -> impl IntoView {
         <article class="prose">
             <h1>"Datenschutz"</h1>
             <p>"Verantwortlich ist die Stadt Soest, Projektbüro Digitale Modellregion, Am Vreithof 8, 59494 Soest."</p>
-            <h2>"Was gespeichert wird"</h2>
+            <h2>"Was gespeichert wird, und wozu"</h2>
             <ul>
-                <li>"Das Verzeichnis der Digitalen Lotsen: Name, Bereich, dienstliche Kontaktdaten, Themen und Erreichbarkeit – so, wie die Lotsen es selbst angeben."</li>
-                <li>"Ihre Anliegen: Art, Thema, Titel, Beschreibung und – wenn Sie es angeben – Ihr Name, Bereich und Kontakt."</li>
+                <li>"Das Verzeichnis der Digitalen Lotsen: Name, Bereich, dienstliche Kontaktdaten, Themen mit Stufe, Lernwünsche, Erreichbarkeit und das Datum der letzten Bestätigung – so, wie die Lotsen es selbst angeben. Zweck: Kolleginnen und Kollegen finden Hilfe."</li>
+                <li>"Ihre Anliegen: Art, Thema, Titel, Beschreibung und – wenn Sie es angeben – Ihr Name, Bereich und Kontakt, dazu Status, zuständige Lotsin oder zuständiger Lotse und Notizen. Zweck: Ihr Anliegen bearbeiten und Ihnen antworten."</li>
+                <li>"Bewerbungen über „Ein Digi werden?“: Name, Bereich, Kontakt, Themen und Ihre Nachricht. Nur das Projektbüro sieht sie. Zweck: neue Lotsen gewinnen."</li>
                 <li>"Ein zufälliger Geräteschlüssel in Ihrem Browser. Der Server speichert nur eine Prüfsumme davon, um Ihnen Ihre eigenen Anliegen zu zeigen."</li>
+                <li>"Für Lotsen und das Projektbüro: Benutzername, Rolle und ein Passwort-Hash (Argon2, das Passwort selbst wird nie gespeichert), die Sitzung als Cookie (endet nach Untätigkeit und spätestens nach einer festen Zeit) und bei jeder Änderung, wer sie gemacht hat."</li>
             </ul>
             <h2>"Wo es gespeichert wird"</h2>
             <p>
-                "Damit der Lotsenfinder auch ohne Netz funktioniert, liegen das Verzeichnis und Ihre eigenen Anliegen zusätzlich "
-                "im Speicher Ihres Browsers auf diesem Gerät. Anliegen anderer Kolleginnen und Kollegen werden nicht auf Ihr Gerät übertragen."
+                "Auf dem Server der Stadt Soest. Damit der Lotsenfinder auch ohne Netz funktioniert, liegen das Verzeichnis, die Termine und Ihre eigenen Anliegen zusätzlich "
+                "im Speicher Ihres Browsers auf diesem Gerät. Anliegen anderer Kolleginnen und Kollegen werden nicht auf Ihr Gerät übertragen – "
+                "nur angemeldete Lotsen und das Projektbüro erhalten sie, und beim Abmelden werden sie, ihre Notizen und Bewerbungen vom Gerät gelöscht."
             </p>
             <h2>"Wie lange"</h2>
-            <p>
-                "Name und Kontakt bei abgeschlossenen Anliegen werden nach 365 Tagen entfernt; die anonymen Angaben bleiben für die "
-                "Auswertung nach Thema und Bereich. Auswertungen über einzelne Personen gibt es nicht."
-            </p>
+            <ul>
+                <li>"Name, Bereich und Kontakt bei erledigten oder abgelehnten Anliegen werden 365 Tage nach der letzten Änderung automatisch entfernt; die anonymen Angaben (Thema, Art, Status) bleiben für die Auswertung nach Thema und Bereich. Auswertungen über einzelne Personen gibt es nicht – mit Ausnahme der Themen, die Lotsen selbst angeben."</li>
+                <li>"Gelöschte Einträge hinterlassen eine leere Markierung, damit alle Geräte von der Löschung erfahren; sie wird nach 180 Tagen entfernt."</li>
+                <li>"Das Profil einer Lotsin oder eines Lotsen, solange sie oder er mitmacht; Bewerbungen, bis das Projektbüro sie bearbeitet hat."</li>
+            </ul>
             <h2>"Ihre Rechte"</h2>
             <p>"Sie haben das Recht auf Auskunft, Berichtigung und Löschung. Wenden Sie sich an digital@soest.de oder an die behördliche Datenschutzbeauftragte."</p>
         </article>

@@ -59,7 +59,7 @@ pub fn PrivacyPage() -> impl IntoView {
             <ul>
                 <li>"Name, Bereich und Kontakt bei erledigten oder abgelehnten Anliegen werden 365 Tage nach der letzten Änderung automatisch entfernt; die anonymen Angaben (Thema, Art, Status) bleiben für die Auswertung nach Thema und Bereich. Auswertungen über einzelne Personen gibt es nicht – mit Ausnahme der Themen, die Lotsen selbst angeben."</li>
                 <li>"Gelöschte Einträge hinterlassen eine leere Markierung, damit alle Geräte von der Löschung erfahren; sie wird nach 180 Tagen entfernt."</li>
-                <li>"Das Profil einer Lotsin oder eines Lotsen, solange sie oder er mitmacht; Bewerbungen, bis das Projektbüro sie bearbeitet hat."</li>
+                <li>"Das Profil einer Lotsin oder eines Lotsen, solange sie oder er mitmacht. Bewerbungen löscht das Projektbüro, sobald über sie entschieden ist."</li>
             </ul>
             <h2>"Ihre Rechte"</h2>
             <p>"Sie haben das Recht auf Auskunft, Berichtigung und Löschung. Wenden Sie sich an digital@soest.de oder an die behördliche Datenschutzbeauftragte."</p>

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use futures::channel::mpsc::UnboundedSender;
 use leptos::prelude::*;
-use lotsen_domain::model::{Event, Lotse, Note, Request, Topic};
+use lotsen_domain::model::{Application, Event, Lotse, Note, Request, Topic};
 use lotsen_domain::permission::Actor;
 use lotsen_domain::protocol::SessionUser;
 use lotsen_domain::search::Index;
@@ -37,6 +37,8 @@ pub struct Data {
     pub requests: BTreeMap<String, Rec<Request>>,
     pub notes: BTreeMap<String, Rec<Note>>,
     pub events: BTreeMap<String, Rec<Event>>,
+    /// Only the Projektbüro receives applications; a colleague's own stays until it is sent.
+    pub applications: BTreeMap<String, Rec<Application>>,
 }
 
 fn put<T: DeserializeOwned>(map: &mut BTreeMap<String, Rec<T>>, view: &View) {
@@ -79,8 +81,8 @@ impl Data {
             (Collection::Requests, Change::Remove { .. }) => drop(self.requests.remove(id)),
             (Collection::Notes, Change::Remove { .. }) => drop(self.notes.remove(id)),
             (Collection::Events, Change::Remove { .. }) => drop(self.events.remove(id)),
-            // Applications are not held by the public app.
-            (Collection::Applications, _) => return false,
+            (Collection::Applications, Change::Put(v)) => put(&mut self.applications, v),
+            (Collection::Applications, Change::Remove { .. }) => drop(self.applications.remove(id)),
         }
         matches!(collection, Collection::Topics | Collection::Lotsen)
     }
@@ -103,7 +105,7 @@ impl Data {
             Collection::Requests => of(&self.requests, id),
             Collection::Notes => of(&self.notes, id),
             Collection::Events => of(&self.events, id),
-            Collection::Applications => None,
+            Collection::Applications => of(&self.applications, id),
         }
     }
 

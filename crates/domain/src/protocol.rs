@@ -180,3 +180,87 @@ impl SessionUser {
         self.role == "buero"
     }
 }
+
+/// The shortest password an account may have (the server refuses shorter ones; the app's form
+/// says so before sending).
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// An account as `/api/v1/accounts` shows it: never the password hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub username: String,
+    /// `lotse` or `buero`.
+    pub role: String,
+    /// The Lotse record the account belongs to.
+    pub lotse: Option<String>,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+/// `POST /api/v1/accounts`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccount {
+    pub username: String,
+    pub password: String,
+    pub role: String,
+    #[serde(default)]
+    pub lotse: Option<String>,
+}
+
+/// `PATCH /api/v1/accounts/{username}`: absent fields stay as they are, `"lotse": null` unlinks.
+/// Serialized, a `None` is left out, so a client sends only what it changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lotse: Option<Option<String>>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[cfg(test)]
+mod account_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn account_change_sends_only_what_changes() {
+        let lock = AccountChange {
+            disabled: Some(true),
+            ..AccountChange::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&lock).unwrap(),
+            json!({"disabled": true})
+        );
+        let unlink = AccountChange {
+            lotse: Some(None),
+            ..AccountChange::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&unlink).unwrap(),
+            json!({"lotse": null})
+        );
+        for change in [lock, unlink] {
+            let back: AccountChange =
+                serde_json::from_value(serde_json::to_value(&change).unwrap()).unwrap();
+            assert_eq!(back, change);
+        }
+        let absent: AccountChange = serde_json::from_value(json!({})).unwrap();
+        assert_eq!(absent.lotse, None);
+    }
+}

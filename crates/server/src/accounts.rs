@@ -2,24 +2,13 @@
 //! the operator command line follow.
 
 use lotsen_domain::model::Collection;
-use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::auth;
 use crate::error::ApiError;
 use crate::store::{Account, Store, StoreError};
 use crate::sync;
 
-pub const MIN_PASSWORD_CHARS: usize = 10;
-
-/// An account as it is shown: never the password hash.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountView {
-    pub username: String,
-    pub role: String,
-    pub lotse: Option<String>,
-    pub disabled: bool,
-    pub created_at: String,
-}
+pub use lotsen_domain::protocol::{AccountChange, AccountView, NewAccount, MIN_PASSWORD_CHARS};
 
 impl From<&Account> for AccountView {
     fn from(a: &Account) -> Self {
@@ -31,35 +20,6 @@ impl From<&Account> for AccountView {
             created_at: a.created_at.clone(),
         }
     }
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewAccount {
-    pub username: String,
-    pub password: String,
-    pub role: String,
-    #[serde(default)]
-    pub lotse: Option<String>,
-}
-
-/// A change to an account; absent fields stay as they are (`"lotse": null` unlinks).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AccountChange {
-    #[serde(default)]
-    pub password: Option<String>,
-    #[serde(default)]
-    pub disabled: Option<bool>,
-    #[serde(default)]
-    pub role: Option<String>,
-    #[serde(default, deserialize_with = "present")]
-    pub lotse: Option<Option<String>>,
-}
-
-/// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 #[derive(Debug)]

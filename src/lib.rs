@@ -69,6 +69,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profil") view=ProfilePage/>
                     <Route path=path!("/arbeitsplatz") view=WorkplacePage/>
                     <Route path=path!("/arbeitsplatz/:id") view=WorkItemPage/>
+                    <Route path=path!("/buero/themen") view=BueroTopicsPage/>
+                    <Route path=path!("/buero/lotsen") view=BueroLotsenPage/>
+                    <Route path=path!("/buero/konten") view=BueroAccountsPage/>
                     <Route path=path!("/barrierefreiheit") view=AccessibilityPage/>
                     <Route path=path!("/datenschutz") view=PrivacyPage/>
                     <Route path=path!("/impressum") view=ImprintPage/>

@@ -1,5 +1,6 @@
 //! One module per screen (SPEC §4).
 
+mod buero;
 mod conflicts;
 mod events;
 mod info;
@@ -13,6 +14,7 @@ mod search;
 pub(crate) mod topics;
 mod workplace;
 
+pub use buero::{BueroAccountsPage, BueroLotsenPage, BueroTopicsPage};
 pub use events::EventsPage;
 pub use info::{AccessibilityPage, ImprintPage, NotFound, PrivacyPage};
 pub use join::JoinPage;

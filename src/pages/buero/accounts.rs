@@ -1,0 +1,637 @@
+//! `/buero/konten`: the login accounts, over the server's `/api/v1/accounts`. Accounts (and
+//! their password hashes) never sit on a device, so this screen works only online and says so
+//! when the server cannot be reached or refuses.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use lotsen_domain::normalize::fold;
+use lotsen_domain::protocol::{
+    AccountChange, AccountView, FieldError, NewAccount, MIN_PASSWORD_CHARS,
+};
+use lotsen_domain::validate::check_text;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    confirm, focus_soon, german_date, BueroOnly, ErrorSummary, FormErrors, Notice, TextField,
+};
+use crate::api::FetchError;
+use crate::components::state;
+use crate::pages::enc;
+use crate::state::AppState;
+
+const PATH: &str = "/buero/konten";
+const LOGIN_NEEDED: &str = "Nur für das Projektbüro. Bitte melden Sie sich an.";
+
+/// The answer of `GET /api/v1/accounts`.
+#[derive(Deserialize)]
+struct AccountList {
+    accounts: Vec<AccountView>,
+}
+
+/// A call to the accounts API; `None` for `body` sends none.
+async fn call<B: Serialize, T: DeserializeOwned>(
+    state: AppState,
+    method: &str,
+    url: &str,
+    body: Option<&B>,
+) -> Result<T, FetchError> {
+    let api = state.api.get_value().ok_or_else(|| FetchError::Status {
+        status: 0,
+        code: "not_ready".into(),
+        message: "Der lokale Speicher ist noch nicht bereit. Bitte laden Sie die Seite neu.".into(),
+    })?;
+    match body {
+        Some(b) => api.send(method, url, b).await,
+        None => api.call(method, url, None).await,
+    }
+}
+
+fn needs_login(e: &FetchError) -> bool {
+    matches!(
+        e,
+        FetchError::Status {
+            status: 401 | 403,
+            ..
+        }
+    )
+}
+
+/// What to tell the user when the server could not be asked, or refused.
+fn refusal(e: &FetchError) -> String {
+    match e {
+        FetchError::Network => "Keine Verbindung zum Server. Konten lassen sich nur online verwalten; bitte versuchen Sie es wieder, wenn Sie online sind.".to_owned(),
+        e if needs_login(e) => LOGIN_NEEDED.to_owned(),
+        e => e.message(),
+    }
+}
+
+/// The server's refusal as an error at the field it concerns (by its machine code).
+fn field_error(e: &FetchError) -> FieldError {
+    match e {
+        FetchError::Status { code, message, .. } if !needs_login(e) => {
+            let field = match code.as_str() {
+                "invalid_username" | "account_exists" => Some("username"),
+                "weak_password" => Some("password"),
+                "invalid_role" | "cannot_demote_self" => Some("role"),
+                "invalid_lotse" | "unknown_lotse" => Some("lotse"),
+                _ => None,
+            };
+            FieldError::new(code, message.clone(), field)
+        }
+        e => FieldError::new("refused", refusal(e), None),
+    }
+}
+
+fn role_label(role: &str) -> &'static str {
+    match role {
+        "buero" => "Projektbüro",
+        "lotse" => "Lotse",
+        _ => "unbekannte Rolle",
+    }
+}
+
+fn password_error(password: &str) -> Option<FieldError> {
+    (password.chars().count() < MIN_PASSWORD_CHARS).then(|| {
+        FieldError::new(
+            "weak_password",
+            format!("Das Passwort braucht mindestens {MIN_PASSWORD_CHARS} Zeichen."),
+            Some("password"),
+        )
+    })
+}
+
+fn sorted(mut accounts: Vec<AccountView>) -> Vec<AccountView> {
+    accounts.sort_by(|a, b| a.username.cmp(&b.username));
+    accounts
+}
+
+fn replace(accounts: RwSignal<Vec<AccountView>>, changed: AccountView) {
+    accounts.update(|list| {
+        list.retain(|a| a.username != changed.username);
+        list.push(changed);
+        list.sort_by(|a, b| a.username.cmp(&b.username));
+    });
+}
+
+#[component]
+pub fn BueroAccountsPage() -> impl IntoView {
+    crate::set_title("Konten verwalten");
+    view! {
+        <h1>"Konten verwalten"</h1>
+        <BueroOnly path=PATH><AccountsAdmin/></BueroOnly>
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Load {
+    Loading,
+    Ready,
+    Failed { message: String, login: bool },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Panel {
+    Password,
+    Role,
+}
+
+/// What the forms and rows of this screen share.
+#[derive(Clone, Copy)]
+struct Shared {
+    state: AppState,
+    accounts: RwSignal<Vec<AccountView>>,
+    /// A request is under way: the other actions wait (their buttons say so).
+    busy: RwSignal<bool>,
+    /// The one account whose password or role form is open.
+    open: RwSignal<Option<(String, Panel)>>,
+    notice: Notice,
+    /// The Lotsen to link an account to: id and "Name (Bereich)".
+    lotsen: Memo<Vec<(String, String)>>,
+}
+
+#[component]
+fn AccountsAdmin() -> impl IntoView {
+    let state = state();
+    let accounts = RwSignal::new(Vec::<AccountView>::new());
+    let load = RwSignal::new(Load::Loading);
+    let lotsen = Memo::new(move |_| {
+        state.data.with(|d| {
+            let mut v: Vec<(String, String, String)> = d
+                .lotsen
+                .iter()
+                .map(|(id, l)| {
+                    let label = if l.data.active {
+                        format!("{} ({})", l.data.name, l.data.department)
+                    } else {
+                        format!("{} ({}, inaktiv)", l.data.name, l.data.department)
+                    };
+                    (fold(&l.data.name), id.clone(), label)
+                })
+                .collect();
+            v.sort();
+            v.into_iter()
+                .map(|(_, id, label)| (id, label))
+                .collect::<Vec<_>>()
+        })
+    });
+    let shared = Shared {
+        state,
+        accounts,
+        busy: RwSignal::new(false),
+        open: RwSignal::new(None),
+        notice: Notice::new(),
+        lotsen,
+    };
+
+    let fetch = move || {
+        spawn_local(async move {
+            match call::<(), AccountList>(state, "GET", "/api/v1/accounts", None).await {
+                Ok(list) => {
+                    accounts.set(sorted(list.accounts));
+                    // Setting it again would rebuild the form and lose what is typed in it.
+                    if load.get_untracked() != Load::Ready {
+                        load.set(Load::Ready);
+                    }
+                }
+                Err(e) => load.set(Load::Failed {
+                    message: refusal(&e),
+                    login: needs_login(&e),
+                }),
+            }
+        });
+    };
+    // Asked again when the connection comes back.
+    let online = Memo::new(move |_| state.sync.with(|s| s.online));
+    Effect::new(move |_| {
+        if online.get() {
+            fetch();
+        } else if load.get_untracked() != Load::Ready {
+            load.set(Load::Failed {
+                message: refusal(&FetchError::Network),
+                login: false,
+            });
+        }
+    });
+
+    view! {
+        <p>
+            "Mit einem Konto melden sich Lotsen und das Projektbüro an. Ein Lotsen-Konto wird mit dem Profil "
+            "der Person verknüpft, damit sie es selbst pflegen kann. Konten lassen sich nur mit Verbindung zum Server verwalten."
+        </p>
+        {shared.notice.view()}
+        {move || (!online.get() && load.with(|l| *l == Load::Ready)).then(|| view! {
+            <p class="notice warning">"Sie sind offline. Die Liste zeigt den letzten Stand; Änderungen sind erst wieder mit Verbindung möglich."</p>
+        })}
+        {move || match load.get() {
+            Load::Loading => view! { <p class="loading">"Konten werden geladen …"</p> }.into_any(),
+            Load::Failed { message, login } => view! {
+                <div class="notice warning" data-testid="accounts-error">
+                    <p>{message}</p>
+                    {if login {
+                        view! { <p><A href=format!("/anmelden?weiter={PATH}")>"Zur Anmeldung"</A></p> }.into_any()
+                    } else {
+                        view! {
+                            <p><button type="button" class="link-button" on:click=move |_| fetch()>"Erneut versuchen"</button></p>
+                        }.into_any()
+                    }}
+                </div>
+            }.into_any(),
+            Load::Ready => view! {
+                <NewAccountForm shared=shared/>
+                <section aria-labelledby="konten-liste">
+                    <h2 id="konten-liste">{move || format!("Alle Konten ({})", accounts.with(Vec::len))}</h2>
+                    <ul class="buero-list">
+                        <For each=move || accounts.with(|a| a.iter().map(|a| a.username.clone()).collect::<Vec<_>>())
+                            key=|u| u.clone() let:username>
+                            <AccountRow username=username shared=shared/>
+                        </For>
+                    </ul>
+                </section>
+            }.into_any(),
+        }}
+    }
+}
+
+fn new_field_id(field: &str) -> String {
+    match field {
+        "role" => "konto-role-lotse".to_owned(),
+        f => format!("konto-{f}"),
+    }
+}
+
+#[component]
+fn NewAccountForm(shared: Shared) -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let role = RwSignal::new("lotse".to_owned());
+    let lotse = RwSignal::new(String::new());
+    let errors = FormErrors::new(new_field_id);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if shared.busy.get_untracked() {
+            return;
+        }
+        let new = NewAccount {
+            username: username.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
+            role: role.get_untracked(),
+            lotse: Some(lotse.get_untracked())
+                .filter(|l| !l.is_empty() && role.get_untracked() == "lotse"),
+        };
+        let mut found = Vec::new();
+        if let Err((code, message)) = check_text(&new.username, 64, true) {
+            found.push(FieldError::new(code, message, Some("username")));
+        }
+        found.extend(password_error(&new.password));
+        if !found.is_empty() {
+            errors.show(found);
+            return;
+        }
+        errors.clear();
+        shared.busy.set(true);
+        spawn_local(async move {
+            match call::<_, AccountView>(shared.state, "POST", "/api/v1/accounts", Some(&new)).await
+            {
+                Ok(created) => {
+                    shared.notice.say(format!(
+                        "Das Konto „{}“ ist angelegt. Bitte geben Sie der Person das Passwort auf sicherem Weg weiter, nicht per E-Mail.",
+                        created.username
+                    ));
+                    replace(shared.accounts, created);
+                    username.set(String::new());
+                    password.set(String::new());
+                    lotse.set(String::new());
+                }
+                Err(e) => errors.show(vec![field_error(&e)]),
+            }
+            shared.busy.set(false);
+        });
+    };
+    view! {
+        <section class="buero-form" aria-labelledby="konto-neu-title">
+            <h2 id="konto-neu-title">"Neues Konto"</h2>
+            <ErrorSummary errors=errors first_field="username"/>
+            <form on:submit=submit novalidate>
+                <TextField errors=errors field="username" label="Benutzername" required=true maxlength=64 plain=true
+                    hint="3 bis 64 Zeichen: Kleinbuchstaben a–z, Ziffern, Punkt, Unterstrich oder Bindestrich, z. B. „eva.schmidt“."
+                    value=username.into() on_input=move |v: String| username.set(v)/>
+                <TextField errors=errors field="password" label="Anfangspasswort" kind="password" autocomplete="new-password" required=true
+                    hint="Mindestens 10 Zeichen. Die Person kann es nach der Anmeldung nicht selbst ändern; das Projektbüro setzt es bei Bedarf zurück."
+                    value=password.into() on_input=move |v: String| password.set(v)/>
+                <RoleFields prefix="konto" role=role lotse=lotse errors=errors lotsen=shared.lotsen/>
+                <div class="actions">
+                    <button type="submit" class="button" aria-disabled=move || shared.busy.get().to_string()>"Konto anlegen"</button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+fn panel_field_id(field: &str) -> String {
+    match field {
+        "role" => "aendern-role-lotse".to_owned(),
+        f => format!("aendern-{f}"),
+    }
+}
+
+/// One account, its actions, and the form for a new password or another role when open.
+#[component]
+fn AccountRow(username: String, shared: Shared) -> impl IntoView {
+    let state = shared.state;
+    let account = {
+        let username = username.clone();
+        Memo::new(move |_| {
+            shared
+                .accounts
+                .with(|list| list.iter().find(|a| a.username == username).cloned())
+        })
+    };
+    let mine = {
+        let username = username.clone();
+        Memo::new(move |_| {
+            state
+                .user
+                .with(|u| u.as_ref().is_some_and(|u| u.username == username))
+        })
+    };
+    let open_panel = {
+        let username = username.clone();
+        Memo::new(move |_| {
+            shared
+                .open
+                .with(|o| o.as_ref().filter(|(u, _)| *u == username).map(|(_, p)| *p))
+        })
+    };
+    let disabled = move || account.with(|a| a.as_ref().is_some_and(|a| a.disabled));
+    let password_button = NodeRef::<leptos::html::Button>::new();
+    let role_button = NodeRef::<leptos::html::Button>::new();
+    let new_password = RwSignal::new(String::new());
+    let role = RwSignal::new(String::new());
+    let lotse = RwSignal::new(String::new());
+    let errors = FormErrors::new(panel_field_id);
+
+    let url = format!("/api/v1/accounts/{}", enc(&username));
+    let send = {
+        let url = url.clone();
+        move |change: AccountChange, done: String, back: Option<NodeRef<leptos::html::Button>>| {
+            if shared.busy.get_untracked() {
+                return;
+            }
+            shared.busy.set(true);
+            let url = url.clone();
+            spawn_local(async move {
+                match call::<_, AccountView>(state, "PATCH", &url, Some(&change)).await {
+                    Ok(changed) => {
+                        replace(shared.accounts, changed);
+                        shared.notice.say(done);
+                        if let Some(back) = back {
+                            shared.open.set(None);
+                            focus_soon(move || back.get_untracked());
+                        }
+                    }
+                    Err(e) if back.is_some() => errors.show(vec![field_error(&e)]),
+                    Err(e) => shared.notice.warn(refusal(&e)),
+                }
+                shared.busy.set(false);
+            });
+        }
+    };
+    let toggle = {
+        let (send, username) = (send.clone(), username.clone());
+        move |_| {
+            let lock = !disabled();
+            if lock
+                && !confirm(&format!(
+                    "Möchten Sie das Konto „{username}“ sperren? Wer damit angemeldet ist, wird abgemeldet und kann sich nicht mehr anmelden."
+                ))
+            {
+                return;
+            }
+            let done = if lock {
+                format!("Das Konto „{username}“ ist gesperrt.")
+            } else {
+                format!("Das Konto „{username}“ ist wieder freigegeben.")
+            };
+            send(
+                AccountChange {
+                    disabled: Some(lock),
+                    ..AccountChange::default()
+                },
+                done,
+                None,
+            );
+        }
+    };
+    let open = {
+        let username = username.clone();
+        move |panel: Panel| {
+            if open_panel.get_untracked() == Some(panel) {
+                shared.open.set(None);
+                return;
+            }
+            errors.clear();
+            new_password.set(String::new());
+            if let Some(a) = account.get_untracked() {
+                role.set(a.role.clone());
+                lotse.set(a.lotse.clone().unwrap_or_default());
+            }
+            shared.open.set(Some((username.clone(), panel)));
+            let first = match panel {
+                Panel::Password => "aendern-password",
+                Panel::Role => "aendern-role-lotse",
+            };
+            focus_soon(move || document().get_element_by_id(first));
+        }
+    };
+    let save_password = {
+        let (send, username) = (send.clone(), username.clone());
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let password = new_password.get_untracked();
+            if let Some(e) = password_error(&password) {
+                errors.show(vec![e]);
+                return;
+            }
+            send(
+                AccountChange {
+                    password: Some(password),
+                    ..AccountChange::default()
+                },
+                format!("Das Passwort von „{username}“ ist geändert. Bestehende Anmeldungen dieses Kontos sind beendet."),
+                Some(password_button),
+            );
+        }
+    };
+    let save_role = {
+        let username = username.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let r = role.get_untracked();
+            let link = Some(lotse.get_untracked()).filter(|l| !l.is_empty() && r == "lotse");
+            send(
+                AccountChange {
+                    role: Some(r),
+                    lotse: Some(link),
+                    ..AccountChange::default()
+                },
+                format!("Rolle und Profil von „{username}“ sind gespeichert."),
+                Some(role_button),
+            );
+        }
+    };
+    let open_password = open.clone();
+    let open_role = open;
+    let cancel = move |back: NodeRef<leptos::html::Button>| {
+        shared.open.set(None);
+        focus_soon(move || back.get_untracked());
+    };
+    let lotse_name = move || {
+        let id = account.with(|a| a.as_ref().and_then(|a| a.lotse.clone()))?;
+        Some(
+            state
+                .data
+                .with(|d| d.lotsen.get(&id).map(|l| (id.clone(), l.data.name.clone()))),
+        )
+    };
+    let busy = move || shared.busy.get().to_string();
+    let who = username.clone();
+
+    view! {
+        <li class="buero-item" data-testid="buero-account">
+            <div class="buero-item-main">
+                <p class="buero-item-title">
+                    <strong>{username.clone()}</strong>
+                    " · " {move || account.with(|a| a.as_ref().map(|a| role_label(&a.role)).unwrap_or_default())}
+                    {move || disabled().then(|| view! { " " <span class="buero-badge">"gesperrt"</span> })}
+                    {move || mine.get().then(|| view! { " " <span class="muted">"(Ihr Konto)"</span> })}
+                </p>
+                <p class="muted">
+                    {move || match lotse_name() {
+                        None => "kein Lotsen-Profil".into_any(),
+                        Some(Some((id, name))) => view! { "Profil: " <A href=format!("/buero/lotsen?bearbeiten={id}")>{name}</A> }.into_any(),
+                        Some(None) => "Profil: nicht (mehr) vorhanden".into_any(),
+                    }}
+                    " · angelegt am "
+                    {move || account.with(|a| a.as_ref().map(|a| german_date(&a.created_at)).unwrap_or_default())}
+                </p>
+            </div>
+            <div class="buero-actions">
+                <button type="button" class="link-button" node_ref=password_button aria-disabled=busy
+                    aria-expanded=move || (open_panel.get() == Some(Panel::Password)).to_string()
+                    on:click=move |_| open_password(Panel::Password)>
+                    "Passwort zurücksetzen" <span class="visually-hidden">" „" {who.clone()} "“"</span>
+                </button>
+                {move || (!mine.get()).then(|| {
+                    let who = username.clone();
+                    let who2 = username.clone();
+                    let open_role = open_role.clone();
+                    let toggle = toggle.clone();
+                    view! {
+                        <button type="button" class="link-button" node_ref=role_button aria-disabled=busy
+                            aria-expanded=move || (open_panel.get() == Some(Panel::Role)).to_string()
+                            on:click=move |_| open_role(Panel::Role)>
+                            "Rolle und Profil ändern" <span class="visually-hidden">" „" {who} "“"</span>
+                        </button>
+                        <button type="button" class="link-button" aria-disabled=busy on:click=toggle>
+                            {move || if disabled() { "Entsperren" } else { "Sperren" }}
+                            <span class="visually-hidden">" „" {who2} "“"</span>
+                        </button>
+                    }
+                })}
+            </div>
+            {move || match open_panel.get() {
+                None => None,
+                Some(Panel::Password) => Some(view! {
+                    <form class="buero-panel" on:submit=save_password.clone() novalidate>
+                        <ErrorSummary errors=errors first_field="password"/>
+                        <TextField errors=errors field="password" label="Neues Passwort" kind="password" autocomplete="new-password"
+                            required=true hint="Mindestens 10 Zeichen. Wer mit diesem Konto angemeldet ist, wird abgemeldet."
+                            value=new_password.into() on_input=move |v: String| new_password.set(v)/>
+                        <div class="actions">
+                            <button type="submit" class="button" aria-disabled=busy>"Passwort speichern"</button>
+                            <button type="button" class="button secondary" on:click=move |_| cancel(password_button)>"Abbrechen"</button>
+                        </div>
+                    </form>
+                }.into_any()),
+                Some(Panel::Role) => Some(view! {
+                    <form class="buero-panel" on:submit=save_role.clone() novalidate>
+                        <ErrorSummary errors=errors first_field="role"/>
+                        <RoleFields prefix="aendern" role=role lotse=lotse errors=errors lotsen=shared.lotsen/>
+                        <div class="actions">
+                            <button type="submit" class="button" aria-disabled=busy>"Speichern"</button>
+                            <button type="button" class="button secondary" on:click=move |_| cancel(role_button)>"Abbrechen"</button>
+                        </div>
+                    </form>
+                }.into_any()),
+            }}
+        </li>
+    }
+}
+
+/// The role of an account and, for a Lotse, the profile it is linked to. `prefix` makes the ids
+/// unique: `{prefix}-role-lotse`, `{prefix}-lotse`, as the form's `field_id` names them.
+#[component]
+fn RoleFields(
+    prefix: &'static str,
+    role: RwSignal<String>,
+    lotse: RwSignal<String>,
+    errors: FormErrors,
+    lotsen: Memo<Vec<(String, String)>>,
+) -> impl IntoView {
+    let role_error_id = format!("err-{prefix}-role-lotse");
+    let select_id = format!("{prefix}-lotse");
+    let hint_id = format!("{prefix}-lotse-hint");
+    let lotse_error_id = format!("err-{prefix}-lotse");
+    let has_error = move |field: &'static str| errors.message(field).is_some();
+    let role_described = {
+        let id = role_error_id.clone();
+        move || has_error("role").then(|| id.clone())
+    };
+    view! {
+        <fieldset aria-describedby=role_described>
+            <legend>"Rolle"</legend>
+            <div class="choices">
+                {[("lotse", "Lotse"), ("buero", "Projektbüro")].into_iter().map(|(value, label)| {
+                    let id = format!("{prefix}-role-{value}");
+                    view! {
+                        <label class="choice" for=id.clone()>
+                            <input type="radio" id=id.clone() name=format!("{prefix}-role") value=value
+                                prop:checked=move || role.with(|r| r == value)
+                                on:change=move |_| role.set(value.to_owned())/>
+                            {label}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            {move || errors.message("role").map(|m| view! { <p class="field-error" id=role_error_id.clone()>{m}</p> })}
+        </fieldset>
+        // Only the role rebuilds this part: the select must keep the focus while choosing.
+        {move || {
+            if role.with(|r| r != "lotse") {
+                return view! { <p class="hint">"Konten des Projektbüros sind mit keinem Lotsen-Profil verknüpft."</p> }.into_any();
+            }
+            let (hint_id, lotse_error_id) = (hint_id.clone(), lotse_error_id.clone());
+            let described = {
+                let (hint_id, lotse_error_id) = (hint_id.clone(), lotse_error_id.clone());
+                move || if has_error("lotse") { format!("{hint_id} {lotse_error_id}") } else { hint_id.clone() }
+            };
+            view! {
+                <div class="field">
+                    <label for=select_id.clone()>"Lotsen-Profil " <span class="optional">"(freiwillig)"</span></label>
+                    <select id=select_id.clone() on:change=move |ev| lotse.set(event_target_value(&ev))
+                        aria-invalid=move || has_error("lotse").to_string() aria-describedby=described>
+                        <option value="" selected=move || lotse.with(String::is_empty)>"– kein Profil –"</option>
+                        {move || lotsen.get().into_iter().map(|(id, label)| {
+                            let selected_id = id.clone();
+                            view! { <option value=id selected=move || lotse.with(|l| *l == selected_id)>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                    <p class="hint" id=hint_id>"Mit dem Profil verknüpft, pflegt die Person ihre Themen selbst unter „Mein Profil“."</p>
+                    {move || errors.message("lotse").map(|m| view! { <p class="field-error" id=lotse_error_id.clone()>{m}</p> })}
+                </div>
+            }.into_any()
+        }}
+    }
+}

@@ -1,0 +1,426 @@
+//! `/buero/lotsen`: all Lotsen, active and inactive (a Büro login receives both); create a
+//! Lotse, edit the base fields, deactivate and reactivate. Skills and learning wishes are the
+//! Lotse's own (`/profil`); this screen keeps them as they are. `?neu` and `?bearbeiten={id}`
+//! open the form.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use lotsen_domain::model::{Lotse, MAX_TEXT};
+use lotsen_domain::normalize::fold;
+use lotsen_domain::protocol::FieldError;
+use lotsen_domain::validate::{check_text, validate};
+use lotsen_domain::Collection;
+use serde_json::{json, Value};
+
+use super::{
+    add_unless_reported, focus_soon, german_date, in_form_order, plural, BueroOnly, ErrorSummary,
+    FormErrors, Notice, TextField,
+};
+use crate::components::state;
+use crate::state::{AppState, Data};
+use crate::store::new_uuid;
+
+const PATH: &str = "/buero/lotsen";
+const FIELDS: [&str; 6] = [
+    "name",
+    "department",
+    "phone",
+    "email",
+    "location",
+    "availability",
+];
+
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Draft {
+    name: String,
+    department: String,
+    phone: String,
+    email: String,
+    location: String,
+    availability: String,
+}
+
+impl Draft {
+    fn of(l: &Lotse) -> Draft {
+        Draft {
+            name: l.name.clone(),
+            department: l.department.clone(),
+            phone: l.phone.clone(),
+            email: l.email.clone(),
+            location: l.location.clone(),
+            availability: l.availability.clone(),
+        }
+    }
+
+    /// `stored` with the form's fields; everything else (skills, confirmation, `active`) stays.
+    fn apply_to(&self, mut stored: Value) -> Value {
+        if let Some(o) = stored.as_object_mut() {
+            for (k, v) in [
+                ("name", &self.name),
+                ("department", &self.department),
+                ("phone", &self.phone),
+                ("email", &self.email),
+                ("location", &self.location),
+                ("availability", &self.availability),
+            ] {
+                o.insert(k.into(), json!(v.trim()));
+            }
+        }
+        stored
+    }
+}
+
+/// The Lotse as stored, as JSON, without skills and learning wishes on topics that are gone:
+/// the server refuses a Lotse that names a deleted topic, and the Büro's edit must not fail on
+/// something it did not touch.
+fn stored(d: &Data, id: &str) -> Option<Value> {
+    let mut lotse = d.lotsen.get(id)?.data.clone();
+    lotse.skills.retain(|s| d.topics.contains_key(&s.topic));
+    lotse.learning.retain(|t| d.topics.contains_key(t));
+    serde_json::to_value(lotse).ok()
+}
+
+fn field_id(field: &str) -> String {
+    format!("lotse-{}", field.split('.').next().unwrap_or(field))
+}
+
+/// Every problem of the form at once, in the order of the form; or the record to store.
+fn check(data: &Value, id: &str, refs: &Data) -> Result<Value, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    for field in FIELDS {
+        let value = data.get(field).and_then(Value::as_str).unwrap_or_default();
+        let required = matches!(field, "name" | "department");
+        if let Err((code, message)) = check_text(value, MAX_TEXT, required) {
+            errors.push(FieldError::new(code, message, Some(field)));
+        }
+    }
+    // The server's rules beyond the single fields (the e-mail address's form, above all).
+    match validate(Collection::Lotsen, id, data, refs) {
+        Ok(canonical) if errors.is_empty() => Ok(canonical),
+        Ok(_) => Err(errors),
+        Err(e) => {
+            add_unless_reported(&mut errors, e);
+            in_form_order(&mut errors, &FIELDS);
+            Err(errors)
+        }
+    }
+}
+
+#[component]
+pub fn BueroLotsenPage() -> impl IntoView {
+    crate::set_title("Lotsen verwalten");
+    view! {
+        <h1>"Lotsen verwalten"</h1>
+        <BueroOnly path=PATH><LotsenAdmin/></BueroOnly>
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Mode {
+    List,
+    New,
+    Edit(String),
+    /// `?bearbeiten=` names a Lotse this device does not hold.
+    Missing,
+}
+
+#[component]
+fn LotsenAdmin() -> impl IntoView {
+    let state = state();
+    let query = use_query_map();
+    let navigate = StoredValue::new_local(use_navigate());
+    let mode = Memo::new(move |_| {
+        let (edit, new) = query.with(|q| (q.get("bearbeiten"), q.get("neu").is_some()));
+        match edit {
+            Some(id) if state.data.with(|d| d.lotsen.contains_key(&id)) => Mode::Edit(id),
+            Some(_) => Mode::Missing,
+            None if new => Mode::New,
+            None => Mode::List,
+        }
+    });
+    let draft = RwSignal::new(Draft::default());
+    let errors = FormErrors::new(field_id);
+    let busy = RwSignal::new(false);
+    let notice = Notice::new();
+    let heading = NodeRef::<leptos::html::H2>::new();
+
+    // The form is filled once per Lotse opened; later syncs do not overwrite what is typed.
+    let filled_for = StoredValue::new(Mode::List);
+    Effect::new(move |_| {
+        let m = mode.get();
+        if filled_for.with_value(|f| *f == m) {
+            return;
+        }
+        match &m {
+            Mode::New => draft.set(Draft::default()),
+            Mode::Edit(id) => {
+                if let Some(d) = state
+                    .data
+                    .with_untracked(|d| d.lotsen.get(id).map(|l| Draft::of(&l.data)))
+                {
+                    draft.set(d);
+                }
+            }
+            Mode::List | Mode::Missing => {}
+        }
+        errors.clear();
+        if matches!(m, Mode::New | Mode::Edit(_)) {
+            notice.clear();
+            focus_soon(move || heading.get_untracked());
+        }
+        filled_for.set_value(m);
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let d = draft.get_untracked();
+        let (id, base, is_new) = match mode.get_untracked() {
+            Mode::New => (
+                new_uuid(),
+                serde_json::to_value(Lotse {
+                    active: true,
+                    ..Lotse::default()
+                })
+                .unwrap_or_default(),
+                true,
+            ),
+            Mode::Edit(id) => {
+                let Some(base) = state.data.with_untracked(|data| stored(data, &id)) else {
+                    return;
+                };
+                (id, base, false)
+            }
+            Mode::List | Mode::Missing => return,
+        };
+        let data = d.apply_to(base);
+        let data = match state.data.with_untracked(|refs| check(&data, &id, refs)) {
+            Ok(data) => data,
+            Err(found) => {
+                errors.show(found);
+                return;
+            }
+        };
+        errors.clear();
+        busy.set(true);
+        spawn_local(async move {
+            let saved = state.edit(Collection::Lotsen, &id, data, false).await;
+            busy.set(false);
+            match saved {
+                Ok(()) => {
+                    navigate.with_value(|n| n(PATH, Default::default()));
+                    let name = d.name.trim();
+                    notice.say(if is_new {
+                        format!("„{name}“ ist angelegt. Die Themen trägt die Person nach der Anmeldung selbst unter „Mein Profil“ ein; ein Konto dafür legen Sie unter „Konten“ an.")
+                    } else {
+                        format!("Die Angaben zu „{name}“ sind gespeichert.")
+                    });
+                    focus_soon(move || notice.node.get_untracked());
+                }
+                Err(e) => errors.show(vec![FieldError::new(
+                    "store",
+                    format!("Konnte nicht gespeichert werden: {e}"),
+                    None,
+                )]),
+            }
+        });
+    };
+
+    let ids = Memo::new(move |_| {
+        state.data.with(|d| {
+            let mut v: Vec<(String, String)> = d
+                .lotsen
+                .iter()
+                .map(|(id, l)| (fold(&l.data.name), id.clone()))
+                .collect();
+            v.sort();
+            v.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
+        })
+    });
+    let counts = Memo::new(move |_| {
+        state.data.with(|d| {
+            (
+                d.lotsen.len(),
+                d.lotsen.values().filter(|l| !l.data.active).count(),
+            )
+        })
+    });
+    let departments = Memo::new(move |_| state.data.with(Data::departments));
+    let set =
+        move |f: fn(&mut Draft, String)| Callback::new(move |v: String| draft.update(|d| f(d, v)));
+    let get = move |f: fn(&Draft) -> String| Signal::derive(move || draft.with(f));
+
+    view! {
+        <p>
+            "Inaktive Lotsen erscheinen nicht in der Suche, ihre Angaben bleiben erhalten. "
+            "Ihre Themen pflegen die Lotsen selbst unter „Mein Profil“."
+        </p>
+        {notice.view()}
+        {move || match mode.get() {
+            Mode::List => view! {
+                <p><A href=format!("{PATH}?neu") attr:class="button">"Neuen Lotsen anlegen"</A></p>
+            }.into_any(),
+            Mode::Missing => view! {
+                <h2 tabindex="-1" node_ref=heading>"Lotse nicht gefunden"</h2>
+                <p>"Diesen Lotsen gibt es auf diesem Gerät nicht (mehr). " <A href=PATH>"Zur Liste"</A></p>
+            }.into_any(),
+            m => {
+                let title = if matches!(m, Mode::Edit(_)) { "Lotsen bearbeiten" } else { "Neuer Lotse" };
+                view! {
+                    <section class="buero-form" aria-labelledby="lotse-form-title">
+                        <h2 id="lotse-form-title" tabindex="-1" node_ref=heading>{title}</h2>
+                        <ErrorSummary errors=errors first_field="name"/>
+                        <form on:submit=submit novalidate>
+                            <TextField errors=errors field="name" label="Name" required=true maxlength=MAX_TEXT
+                                value=get(|d| d.name.clone()) on_input=set(|d, v| d.name = v)/>
+                            <TextField errors=errors field="department" label="Bereich" required=true maxlength=MAX_TEXT
+                                list="lotse-departments" hint="Z. B. „Bürgerbüro“; vorhandene Bereiche werden vorgeschlagen."
+                                value=get(|d| d.department.clone()) on_input=set(|d, v| d.department = v)/>
+                            <datalist id="lotse-departments">
+                                {move || departments.get().into_iter().map(|d| view! { <option value=d/> }).collect_view()}
+                            </datalist>
+                            <TextField errors=errors field="phone" label="Telefon" kind="tel" maxlength=MAX_TEXT
+                                value=get(|d| d.phone.clone()) on_input=set(|d, v| d.phone = v)/>
+                            <TextField errors=errors field="email" label="E-Mail" kind="email" maxlength=MAX_TEXT plain=true
+                                value=get(|d| d.email.clone()) on_input=set(|d, v| d.email = v)/>
+                            <TextField errors=errors field="location" label="Ort (Gebäude, Raum)" maxlength=MAX_TEXT
+                                value=get(|d| d.location.clone()) on_input=set(|d, v| d.location = v)/>
+                            <TextField errors=errors field="availability" label="Erreichbar" maxlength=MAX_TEXT
+                                hint="Z. B. „Di+Do vormittags“."
+                                value=get(|d| d.availability.clone()) on_input=set(|d, v| d.availability = v)/>
+                            <div class="actions">
+                                <button type="submit" class="button" aria-disabled=move || busy.get().to_string()>
+                                    {move || if busy.get() { "Wird gespeichert …" } else { "Speichern" }}
+                                </button>
+                                <A href=PATH attr:class="button secondary">"Abbrechen"</A>
+                            </div>
+                        </form>
+                    </section>
+                }.into_any()
+            }
+        }}
+        <section aria-labelledby="lotsen-liste">
+            <h2 id="lotsen-liste">"Alle Lotsen"</h2>
+            <p>{move || {
+                let (all, inactive) = counts.get();
+                let all = plural(all, "Lotse", "Lotsen").unwrap_or_else(|| "Noch keine Lotsen".to_owned());
+                match inactive {
+                    0 => format!("{all}, alle aktiv."),
+                    n => format!("{all}, davon {n} inaktiv."),
+                }
+            }}</p>
+            <ul class="buero-list">
+                <For each=move || ids.get() key=|id| id.clone() let:id>
+                    <LotseRow id=id notice=notice/>
+                </For>
+            </ul>
+        </section>
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct RowData {
+    lotse: Lotse,
+    pending: bool,
+}
+
+/// One Lotse in the list. Its parts follow the record, so the button keeps the keyboard focus
+/// when it turns from "Deaktivieren" into "Reaktivieren".
+#[component]
+fn LotseRow(id: String, notice: Notice) -> impl IntoView {
+    let state = state();
+    let row = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            state.data.with(|d| {
+                d.lotsen.get(&id).map(|l| RowData {
+                    lotse: l.data.clone(),
+                    pending: l.pending,
+                })
+            })
+        })
+    };
+    let busy = RwSignal::new(false);
+    let field = move |f: fn(&RowData) -> String| {
+        move || row.with(|r| r.as_ref().map(f).unwrap_or_default())
+    };
+    let active = move || row.with(|r| r.as_ref().is_some_and(|r| r.lotse.active));
+    let toggle = {
+        let id = id.clone();
+        move |_| {
+            if busy.get_untracked() {
+                return;
+            }
+            let Some(name) = row.with_untracked(|r| r.as_ref().map(|r| r.lotse.name.clone()))
+            else {
+                return;
+            };
+            let now_active = !active();
+            let id = id.clone();
+            busy.set(true);
+            spawn_local(async move {
+                match set_active(state, &id, now_active).await {
+                    Ok(()) if now_active => notice.say(format!(
+                        "„{name}“ ist wieder aktiv und erscheint in der Suche."
+                    )),
+                    Ok(()) => notice.say(format!(
+                        "„{name}“ ist jetzt inaktiv und erscheint nicht mehr in der Suche."
+                    )),
+                    Err(e) => notice.warn(format!("„{name}“ konnte nicht geändert werden: {e}")),
+                }
+                busy.set(false);
+            });
+        }
+    };
+    let profile = format!("/lotsen/{id}");
+    view! {
+        <li class="buero-item" data-testid="buero-lotse">
+            <div class="buero-item-main">
+                <p class="buero-item-title">
+                    {move || if active() {
+                        view! { <A href=profile.clone()>{field(|r| r.lotse.name.clone())}</A> }.into_any()
+                    } else {
+                        view! { <strong>{field(|r| r.lotse.name.clone())}</strong> }.into_any()
+                    }}
+                    {move || (!active()).then(|| view! { " " <span class="buero-badge">"inaktiv"</span> })}
+                    {move || row.with(|r| r.as_ref().is_some_and(|r| r.pending)).then(|| view! {
+                        " " <span class="status pending">"wartet auf Übertragung"</span>
+                    })}
+                </p>
+                <p class="muted">
+                    {field(|r| r.lotse.department.clone())} " · "
+                    {field(|r| plural(r.lotse.skills.len(), "Thema", "Themen").unwrap_or_else(|| "noch keine Themen".to_owned()))} " · "
+                    {field(|r| match &r.lotse.confirmed_at {
+                        Some(d) => format!("Profil bestätigt am {}", german_date(d)),
+                        None => "Profil noch nie bestätigt".to_owned(),
+                    })}
+                </p>
+            </div>
+            <div class="buero-actions">
+                <A href=format!("{PATH}?bearbeiten={id}")>
+                    "Bearbeiten" <span class="visually-hidden">" „" {field(|r| r.lotse.name.clone())} "“"</span>
+                </A>
+                <button type="button" class="link-button" aria-disabled=move || busy.get().to_string() on:click=toggle>
+                    {move || if active() { "Deaktivieren" } else { "Reaktivieren" }}
+                    <span class="visually-hidden">" „" {field(|r| r.lotse.name.clone())} "“"</span>
+                </button>
+            </div>
+        </li>
+    }
+}
+
+/// Sets `active`, keeping everything else as stored.
+async fn set_active(state: AppState, id: &str, active: bool) -> Result<(), String> {
+    let data = state.data.with_untracked(|d| {
+        let mut data = stored(d, id).ok_or("Diesen Lotsen gibt es nicht (mehr).")?;
+        if let Some(o) = data.as_object_mut() {
+            o.insert("active".into(), json!(active));
+        }
+        validate(Collection::Lotsen, id, &data, d).map_err(|e| e.message)
+    })?;
+    state.edit(Collection::Lotsen, id, data, false).await
+}

@@ -1,0 +1,489 @@
+//! `/buero/themen`: the topic catalogue by category; create, edit and delete topics.
+//! `?neu` opens the form for a new topic and `?bearbeiten={id}` for an existing one, so that
+//! both can be bookmarked and shared.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use lotsen_domain::model::{Topic, MAX_DESCRIPTION, MAX_LIST, MAX_TEXT};
+use lotsen_domain::protocol::FieldError;
+use lotsen_domain::validate::{check_text, group, validate};
+use lotsen_domain::Collection;
+use serde_json::{json, Value};
+
+use super::{
+    add_unless_reported, confirm, focus_soon, in_form_order, plural, BueroOnly, ErrorSummary,
+    FormErrors, Notice, TextField,
+};
+use crate::components::state;
+use crate::state::{AppState, Data};
+use crate::store::new_uuid;
+
+const PATH: &str = "/buero/themen";
+const FIELDS: [&str; 5] = ["name", "slug", "category", "synonyms", "description"];
+
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Draft {
+    name: String,
+    slug: String,
+    category: String,
+    /// As typed: one per line or separated by commas.
+    synonyms: String,
+    description: String,
+    /// The slug was typed by hand, or is an existing topic's: it no longer follows the name,
+    /// because changing a known address would break bookmarks.
+    slug_fixed: bool,
+}
+
+impl Draft {
+    fn of(t: &Topic) -> Draft {
+        Draft {
+            name: t.name.clone(),
+            slug: t.slug.clone(),
+            category: t.category.clone(),
+            synonyms: t.synonyms.join("\n"),
+            description: t.description.clone(),
+            slug_fixed: true,
+        }
+    }
+
+    fn synonyms(&self) -> Vec<String> {
+        self.synonyms
+            .split([',', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn to_data(&self) -> Value {
+        json!({
+            "name": self.name.trim(),
+            "slug": self.slug.trim(),
+            "category": self.category.trim(),
+            "synonyms": self.synonyms(),
+            "description": self.description.trim(),
+        })
+    }
+}
+
+/// An address from a topic's name, as German readers spell it without umlauts:
+/// "Barrierefreie Dokumente (PDF)" → "barrierefreie-dokumente-pdf".
+fn slugify(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.trim().to_lowercase().chars() {
+        match c {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'ß' => out.push_str("ss"),
+            'a'..='z' | '0'..='9' => out.push(c),
+            _ if !out.is_empty() && !out.ends_with('-') => out.push('-'),
+            _ => {}
+        }
+    }
+    // Only ASCII is left, so any byte is a char boundary.
+    out.truncate(80);
+    out.trim_end_matches('-').to_owned()
+}
+
+fn field_id(field: &str) -> String {
+    format!("thema-{}", field.split('.').next().unwrap_or(field))
+}
+
+/// Every problem of the form at once, in the order of the form; or the record as it is stored.
+fn check(d: &Draft, id: &str, refs: &Data) -> Result<Value, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    for (field, value, max) in [
+        ("name", &d.name, MAX_TEXT),
+        ("slug", &d.slug, MAX_TEXT),
+        ("category", &d.category, MAX_TEXT),
+    ] {
+        if let Err((code, message)) = check_text(value, max, true) {
+            errors.push(FieldError::new(code, message, Some(field)));
+        }
+    }
+    let synonyms = d.synonyms();
+    if synonyms.len() > MAX_LIST {
+        errors.push(FieldError::new(
+            "too_many",
+            format!("Höchstens {MAX_LIST} Synonyme, jetzt {}.", synonyms.len()),
+            Some("synonyms"),
+        ));
+    } else if let Some((i, (code, message))) = synonyms
+        .iter()
+        .enumerate()
+        .find_map(|(i, s)| check_text(s, MAX_TEXT, true).err().map(|e| (i, e)))
+    {
+        errors.push(FieldError::new(
+            code,
+            format!("Synonym {}: {message}", i + 1),
+            Some("synonyms"),
+        ));
+    }
+    if let Err((code, message)) = check_text(&d.description, MAX_DESCRIPTION, false) {
+        errors.push(FieldError::new(code, message, Some("description")));
+    }
+    // The server's rules for what the checks above do not cover: the slug's form and that no
+    // other topic uses it.
+    match validate(Collection::Topics, id, &d.to_data(), refs) {
+        Ok(data) if errors.is_empty() => Ok(data),
+        Ok(_) => Err(errors),
+        Err(e) => {
+            add_unless_reported(&mut errors, e);
+            in_form_order(&mut errors, &FIELDS);
+            Err(errors)
+        }
+    }
+}
+
+/// The records that name topic `id`, each without it: the server refuses a write that refers to
+/// a topic that is gone, so a Lotse who kept it could no longer save their profile.
+fn without_topic(d: &Data, id: &str) -> Vec<(Collection, String, Value)> {
+    let mut out = Vec::new();
+    for (lid, l) in &d.lotsen {
+        if l.data.skills.iter().any(|s| s.topic == id) || l.data.learning.iter().any(|t| t == id) {
+            let mut lotse = l.data.clone();
+            lotse.skills.retain(|s| s.topic != id);
+            lotse.learning.retain(|t| t != id);
+            if let Ok(v) = serde_json::to_value(&lotse) {
+                out.push((Collection::Lotsen, lid.clone(), v));
+            }
+        }
+    }
+    for (rid, r) in &d.requests {
+        if r.data.topic.as_deref() == Some(id) {
+            let mut request = r.data.clone();
+            request.topic = None;
+            if let Ok(v) = serde_json::to_value(&request) {
+                out.push((Collection::Requests, rid.clone(), v));
+            }
+        }
+    }
+    for (eid, e) in &d.events {
+        if e.data.topic.as_deref() == Some(id) {
+            let mut event = e.data.clone();
+            event.topic = None;
+            if let Ok(v) = serde_json::to_value(&event) {
+                out.push((Collection::Events, eid.clone(), v));
+            }
+        }
+    }
+    out
+}
+
+/// Takes the topic out of the records that name it, then deletes it (a tombstone). The edits
+/// are queued in this order, so the server never holds a reference to a deleted topic.
+async fn delete_topic(state: AppState, id: &str) -> Result<(), String> {
+    let (references, topic) = state.data.with_untracked(|d| {
+        (
+            without_topic(d, id),
+            d.topics
+                .get(id)
+                .and_then(|t| serde_json::to_value(&t.data).ok()),
+        )
+    });
+    let Some(topic) = topic else {
+        return Ok(());
+    };
+    for (collection, rid, data) in references {
+        state.edit(collection, &rid, data, false).await?;
+    }
+    state.edit(Collection::Topics, id, topic, true).await
+}
+
+#[component]
+pub fn BueroTopicsPage() -> impl IntoView {
+    crate::set_title("Themen verwalten");
+    view! {
+        <h1>"Themen verwalten"</h1>
+        <BueroOnly path=PATH><TopicsAdmin/></BueroOnly>
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Mode {
+    List,
+    New,
+    Edit(String),
+    /// `?bearbeiten=` names a topic this device does not hold (deleted, or not yet synced).
+    Missing,
+}
+
+#[component]
+fn TopicsAdmin() -> impl IntoView {
+    let state = state();
+    let query = use_query_map();
+    let navigate = StoredValue::new_local(use_navigate());
+    let mode = Memo::new(move |_| {
+        let (edit, new) = query.with(|q| (q.get("bearbeiten"), q.get("neu").is_some()));
+        match edit {
+            Some(id) if state.data.with(|d| d.topics.contains_key(&id)) => Mode::Edit(id),
+            Some(_) => Mode::Missing,
+            None if new => Mode::New,
+            None => Mode::List,
+        }
+    });
+    let draft = RwSignal::new(Draft::default());
+    let errors = FormErrors::new(field_id);
+    let busy = RwSignal::new(false);
+    let notice = Notice::new();
+    let heading = NodeRef::<leptos::html::H2>::new();
+
+    // The form is filled once per topic opened; later syncs do not overwrite what is typed.
+    let filled_for = StoredValue::new(Mode::List);
+    Effect::new(move |_| {
+        let m = mode.get();
+        if filled_for.with_value(|f| *f == m) {
+            return;
+        }
+        match &m {
+            Mode::New => draft.set(Draft::default()),
+            Mode::Edit(id) => {
+                if let Some(d) = state
+                    .data
+                    .with_untracked(|d| d.topics.get(id).map(|t| Draft::of(&t.data)))
+                {
+                    draft.set(d);
+                }
+            }
+            Mode::List | Mode::Missing => {}
+        }
+        errors.clear();
+        if matches!(m, Mode::New | Mode::Edit(_)) {
+            notice.clear();
+            focus_soon(move || heading.get_untracked());
+        }
+        filled_for.set_value(m);
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let id = match mode.get_untracked() {
+            Mode::New => new_uuid(),
+            Mode::Edit(id) => id,
+            Mode::List | Mode::Missing => return,
+        };
+        let d = draft.get_untracked();
+        let data = match state.data.with_untracked(|refs| check(&d, &id, refs)) {
+            Ok(data) => data,
+            Err(found) => {
+                errors.show(found);
+                return;
+            }
+        };
+        errors.clear();
+        busy.set(true);
+        spawn_local(async move {
+            let saved = state.edit(Collection::Topics, &id, data, false).await;
+            busy.set(false);
+            match saved {
+                Ok(()) => {
+                    navigate.with_value(|n| n(PATH, Default::default()));
+                    notice.say(format!("Das Thema „{}“ ist gespeichert.", d.name.trim()));
+                    focus_soon(move || notice.node.get_untracked());
+                }
+                Err(e) => errors.show(vec![FieldError::new(
+                    "store",
+                    format!("Konnte nicht gespeichert werden: {e}"),
+                    None,
+                )]),
+            }
+        });
+    };
+
+    let delete = Callback::new(move |id: String| {
+        let Some((name, references)) = state.data.with_untracked(|d| {
+            d.topics
+                .get(&id)
+                .map(|t| (t.data.name.clone(), without_topic(d, &id)))
+        }) else {
+            return;
+        };
+        let count = |c: Collection| references.iter().filter(|r| r.0 == c).count();
+        let used: Vec<String> = [
+            plural(
+                count(Collection::Lotsen),
+                "Lotsen-Profil",
+                "Lotsen-Profilen",
+            ),
+            plural(count(Collection::Requests), "Anliegen", "Anliegen"),
+            plural(count(Collection::Events), "Termin", "Terminen"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let mut question = format!(
+            "Möchten Sie das Thema „{name}“ wirklich löschen? Es verschwindet aus der Suche und dem Themenkatalog."
+        );
+        if !used.is_empty() {
+            question.push_str(&format!(" Es wird auch entfernt aus {}.", used.join(", ")));
+        }
+        if !confirm(&question) {
+            return;
+        }
+        spawn_local(async move {
+            match delete_topic(state, &id).await {
+                Ok(()) => {
+                    if mode.get_untracked() == Mode::Edit(id.clone()) {
+                        navigate.with_value(|n| n(PATH, Default::default()));
+                    }
+                    notice.say(format!("Das Thema „{name}“ ist gelöscht."));
+                }
+                Err(e) => notice.warn(format!(
+                    "Das Thema „{name}“ konnte nicht gelöscht werden: {e}"
+                )),
+            }
+            // Its row is gone: the focus goes to the message instead of the page's start.
+            notice.focus();
+        });
+    });
+
+    let categories = Memo::new(move |_| {
+        state.data.with(|d| {
+            d.topics_by_category()
+                .into_iter()
+                .map(|(category, topics)| {
+                    (
+                        category,
+                        topics.into_iter().map(|(id, _)| id).collect::<Vec<_>>(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let category_names = Memo::new(move |_| {
+        categories.with(|cs| cs.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>())
+    });
+    let topic_count = Memo::new(move |_| state.data.with(|d| d.topics.len()));
+    let set =
+        move |f: fn(&mut Draft, String)| Callback::new(move |v: String| draft.update(|d| f(d, v)));
+    let get = move |f: fn(&Draft) -> String| Signal::derive(move || draft.with(f));
+    let description_len = move || draft.with(|d| d.description.chars().count());
+
+    view! {
+        <p>
+            "Themen erscheinen in der Suche, im Themenkatalog und in den Profilen der Lotsen. "
+            "Änderungen werden auf diesem Gerät gespeichert und übertragen, sobald eine Verbindung besteht."
+        </p>
+        {notice.view()}
+        {move || match mode.get() {
+            Mode::List => view! {
+                <p><A href=format!("{PATH}?neu") attr:class="button">"Neues Thema anlegen"</A></p>
+            }.into_any(),
+            Mode::Missing => view! {
+                <h2 tabindex="-1" node_ref=heading>"Thema nicht gefunden"</h2>
+                <p>"Dieses Thema gibt es auf diesem Gerät nicht (mehr). " <A href=PATH>"Zur Themenliste"</A></p>
+            }.into_any(),
+            m => {
+                let title = match &m {
+                    Mode::Edit(_) => "Thema bearbeiten",
+                    _ => "Neues Thema",
+                };
+                view! {
+                    <section class="buero-form" aria-labelledby="thema-form-title">
+                        <h2 id="thema-form-title" tabindex="-1" node_ref=heading>{title}</h2>
+                        <ErrorSummary errors=errors first_field="name"/>
+                        <form on:submit=submit novalidate>
+                            <TextField errors=errors field="name" label="Name" required=true maxlength=MAX_TEXT
+                                value=get(|d| d.name.clone())
+                                on_input=Callback::new(move |v: String| draft.update(|d| {
+                                    if !d.slug_fixed {
+                                        d.slug = slugify(&v);
+                                    }
+                                    d.name = v;
+                                }))/>
+                            <TextField errors=errors field="slug" label="Adresse (Kurzname)" required=true maxlength=80 plain=true
+                                hint="Kleinbuchstaben a–z, Ziffern und Bindestriche; das Thema ist dann unter /themen/… zu finden. Wird aus dem Namen vorgeschlagen."
+                                value=get(|d| d.slug.clone())
+                                on_input=Callback::new(move |v: String| draft.update(|d| {
+                                    d.slug = v;
+                                    d.slug_fixed = true;
+                                }))/>
+                            <TextField errors=errors field="category" label="Kategorie" required=true maxlength=MAX_TEXT list="thema-categories"
+                                hint="Eine vorhandene Kategorie wählen oder eine neue eingeben."
+                                value=get(|d| d.category.clone()) on_input=set(|d, v| d.category = v)/>
+                            <datalist id="thema-categories">
+                                {move || category_names.get().into_iter().map(|c| view! { <option value=c/> }).collect_view()}
+                            </datalist>
+                            <TextField errors=errors field="synonyms" label="Andere Wörter dafür (Synonyme)" rows=4
+                                hint="Ein Wort pro Zeile oder durch Kommas getrennt. Wer eines davon sucht, findet dieses Thema."
+                                value=get(|d| d.synonyms.clone()) on_input=set(|d, v| d.synonyms = v)/>
+                            <TextField errors=errors field="description" label="Beschreibung" rows=5
+                                value=get(|d| d.description.clone()) on_input=set(|d, v| d.description = v)/>
+                            <p class=move || { if description_len() > MAX_DESCRIPTION { "hint over" } else { "hint" } }>
+                                {move || format!("Beschreibung: {} von {} Zeichen", group(description_len()), group(MAX_DESCRIPTION))}
+                            </p>
+                            <div class="actions">
+                                <button type="submit" class="button" aria-disabled=move || busy.get().to_string()>
+                                    {move || if busy.get() { "Wird gespeichert …" } else { "Thema speichern" }}
+                                </button>
+                                <A href=PATH attr:class="button secondary">"Abbrechen"</A>
+                            </div>
+                        </form>
+                    </section>
+                }.into_any()
+            }
+        }}
+        <section aria-labelledby="themen-liste">
+            <h2 id="themen-liste">{move || format!("Alle Themen ({})", topic_count.get())}</h2>
+            {move || categories.get().into_iter().map(|(category, ids)| view! {
+                <h3>{category}</h3>
+                <ul class="buero-list">
+                    <For each=move || ids.clone() key=|id| id.clone() let:id>
+                        <TopicRow id=id on_delete=delete/>
+                    </For>
+                </ul>
+            }).collect_view()}
+        </section>
+    }
+}
+
+#[component]
+fn TopicRow(id: String, on_delete: Callback<String>) -> impl IntoView {
+    let state = state();
+    let row = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            state.data.with(|d| {
+                let t = d.topics.get(&id)?;
+                let helpers = d
+                    .lotsen
+                    .values()
+                    .filter(|l| l.data.active && l.data.skills.iter().any(|s| s.topic == id))
+                    .count();
+                Some((t.data.clone(), t.pending, helpers))
+            })
+        })
+    };
+    move || {
+        let (topic, pending, helpers) = row.get()?;
+        let id = id.clone();
+        let (edit_name, delete_name) = (topic.name.clone(), topic.name.clone());
+        Some(view! {
+            <li class="buero-item" data-testid="buero-topic">
+                <div class="buero-item-main">
+                    <p class="buero-item-title">
+                        <A href=format!("/themen/{}", topic.slug)>{topic.name.clone()}</A>
+                        {pending.then(|| view! { " " <span class="status pending">"wartet auf Übertragung"</span> })}
+                    </p>
+                    <p class="muted">
+                        "/themen/" {topic.slug.clone()} " · "
+                        {match helpers { 0 => "noch kein aktiver Lotse".to_owned(), 1 => "1 aktiver Lotse".to_owned(), n => format!("{n} aktive Lotsen") }}
+                    </p>
+                    {(!topic.synonyms.is_empty()).then(|| view! { <p class="muted">"Auch: " {topic.synonyms.join(", ")}</p> })}
+                </div>
+                <div class="buero-actions">
+                    <A href=format!("{PATH}?bearbeiten={id}")>"Bearbeiten" <span class="visually-hidden">" „" {edit_name} "“"</span></A>
+                    <button type="button" class="link-button" on:click=move |_| on_delete.run(id.clone())>
+                        "Löschen" <span class="visually-hidden">" „" {delete_name} "“"</span>
+                    </button>
+                </div>
+            </li>
+        })
+    }
+}

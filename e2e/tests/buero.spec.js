@@ -1,7 +1,7 @@
 // The Projektbüro's screens (SPEC §2, §4): topics, Lotsen and accounts, after a Büro login.
 const { test, expect } = require('@playwright/test');
 const { AxeBuilder } = require('@axe-core/playwright');
-const { waitForSync, pullAll } = require('./helpers');
+const { waitForSync, pullAll, idbGet } = require('./helpers');
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
@@ -128,6 +128,58 @@ test('the Büro creates a topic that the catalogue and the search show, edits an
   await expect(page.getByTestId('buero-topic').filter({ hasText: name })).toHaveCount(0);
   await expect(page.getByTestId('pending')).toHaveCount(0, { timeout: 15_000 });
   expect((await publicRecords(request, 'topics')).get(onServer.id).deleted).toBe(true);
+});
+
+test('deleting a topic takes it out of the Lotsen and requests that name it', async ({ page, request }) => {
+  await openAsBuero(page, '/buero/themen?neu');
+  const suffix = unique();
+  const name = `Wegwerfthema ${suffix}`;
+  await page.locator('#thema-name').fill(name);
+  await page.locator('#thema-category').fill('Test');
+  await page.getByRole('button', { name: 'Thema speichern' }).click();
+  await expect(page.getByTestId('buero-notice')).toContainText('ist gespeichert');
+  await expect(page.getByTestId('pending')).toHaveCount(0, { timeout: 15_000 });
+  const topic = [...(await publicRecords(request, 'topics')).values()].find((r) => r.data && r.data.name === name);
+  expect(topic, 'the topic on the server').toBeTruthy();
+
+  // An (inactive) Lotse with the topic as skill and wish, written by the Büro over the API,
+  // and a colleague's request about it.
+  const lotse = crypto.randomUUID();
+  const pushed = await page.request.post('/api/v1/push', {
+    data: { mutations: [{
+      mutation_id: crypto.randomUUID(), collection: 'lotsen', id: lotse, base_version: 0, deleted: false,
+      data: { name: `Lotse ${suffix}`, department: 'Testbereich', skills: [{ topic: topic.id, level: 2 }], learning: [topic.id], active: false },
+    }] },
+  });
+  expect((await pushed.json()).results[0].status).toBe('applied');
+  const requestId = crypto.randomUUID();
+  const key = `${crypto.randomUUID()}${crypto.randomUUID()}`.replace(/-/g, '');
+  const asked = await request.post('/api/v1/push', {
+    headers: { 'X-Device-Key': key },
+    data: { mutations: [{
+      mutation_id: crypto.randomUUID(), collection: 'requests', id: requestId, base_version: 0, deleted: false,
+      data: { kind: 'frage', topic: topic.id, title: `Frage zu ${name}`, status: 'neu', assignee: null },
+    }] },
+  });
+  expect((await asked.json()).results[0].status).toBe('applied');
+
+  // The device holds both before the topic is deleted.
+  await page.goto('/buero/themen');
+  for (const k of [`lotsen/${lotse}`, `requests/${requestId}`]) {
+    await expect.poll(() => idbGet(page, 'records', k), { timeout: 15_000 }).toBeTruthy();
+  }
+  let question = '';
+  page.once('dialog', async (d) => { question = d.message(); await d.accept(); });
+  await page.getByRole('button', { name: `Löschen „${name}“` }).click();
+  await expect(page.getByTestId('buero-notice')).toHaveText(`Das Thema „${name}“ ist gelöscht.`);
+  expect(question).toContain('Es wird auch entfernt aus 1 Lotsen-Profil, 1 Anliegen.');
+  await expect(page.getByTestId('pending')).toHaveCount(0, { timeout: 15_000 });
+
+  const byId = new Map();
+  for (const r of await pullAll(page.request)) byId.set(r.id, r);
+  expect(byId.get(topic.id).deleted).toBe(true);
+  expect(byId.get(lotse).data).toMatchObject({ skills: [], learning: [], active: false, name: `Lotse ${suffix}` });
+  expect(byId.get(requestId).data).toMatchObject({ topic: null, title: `Frage zu ${name}` });
 });
 
 test('the Büro sees inactive Lotsen, creates a Lotse, deactivates and reactivates it', async ({ page, request }) => {

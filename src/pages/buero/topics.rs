@@ -176,14 +176,9 @@ fn without_topic(d: &Data, id: &str) -> Vec<(Collection, String, Value)> {
 /// Takes the topic out of the records that name it, then deletes it (a tombstone). The edits
 /// are queued in this order, so the server never holds a reference to a deleted topic.
 async fn delete_topic(state: AppState, id: &str) -> Result<(), String> {
-    let (references, topic) = state.data.with_untracked(|d| {
-        (
-            without_topic(d, id),
-            d.topics
-                .get(id)
-                .and_then(|t| serde_json::to_value(&t.data).ok()),
-        )
-    });
+    let (references, topic) = state
+        .data
+        .with_untracked(|d| (without_topic(d, id), d.raw(Collection::Topics, id)));
     let Some(topic) = topic else {
         return Ok(());
     };

@@ -265,7 +265,7 @@ fn LotsenAdmin() -> impl IntoView {
                 <p><A href=format!("{PATH}?neu") attr:class="button">"Neuen Lotsen anlegen"</A></p>
             }.into_any(),
             Mode::Missing => view! {
-                <h2 tabindex="-1" node_ref=heading>"Lotse nicht gefunden"</h2>
+                <h2 class="buero-missing" tabindex="-1" node_ref=heading>"Lotse nicht gefunden"</h2>
                 <p>"Diesen Lotsen gibt es auf diesem Gerät nicht (mehr). " <A href=PATH>"Zur Liste"</A></p>
             }.into_any(),
             m => {

@@ -371,7 +371,7 @@ fn TopicsAdmin() -> impl IntoView {
                 <p><A href=format!("{PATH}?neu") attr:class="button">"Neues Thema anlegen"</A></p>
             }.into_any(),
             Mode::Missing => view! {
-                <h2 tabindex="-1" node_ref=heading>"Thema nicht gefunden"</h2>
+                <h2 class="buero-missing" tabindex="-1" node_ref=heading>"Thema nicht gefunden"</h2>
                 <p>"Dieses Thema gibt es auf diesem Gerät nicht (mehr). " <A href=PATH>"Zur Themenliste"</A></p>
             }.into_any(),
             m => {

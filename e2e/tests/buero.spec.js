@@ -130,7 +130,7 @@ test('the Büro creates a topic that the catalogue and the search show, edits an
   expect((await publicRecords(request, 'topics')).get(onServer.id).deleted).toBe(true);
 });
 
-test('deleting a topic takes it out of the Lotsen and requests that name it', async ({ page, request }) => {
+test('deleting a topic takes it out of the Lotsen, requests and applications that name it', async ({ page, request }) => {
   await openAsBuero(page, '/buero/themen?neu');
   const suffix = unique();
   const name = `Wegwerfthema ${suffix}`;
@@ -162,17 +162,26 @@ test('deleting a topic takes it out of the Lotsen and requests that name it', as
     }] },
   });
   expect((await asked.json()).results[0].status).toBe('applied');
+  const applicationId = crypto.randomUUID();
+  const applied = await request.post('/api/v1/push', {
+    headers: { 'X-Device-Key': key },
+    data: { mutations: [{
+      mutation_id: crypto.randomUUID(), collection: 'applications', id: applicationId, base_version: 0, deleted: false,
+      data: { name: `Bewerberin ${suffix}`, department: 'Testbereich', contact: '-1', topics: [topic.id], status: 'neu' },
+    }] },
+  });
+  expect((await applied.json()).results[0].status).toBe('applied');
 
   // The device holds both before the topic is deleted.
   await page.goto('/buero/themen');
-  for (const k of [`lotsen/${lotse}`, `requests/${requestId}`]) {
+  for (const k of [`lotsen/${lotse}`, `requests/${requestId}`, `applications/${applicationId}`]) {
     await expect.poll(() => idbGet(page, 'records', k), { timeout: 15_000 }).toBeTruthy();
   }
   let question = '';
   page.once('dialog', async (d) => { question = d.message(); await d.accept(); });
   await page.getByRole('button', { name: `Löschen „${name}“` }).click();
   await expect(page.getByTestId('buero-notice')).toHaveText(`Das Thema „${name}“ ist gelöscht.`);
-  expect(question).toContain('Es wird auch entfernt aus 1 Lotsen-Profil, 1 Anliegen.');
+  expect(question).toContain('Es wird auch entfernt aus 1 Lotsen-Profil, 1 Anliegen, 1 Bewerbung.');
   await expect(page.getByTestId('pending')).toHaveCount(0, { timeout: 15_000 });
 
   const byId = new Map();
@@ -180,6 +189,16 @@ test('deleting a topic takes it out of the Lotsen and requests that name it', as
   expect(byId.get(topic.id).deleted).toBe(true);
   expect(byId.get(lotse).data).toMatchObject({ skills: [], learning: [], active: false, name: `Lotse ${suffix}` });
   expect(byId.get(requestId).data).toMatchObject({ topic: null, title: `Frage zu ${name}` });
+  expect(byId.get(applicationId).data).toMatchObject({ topics: [], name: `Bewerberin ${suffix}` });
+
+  // The Büro removes what this test made, so that later tests do not meet it.
+  const cleanup = await page.request.post('/api/v1/push', {
+    data: { mutations: [lotse, requestId, applicationId].map((id) => ({
+      mutation_id: crypto.randomUUID(), collection: byId.get(id).collection, id,
+      base_version: byId.get(id).version, deleted: true, data: byId.get(id).data,
+    })) },
+  });
+  expect((await cleanup.json()).results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
 });
 
 test('the Büro sees inactive Lotsen, creates a Lotse, deactivates and reactivates it', async ({ page, request }) => {

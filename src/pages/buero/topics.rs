@@ -139,7 +139,8 @@ fn check(d: &Draft, id: &str, refs: &Data) -> Result<Value, Vec<FieldError>> {
 }
 
 /// The records that name topic `id`, each without it: the server refuses a write that refers to
-/// a topic that is gone, so a Lotse who kept it could no longer save their profile.
+/// a topic that is gone, so a Lotse who kept it could no longer save their profile, nor the
+/// Büro decide on an application that names it.
 fn without_topic(d: &Data, id: &str) -> Vec<(Collection, String, Value)> {
     let mut out = Vec::new();
     for (lid, l) in &d.lotsen {
@@ -158,6 +159,15 @@ fn without_topic(d: &Data, id: &str) -> Vec<(Collection, String, Value)> {
             request.topic = None;
             if let Ok(v) = serde_json::to_value(&request) {
                 out.push((Collection::Requests, rid.clone(), v));
+            }
+        }
+    }
+    for (aid, a) in &d.applications {
+        if a.data.topics.iter().any(|t| t == id) {
+            let mut application = a.data.clone();
+            application.topics.retain(|t| t != id);
+            if let Ok(v) = serde_json::to_value(&application) {
+                out.push((Collection::Applications, aid.clone(), v));
             }
         }
     }
@@ -308,6 +318,7 @@ fn TopicsAdmin() -> impl IntoView {
             ),
             plural(count(Collection::Requests), "Anliegen", "Anliegen"),
             plural(count(Collection::Events), "Termin", "Terminen"),
+            plural(count(Collection::Applications), "Bewerbung", "Bewerbungen"),
         ]
         .into_iter()
         .flatten()

@@ -71,6 +71,10 @@ fn UserBar(state: AppState) -> impl IntoView {
                                     <li><A href="/buero/themen" exact=true>"Themen verwalten"</A></li>
                                     <li><A href="/buero/lotsen" exact=true>"Lotsen verwalten"</A></li>
                                     <li><A href="/buero/konten" exact=true>"Konten"</A></li>
+                                    <li><A href="/buero/bewerbungen" exact=true>"Bewerbungen"</A></li>
+                                    <li><A href="/buero/termine" exact=true>"Termine verwalten"</A></li>
+                                    <li><A href="/buero/matrix" exact=true>"Matrix"</A></li>
+                                    <li><A href="/buero/auswertung" exact=true>"Auswertung"</A></li>
                                 })}
                             </ul>
                         </nav>

@@ -46,3 +46,36 @@ test('a topic page shows its upcoming events with the calendar download', async 
   await expect(events.first()).toBeVisible();
   await expect(events.first().getByRole('button', { name: /In den Kalender/ })).toBeVisible();
 });
+
+test('the Projektbüro publishes an event; everyone sees it under its topic', async ({ browser, page }) => {
+  const title = `Teams für Einsteiger ${Date.now().toString(36)}`;
+  const office = await browser.newContext();
+  const buero = await office.newPage();
+  expect((await buero.request.post('/api/v1/session', { data: { username: 'buero', password: 'demo-buero' } })).status()).toBe(200);
+  await buero.goto('/buero/termine');
+  await waitForSync(buero);
+  await buero.getByRole('link', { name: 'Neuen Termin anlegen' }).click();
+  // Missing fields are reported at once.
+  await buero.getByRole('button', { name: 'Termin speichern' }).click();
+  await expect(buero.locator('.error-summary li')).toHaveCount(3);
+  const results = await new AxeBuilder({ page: buero }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
+  expect(results.violations).toEqual([]);
+  await buero.getByLabel('Titel').fill(title);
+  await buero.getByLabel(/^Thema/).selectOption({ label: 'Microsoft Teams' });
+  await buero.getByLabel('Beginn').fill('2031-03-04T09:00');
+  await buero.getByLabel('Ende').fill('2031-03-04T10:30');
+  await buero.getByLabel('Ort').fill('Rathaus I, Sitzungssaal');
+  await buero.getByLabel('Plätze').fill('12');
+  await buero.getByRole('button', { name: 'Termin speichern' }).click();
+  await expect(buero.getByTestId('buero-notice')).toContainText('ist gespeichert');
+  await expect(buero.getByTestId('buero-event').filter({ hasText: title })).toBeVisible();
+  await expect(buero.getByTestId('pending')).toHaveCount(0, { timeout: 20_000 });
+  await office.close();
+
+  await page.goto('/termine?thema=teams');
+  await page.getByRole('button', { name: 'Jetzt abgleichen' }).click();
+  const event = page.getByTestId('event').filter({ hasText: title });
+  await expect(event).toBeVisible({ timeout: 20_000 });
+  await expect(event).toContainText('4.3.2031, 09:00 Uhr');
+  await expect(event).toContainText('12 Plätze');
+});

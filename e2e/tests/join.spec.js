@@ -40,7 +40,29 @@ test('an application handed in offline reaches the Projektbüro, and nobody else
   expect(mine).toHaveLength(1);
   expect(mine[0].data).toMatchObject({ department: 'Ordnungsamt', status: 'neu' });
   expect(mine[0].data.topics).toHaveLength(1);
+
+  // The Projektbüro accepts it: the Lotse profile is made from the application.
+  const office = await buero.newPage();
+  await office.goto('/buero/bewerbungen');
+  await waitForSync(office);
+  const card = office.getByTestId('application').filter({ hasText: name });
+  await expect(card).toContainText('Videokonferenzen');
+  const axe = await new AxeBuilder({ page: office }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
+  expect(axe.violations).toEqual([]);
+  await card.getByRole('button', { name: /Annehmen/ }).click();
+  await expect(office.getByTestId('buero-notice')).toContainText('ist angenommen');
+  await expect(office.getByTestId('pending')).toHaveCount(0, { timeout: 20_000 });
+  await office.goto('/buero/bewerbungen?status=angenommen');
+  await expect(office.getByTestId('application').filter({ hasText: name }).getByTestId('application-status')).toHaveText('angenommen');
   await buero.close();
+
+  // Anyone now finds the new Lotse.
+  await page.goto(`/suche?q=${encodeURIComponent(name)}`);
+  await page.getByRole('button', { name: 'Jetzt abgleichen' }).click();
+  const found = page.getByTestId('lotse-card').filter({ hasText: name });
+  await expect(found).toBeVisible({ timeout: 20_000 });
+  await expect(found).toContainText('Ordnungsamt');
+  await expect(found).toContainText('Videokonferenzen');
 
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
   expect(results.violations).toEqual([]);

@@ -3,10 +3,14 @@
 //! login, so that nobody fills in a form the server would refuse.
 
 mod accounts;
+mod applications;
+mod events;
 mod lotsen;
 mod topics;
 
 pub use accounts::BueroAccountsPage;
+pub use applications::BueroApplicationsPage;
+pub use events::BueroEventsPage;
 pub use lotsen::BueroLotsenPage;
 pub use topics::BueroTopicsPage;
 

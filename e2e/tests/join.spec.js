@@ -62,7 +62,9 @@ test('an application handed in offline reaches the Projektbüro, and nobody else
   const found = page.getByTestId('lotse-card').filter({ hasText: name });
   await expect(found).toBeVisible({ timeout: 20_000 });
   await expect(found).toContainText('Ordnungsamt');
-  await expect(found).toContainText('Videokonferenzen');
+  await found.getByRole('link', { name }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);
+  await expect(page.getByRole('main')).toContainText('Videokonferenzen');
 
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
   expect(results.violations).toEqual([]);

@@ -849,7 +849,9 @@ pub fn mutations() -> Vec<Mutation> {
                    "topics": topics, "motivation": motivation, "status": "neu"}),
         ));
     }
+    let weeks = weeks_since_written(time::OffsetDateTime::now_utc().date());
     for (key, title, topic, starts_at, ends_at, location, description, seats) in EVENTS {
+        let (starts_at, ends_at) = (later_by(starts_at, weeks), later_by(ends_at, weeks));
         out.push(mutation(
             "events",
             key,
@@ -859,6 +861,40 @@ pub fn mutations() -> Vec<Mutation> {
         ));
     }
     out
+}
+
+/// The day the demo events' dates were written for. A demo seeded later moves them by whole
+/// weeks (same weekday, same time), so that it always shows upcoming trainings.
+const EVENTS_WRITTEN: (i32, u8, u8) = (2026, 11, 29);
+
+fn weeks_since_written(today: time::Date) -> i64 {
+    let (y, m, d) = EVENTS_WRITTEN;
+    let written = time::Month::try_from(m)
+        .ok()
+        .and_then(|m| time::Date::from_calendar_date(y, m, d).ok());
+    match written {
+        Some(w) if today > w => ((today - w).whole_days() + 6) / 7,
+        _ => 0,
+    }
+}
+
+/// `YYYY-MM-DDThh:mm` moved by `weeks`; a string that is not such a time stays as it is.
+fn later_by(local: &str, weeks: i64) -> String {
+    let parse = || -> Option<String> {
+        let (date, clock) = local.split_once('T')?;
+        let mut p = date.split('-').map(|n| n.parse::<i32>().ok());
+        let (y, m, d) = (p.next()??, p.next()??, p.next()??);
+        let month = time::Month::try_from(u8::try_from(m).ok()?).ok()?;
+        let day = time::Date::from_calendar_date(y, month, u8::try_from(d).ok()?).ok()?;
+        let moved = day.checked_add(time::Duration::weeks(weeks))?;
+        Some(format!(
+            "{:04}-{:02}-{:02}T{clock}",
+            moved.year(),
+            u8::from(moved.month()),
+            moved.day()
+        ))
+    };
+    parse().unwrap_or_else(|| local.to_owned())
 }
 
 pub use crate::auth::hash_password;
@@ -919,6 +955,19 @@ pub fn seed_if_empty(store: &Store) -> StoreResult<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn demo_events_move_by_whole_weeks_into_the_future() {
+        let day = |y, m, d| time::Date::from_calendar_date(y, m, d).unwrap();
+        assert_eq!(weeks_since_written(day(2026, time::Month::November, 1)), 0);
+        assert_eq!(weeks_since_written(day(2026, time::Month::November, 29)), 0);
+        assert_eq!(weeks_since_written(day(2026, time::Month::November, 30)), 1);
+        assert_eq!(weeks_since_written(day(2026, time::Month::December, 6)), 1);
+        assert_eq!(weeks_since_written(day(2027, time::Month::December, 6)), 54);
+        assert_eq!(later_by("2026-12-08T09:00", 0), "2026-12-08T09:00");
+        assert_eq!(later_by("2026-12-29T09:00", 1), "2027-01-05T09:00");
+        assert_eq!(later_by("kein Datum", 3), "kein Datum");
+    }
 
     #[test]
     fn emails_are_ascii() {

@@ -4,10 +4,12 @@
 
 mod accounts;
 mod lotsen;
+mod matrix;
 mod topics;
 
 pub use accounts::BueroAccountsPage;
 pub use lotsen::BueroLotsenPage;
+pub use matrix::BueroMatrixPage;
 pub use topics::BueroTopicsPage;
 
 use leptos::html;

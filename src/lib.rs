@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/buero/lotsen") view=BueroLotsenPage/>
                     <Route path=path!("/buero/konten") view=BueroAccountsPage/>
                     <Route path=path!("/buero/matrix") view=BueroMatrixPage/>
+                    <Route path=path!("/buero/auswertung") view=BueroEvaluationPage/>
                     <Route path=path!("/barrierefreiheit") view=AccessibilityPage/>
                     <Route path=path!("/datenschutz") view=PrivacyPage/>
                     <Route path=path!("/impressum") view=ImprintPage/>

@@ -14,7 +14,9 @@ mod search;
 pub(crate) mod topics;
 mod workplace;
 
-pub use buero::{BueroAccountsPage, BueroLotsenPage, BueroMatrixPage, BueroTopicsPage};
+pub use buero::{
+    BueroAccountsPage, BueroEvaluationPage, BueroLotsenPage, BueroMatrixPage, BueroTopicsPage,
+};
 pub use events::EventsPage;
 pub use info::{AccessibilityPage, ImprintPage, NotFound, PrivacyPage};
 pub use join::JoinPage;

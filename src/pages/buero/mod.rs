@@ -3,11 +3,13 @@
 //! login, so that nobody fills in a form the server would refuse.
 
 mod accounts;
+mod evaluation;
 mod lotsen;
 mod matrix;
 mod topics;
 
 pub use accounts::BueroAccountsPage;
+pub use evaluation::BueroEvaluationPage;
 pub use lotsen::BueroLotsenPage;
 pub use matrix::BueroMatrixPage;
 pub use topics::BueroTopicsPage;

@@ -74,6 +74,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/buero/konten") view=BueroAccountsPage/>
                     <Route path=path!("/buero/bewerbungen") view=BueroApplicationsPage/>
                     <Route path=path!("/buero/termine") view=BueroEventsPage/>
+                    <Route path=path!("/buero/matrix") view=BueroMatrixPage/>
+                    <Route path=path!("/buero/auswertung") view=BueroEvaluationPage/>
                     <Route path=path!("/barrierefreiheit") view=AccessibilityPage/>
                     <Route path=path!("/datenschutz") view=PrivacyPage/>
                     <Route path=path!("/impressum") view=ImprintPage/>

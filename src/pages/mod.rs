@@ -15,7 +15,8 @@ pub(crate) mod topics;
 mod workplace;
 
 pub use buero::{
-    BueroAccountsPage, BueroApplicationsPage, BueroEventsPage, BueroLotsenPage, BueroTopicsPage,
+    BueroAccountsPage, BueroApplicationsPage, BueroEvaluationPage, BueroEventsPage,
+    BueroLotsenPage, BueroMatrixPage, BueroTopicsPage,
 };
 pub use events::EventsPage;
 pub use info::{AccessibilityPage, ImprintPage, NotFound, PrivacyPage};

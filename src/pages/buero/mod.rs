@@ -4,14 +4,18 @@
 
 mod accounts;
 mod applications;
+mod evaluation;
 mod events;
 mod lotsen;
+mod matrix;
 mod topics;
 
 pub use accounts::BueroAccountsPage;
 pub use applications::BueroApplicationsPage;
+pub use evaluation::BueroEvaluationPage;
 pub use events::BueroEventsPage;
 pub use lotsen::BueroLotsenPage;
+pub use matrix::BueroMatrixPage;
 pub use topics::BueroTopicsPage;
 
 use leptos::html;

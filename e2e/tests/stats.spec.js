@@ -1,0 +1,121 @@
+// The Projektbüro's figures (SPEC §4): the skills matrix with its URL filters, coverage gaps and
+// CSV download, and the evaluation of demand against coverage.
+const { test, expect } = require('@playwright/test');
+const { AxeBuilder } = require('@axe-core/playwright');
+const { waitForSync } = require('./helpers');
+
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const DEPARTMENT = 'Bauamt';
+
+async function openAsBuero(page, path) {
+  const resp = await page.request.post('/api/v1/session', { data: { username: 'buero', password: 'demo-buero' } });
+  expect(resp.status()).toBe(200);
+  await page.goto(path);
+  await waitForSync(page);
+  await expect(page.getByTestId('user')).toContainText('buero');
+  await expect(page.locator('.loading')).toHaveCount(0);
+  await expect(page.getByTestId('buero-only')).toHaveCount(0);
+}
+
+async function audit(page, label) {
+  const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  const text = results.violations.map((v) => `${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`).join('\n');
+  expect(results.violations, `axe violations on ${label}:\n${text}`).toEqual([]);
+}
+
+/** The page as a whole does not scroll sideways (the tables scroll in their own regions). */
+async function noPageScroll(page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+}
+
+for (const path of ['/buero/matrix', '/buero/auswertung']) {
+  test(`without a Büro login ${path} says so`, async ({ page }) => {
+    await page.goto(path);
+    await waitForSync(page);
+    await expect(page.getByTestId('buero-only')).toBeVisible();
+    await expect(page.locator('table')).toHaveCount(0);
+  });
+}
+
+test('the matrix takes its filter from the URL, marks gaps and downloads the same selection', async ({ page }) => {
+  await openAsBuero(page, `/buero/matrix?bereich=${encodeURIComponent(DEPARTMENT)}`);
+  await expect(page.locator('#matrix-bereich')).toHaveValue(DEPARTMENT);
+
+  const matrix = page.getByTestId('matrix');
+  await expect(matrix.locator('caption')).toContainText('Kompetenzmatrix');
+  const rows = matrix.locator('tbody tr');
+  expect(await rows.count()).toBeGreaterThan(0);
+  for (const text of await matrix.locator('tbody th[scope="row"] .matrix-dept').allTextContents()) {
+    expect(text.trim()).toBe(`(${DEPARTMENT})`);
+  }
+  // Headers a screen reader can use: categories over topics, one column per topic.
+  expect(await matrix.locator('thead th[scope="colgroup"]').count()).toBeGreaterThan(0);
+  const topics = await matrix.locator('thead tr.matrix-topics th[scope="col"]').count();
+  expect(topics).toBeGreaterThan(0);
+  await expect(rows.first().locator('td')).toHaveCount(topics);
+  await expect(matrix.locator('td.matrix-level .visually-hidden').first()).toHaveText(/^(Stufe |: (kennt sich aus|kann helfen|kann schulen))$/);
+
+  // Coverage: only this department, gaps named in words.
+  const coverage = page.getByTestId('coverage');
+  await expect(coverage.locator('thead th[scope="col"]')).toHaveText(['Thema', DEPARTMENT]);
+  expect(await coverage.locator('td.gap').count()).toBeGreaterThan(0);
+  await expect(coverage.locator('td.gap').first()).toHaveText(/^Lücke \([01]\)$/);
+
+  // The scrollable regions are reachable by keyboard.
+  const region = page.getByRole('region', { name: 'Kompetenzmatrix (scrollbar)' });
+  await expect(region).toHaveAttribute('tabindex', '0');
+
+  // The download carries the filter and is CSV for German Excel.
+  const link = page.getByTestId('matrix-csv');
+  const href = await link.getAttribute('href');
+  expect(href).toBe(`/api/v1/export/matrix.csv?bereich=${encodeURIComponent(DEPARTMENT)}`);
+  const resp = await page.request.get(href);
+  expect(resp.status()).toBe(200);
+  const body = await resp.body();
+  expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const text = body.toString('utf8');
+  expect(text.split(/\r?\n/)[0]).toContain(';');
+
+  // Another category via the select lands in the URL.
+  const category = await page.locator('#matrix-kategorie option').nth(1).getAttribute('value');
+  await page.locator('#matrix-kategorie').selectOption(category);
+  await expect(page).toHaveURL(new RegExp(`kategorie=${encodeURIComponent(category).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  await expect(page).toHaveURL(/bereich=Bauamt/);
+  await expect(matrix.locator('thead th[scope="colgroup"]')).toHaveCount(1);
+  await expect(link).toHaveAttribute('href', /bereich=Bauamt&kategorie=/);
+
+  await noPageScroll(page);
+  await audit(page, '/buero/matrix');
+});
+
+test('the evaluation ranks where Lotsen are missing, with a chart and its table', async ({ page }) => {
+  await openAsBuero(page, '/buero/auswertung');
+  await expect(page.getByRole('heading', { level: 2, name: 'Hier fehlen Lotsen oder Schulungen' })).toBeVisible();
+  const ranked = page.getByTestId('need-list').locator('li');
+  expect(await ranked.count()).toBeGreaterThan(0);
+  await expect(ranked.first()).toContainText('Anliegen');
+  await expect(ranked.first()).toContainText('Bereichen');
+
+  const chart = page.getByRole('img', { name: 'Anliegen je Thema (Balkendiagramm)' });
+  await expect(chart).toBeVisible();
+  expect(await chart.locator('rect.bar').count()).toBeGreaterThan(0);
+  const table = page.getByTestId('stats-table');
+  expect(await table.locator('tbody tr').count()).toBeGreaterThan(0);
+  await expect(page.getByTestId('requests-csv')).toHaveAttribute('href', '/api/v1/export/requests.csv');
+  // No names of people: the figures are by topic only.
+  await expect(page.getByTestId('stats-table')).not.toContainText('Peter Brinkmann');
+
+  await noPageScroll(page);
+  await audit(page, '/buero/auswertung');
+});
+
+test('at 320 px the pages do not scroll sideways as a whole', async ({ page }) => {
+  await page.setViewportSize({ width: 320, height: 640 });
+  await openAsBuero(page, '/buero/matrix');
+  await expect(page.getByTestId('matrix')).toBeVisible();
+  await noPageScroll(page);
+  await page.goto('/buero/auswertung');
+  await expect(page.getByTestId('need-list')).toBeVisible();
+  await noPageScroll(page);
+});

@@ -1,0 +1,314 @@
+//! `/buero/matrix?bereich=…&kategorie=…`: the skills matrix (SPEC §4) — active Lotsen × topics
+//! with their levels, topics grouped by category, and below it the coverage per topic and
+//! department with the gaps marked. The filters live in the URL, so a view can be bookmarked
+//! and the CSV download takes the same filters.
+//!
+//! At 2,000 Lotsen × 200 topics the table has 400,000 cells: the grid is computed once per
+//! change of data or filter (a memo), and the cells are plain elements without signals of
+//! their own.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use lotsen_domain::coverage::{is_stale, Coverage, MIN_HELPERS};
+use lotsen_domain::model::Level;
+use lotsen_domain::normalize::fold;
+
+use super::BueroOnly;
+use crate::components::state;
+use crate::pages::enc;
+use crate::state::Data;
+
+const PATH: &str = "/buero/matrix";
+
+/// The query string of both filters (empty ones left out), with its leading `?` if any.
+fn query(bereich: &str, kategorie: &str) -> String {
+    let parts: Vec<String> = [("bereich", bereich), ("kategorie", kategorie)]
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", enc(v.trim())))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// An empty filter lets everything through; otherwise compared folded, as the server's export
+/// compares, so that the download holds what the screen shows.
+fn matches(filter: &str, value: &str) -> bool {
+    let filter = filter.trim();
+    filter.is_empty() || fold(filter) == fold(value.trim())
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Row {
+    name: String,
+    department: String,
+    stale: bool,
+    /// The level per shown topic, in the order of [`Grid::topics`].
+    levels: Vec<Option<Level>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Grid {
+    /// The shown categories, each with its number of topics.
+    categories: Vec<(String, usize)>,
+    /// Ids and names of the shown topics, by category, then name.
+    topics: Vec<(String, String)>,
+    rows: Vec<Row>,
+    coverage: Coverage,
+}
+
+impl Grid {
+    fn build(data: &Data, bereich: &str, kategorie: &str, today: &str) -> Grid {
+        let mut categories = Vec::new();
+        let mut topics = Vec::new();
+        for (category, list) in data.topics_by_category() {
+            if !matches(kategorie, &category) || list.is_empty() {
+                continue;
+            }
+            categories.push((category, list.len()));
+            topics.extend(list.into_iter().map(|(id, t)| (id, t.name)));
+        }
+        let column: HashMap<&str, usize> = topics
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (id.as_str(), i))
+            .collect();
+        let mut lotsen: Vec<_> = data
+            .lotsen
+            .values()
+            .map(|r| &r.data)
+            .filter(|l| l.active && matches(bereich, &l.department))
+            .collect();
+        lotsen.sort_by_cached_key(|l| (fold(&l.department), fold(&l.name)));
+        let rows = lotsen
+            .iter()
+            .map(|l| {
+                let mut levels = vec![None; topics.len()];
+                for s in &l.skills {
+                    if let Some(&i) = column.get(s.topic.as_str()) {
+                        // A topic listed twice counts with its higher level.
+                        levels[i] = levels[i].max(Some(s.level));
+                    }
+                }
+                Row {
+                    name: l.name.clone(),
+                    department: l.department.trim().to_owned(),
+                    stale: is_stale(l.confirmed_at.as_deref(), today),
+                    levels,
+                }
+            })
+            .collect();
+        let coverage = Coverage::compute(topics.iter().map(|(id, _)| id.as_str()), lotsen);
+        Grid {
+            categories,
+            topics,
+            rows,
+            coverage,
+        }
+    }
+}
+
+/// Today as `YYYY-MM-DD` in local time, for the staleness of profiles.
+fn today() -> String {
+    let d = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
+}
+
+/// The cell text for screen readers; static, so that 400,000 cells allocate nothing.
+fn level_cell(level: Option<Level>) -> impl IntoView {
+    let (digit, label) = match level.map(Level::get) {
+        None => return view! { <td></td> }.into_any(),
+        Some(1) => ("1", ": kennt sich aus"),
+        Some(2) => ("2", ": kann helfen"),
+        Some(_) => ("3", ": kann schulen"),
+    };
+    view! {
+        <td class="matrix-level">
+            <span class="visually-hidden">"Stufe "</span>{digit}<span class="visually-hidden">{label}</span>
+        </td>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn BueroMatrixPage() -> impl IntoView {
+    crate::set_title("Kompetenzmatrix");
+    view! {
+        <h1>"Kompetenzmatrix"</h1>
+        <BueroOnly path=PATH><Matrix/></BueroOnly>
+    }
+}
+
+#[component]
+fn Matrix() -> impl IntoView {
+    let state = state();
+    let query_map = use_query_map();
+    let navigate = StoredValue::new_local(use_navigate());
+    let bereich = Memo::new(move |_| query_map.with(|q| q.get("bereich").unwrap_or_default()));
+    let kategorie = Memo::new(move |_| query_map.with(|q| q.get("kategorie").unwrap_or_default()));
+    let today = today();
+    let grid = Memo::new(move |_| {
+        state
+            .data
+            .with(|d| Grid::build(d, &bereich.get(), &kategorie.get(), &today))
+    });
+    let departments = Memo::new(move |_| state.data.with(Data::departments));
+    let categories = Memo::new(move |_| {
+        state.data.with(|d| {
+            d.topics_by_category()
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect::<Vec<_>>()
+        })
+    });
+    let go = move |b: String, k: String| {
+        navigate.with_value(|n| n(&format!("{PATH}{}", query(&b, &k)), Default::default()));
+    };
+    let csv_href = move || {
+        format!(
+            "/api/v1/export/matrix.csv{}",
+            query(&bereich.get(), &kategorie.get())
+        )
+    };
+
+    view! {
+        <p>"Welche aktiven Lotsen kennen sich in welchen Themen aus? Stufe 1: kennt sich aus, Stufe 2: kann helfen, Stufe 3: kann schulen."</p>
+        <div class="filters matrix-filters">
+            <div class="field">
+                <label for="matrix-bereich">"Bereich"</label>
+                <select id="matrix-bereich" on:change=move |ev| go(event_target_value(&ev), kategorie.get_untracked())>
+                    <option value="" selected=move || bereich.get().trim().is_empty()>"alle Bereiche"</option>
+                    {move || departments.get().into_iter().map(|d| {
+                        let selected = matches(&bereich.get(), &d) && !bereich.get().trim().is_empty();
+                        let label = d.clone();
+                        view! { <option value=d selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="matrix-kategorie">"Kategorie"</label>
+                <select id="matrix-kategorie" on:change=move |ev| go(bereich.get_untracked(), event_target_value(&ev))>
+                    <option value="" selected=move || kategorie.get().trim().is_empty()>"alle Kategorien"</option>
+                    {move || categories.get().into_iter().map(|c| {
+                        let selected = matches(&kategorie.get(), &c) && !kategorie.get().trim().is_empty();
+                        let label = c.clone();
+                        view! { <option value=c selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        </div>
+        // A download from the server, not a route of the app: `rel="external"` keeps the router out.
+        <p class="matrix-download">
+            <a href=csv_href rel="external" download data-testid="matrix-csv">"CSV herunterladen"</a>
+            " (Kompetenzmatrix mit den gewählten Filtern, für Excel; nur mit Verbindung zum Server)"
+        </p>
+        {move || grid.with(|g| (matrix_table(g), coverage_table(g)))}
+    }
+}
+
+fn matrix_table(grid: &Grid) -> AnyView {
+    if grid.rows.is_empty() || grid.topics.is_empty() {
+        return view! {
+            <p class="notice" data-testid="matrix-empty">"Für diese Auswahl gibt es keine aktiven Lotsen oder keine Themen."</p>
+        }
+        .into_any();
+    }
+    let stale = grid.rows.iter().filter(|r| r.stale).count();
+    let caption = format!(
+        "Kompetenzmatrix: {} aktive Lotsen, {} Themen",
+        grid.rows.len(),
+        grid.topics.len()
+    );
+    view! {
+        {(stale > 0).then(|| view! {
+            <p>{format!("{stale} Profile sind seit über 12 Monaten nicht bestätigt; sie sind mit „nicht bestätigt“ markiert.")}</p>
+        })}
+        <div class="matrix-scroll" role="region" aria-label="Kompetenzmatrix (scrollbar)" tabindex="0">
+            <table class="matrix" data-testid="matrix">
+                <caption>{caption}</caption>
+                <colgroup span="1"></colgroup>
+                {grid.categories.iter().map(|(_, n)| view! { <colgroup span=n.to_string()></colgroup> }).collect_view()}
+                <thead>
+                    <tr class="matrix-categories">
+                        <th scope="col" rowspan="2" class="matrix-corner">"Lotse (Bereich)"</th>
+                        {grid.categories.iter().map(|(c, n)| view! {
+                            <th scope="colgroup" colspan=n.to_string()>{c.clone()}</th>
+                        }).collect_view()}
+                    </tr>
+                    <tr class="matrix-topics">
+                        {grid.topics.iter().map(|(_, name)| view! { <th scope="col">{name.clone()}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {grid.rows.iter().map(|r| view! {
+                        <tr>
+                            <th scope="row">
+                                {r.name.clone()}
+                                <span class="matrix-dept">{format!(" ({})", r.department)}</span>
+                                {r.stale.then(|| view! { " " <span class="buero-badge">"nicht bestätigt"</span> })}
+                            </th>
+                            {r.levels.iter().map(|l| level_cell(*l)).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+fn coverage_table(grid: &Grid) -> AnyView {
+    let c = &grid.coverage;
+    if c.departments.is_empty() || grid.topics.is_empty() {
+        return ().into_any();
+    }
+    let gaps: usize = grid
+        .topics
+        .iter()
+        .map(|(id, _)| c.gap_departments(id))
+        .sum();
+    view! {
+        <h2 id="abdeckung">"Abdeckung nach Thema und Bereich"</h2>
+        <p>
+            {format!("Ein Thema ist in einem Bereich abgedeckt, wenn mindestens {MIN_HELPERS} aktive Lotsen dort mindestens Stufe 2 (kann helfen) haben. ")}
+            <strong data-testid="gap-count">{format!("Lücken: {gaps}")}</strong>
+        </p>
+        <div class="matrix-scroll" role="region" aria-labelledby="abdeckung" tabindex="0">
+            <table class="matrix coverage" data-testid="coverage">
+                <caption>"Anzahl der Lotsen mit Stufe 2 oder 3, je Thema und Bereich"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col" class="matrix-corner">"Thema"</th>
+                        {c.departments.iter().map(|d| view! { <th scope="col">{d.clone()}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {grid.topics.iter().map(|(id, name)| view! {
+                        <tr>
+                            <th scope="row">{name.clone()}</th>
+                            {c.departments.iter().map(|d| {
+                                let n = c.helpers(id, d);
+                                if n < MIN_HELPERS {
+                                    view! { <td class="gap">{format!("Lücke ({n})")}</td> }.into_any()
+                                } else {
+                                    view! { <td>{n.to_string()}</td> }.into_any()
+                                }
+                            }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

@@ -171,17 +171,39 @@ where
         spawn_local(work);
         return;
     };
+    // If the browser refuses the request (a sandboxed frame, a policy), this tab must still
+    // sync: the work is taken by whichever comes first, the lock or the refusal.
+    let work = std::rc::Rc::new(RefCell::new(Some(work)));
+    let for_lock = work.clone();
     let granted = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+        let work = for_lock.borrow_mut().take();
         wasm_bindgen_futures::future_to_promise(async move {
-            work.await;
+            if let Some(work) = work {
+                work.await;
+            }
             Ok(JsValue::UNDEFINED)
         })
         .into()
     });
-    if request
-        .call2(&locks, &JsValue::from_str(LOCK), &granted)
-        .is_err()
-    {
-        web_sys::console::warn_1(&"Web Lock nicht verfügbar".into());
+    let run_here = move || {
+        if let Some(work) = work.borrow_mut().take() {
+            web_sys::console::warn_1(
+                &"Web Lock nicht verfügbar; dieser Tab gleicht selbst ab".into(),
+            );
+            spawn_local(work);
+        }
+    };
+    match request.call2(&locks, &JsValue::from_str(LOCK), &granted) {
+        // The promise settles when the lock is released (never while the tab lives), or is
+        // rejected when the browser refuses the lock.
+        Ok(promise) => match promise.dyn_into::<js_sys::Promise>() {
+            Ok(promise) => spawn_local(async move {
+                if wasm_bindgen_futures::JsFuture::from(promise).await.is_err() {
+                    run_here();
+                }
+            }),
+            Err(_) => run_here(),
+        },
+        Err(_) => run_here(),
     }
 }

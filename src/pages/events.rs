@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use lotsen_domain::model::Event;
 use wasm_bindgen::JsCast;
 
+use crate::components::now_utc;
 use crate::components::{state, Loading};
 use crate::pages::enc;
 use crate::pages::topics::{format_local, now_local};
@@ -118,20 +119,6 @@ pub fn EventItem(shown: Shown) -> impl IntoView {
             </button>
         </li>
     }
-}
-
-/// Now in UTC, in the server's format (`2026-11-29T08:15:00Z`).
-fn now_utc() -> String {
-    let d = js_sys::Date::new_0();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        d.get_utc_full_year(),
-        d.get_utc_month() + 1,
-        d.get_utc_date(),
-        d.get_utc_hours(),
-        d.get_utc_minutes(),
-        d.get_utc_seconds()
-    )
 }
 
 /// The events not yet over (of one topic, if given), soonest first.

@@ -101,6 +101,7 @@ fn to_data(d: &Draft) -> serde_json::Value {
         "requester": {"name": d.name, "department": d.department, "contact": d.contact},
         "status": "neu",
         "assignee": null,
+        "created_at": crate::components::now_utc(),
     })
 }
 

@@ -254,7 +254,7 @@ pub fn WorkItemPage() -> impl IntoView {
         let Some((mut request, _)) = record.get_untracked() else {
             return;
         };
-        request.status = status;
+        request.set_status(status, &crate::components::now_utc());
         if take_over {
             request.assignee = state
                 .user

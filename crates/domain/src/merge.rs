@@ -5,6 +5,11 @@
 
 use serde_json::{Map, Value};
 
+/// Bookkeeping fields no one types: when both sides set one differently, the server's value
+/// stands without troubling the user (two Lotsen closing the same request a minute apart both
+/// closed it; the first time recorded is the one kept).
+const QUIET: &[&str] = &["closed_at"];
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Merged {
     pub data: Value,
@@ -32,7 +37,9 @@ pub fn three_way(base: &Value, local: &Value, server: &Value) -> Merged {
         } else if s == b {
             l
         } else {
-            conflicts.push(key.clone());
+            if !QUIET.contains(&key.as_str()) {
+                conflicts.push(key.clone());
+            }
             s
         };
         if let Some(v) = chosen {
@@ -78,6 +85,16 @@ mod tests {
     fn same_change_on_both_sides_is_no_conflict() {
         let m = three_way(&json!({"a":1}), &json!({"a":2}), &json!({"a":2}));
         assert_eq!(m.data, json!({"a":2}));
+        assert!(m.conflicts.is_empty());
+    }
+
+    #[test]
+    fn closing_twice_keeps_the_server_time_quietly() {
+        let base = json!({"status":"in_bearbeitung"});
+        let local = json!({"status":"erledigt","closed_at":"2026-11-29T10:02:00Z"});
+        let server = json!({"status":"erledigt","closed_at":"2026-11-29T10:00:00Z"});
+        let m = three_way(&base, &local, &server);
+        assert_eq!(m.data, server);
         assert!(m.conflicts.is_empty());
     }
 

@@ -249,6 +249,28 @@ pub struct Request {
     pub status: Status,
     #[serde(default)]
     pub assignee: Option<String>,
+    /// When it was handed in (UTC `YYYY-MM-DDThh:mm:ssZ`), set by the device it was typed on,
+    /// so a request written offline counts from when it was written. Older records lack it;
+    /// it is left out of the JSON then, so they round-trip unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// When it was last closed (`erledigt` or `abgelehnt`), same format; cleared on reopening.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<String>,
+}
+
+impl Request {
+    /// Sets the status and keeps `closed_at` in step: a request closed now gets `now`; one
+    /// that stays closed keeps its first time; a reopened one loses it.
+    pub fn set_status(&mut self, status: Status, now: &str) {
+        let closed = |s: Status| matches!(s, Status::Erledigt | Status::Abgelehnt);
+        if !closed(status) {
+            self.closed_at = None;
+        } else if !closed(self.status) || self.closed_at.is_none() {
+            self.closed_at = Some(now.to_owned());
+        }
+        self.status = status;
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

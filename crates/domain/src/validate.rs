@@ -164,6 +164,8 @@ fn request(o: &Obj, refs: &dyn Refs) -> Result<Request, FieldError> {
         "requester",
         "status",
         "assignee",
+        "created_at",
+        "closed_at",
     ])?;
     let kind = o.choice(
         "kind",
@@ -197,6 +199,17 @@ fn request(o: &Obj, refs: &dyn Refs) -> Result<Request, FieldError> {
             return Err(o.err("unknown_lotse", "Diesen Lotsen gibt es nicht.", "assignee"));
         }
     }
+    let timestamp = |key: &str| -> Result<Option<String>, FieldError> {
+        let value = o.opt_text(key)?;
+        match value {
+            Some(t) if crate::demand::unix_seconds(&t).is_none() => Err(o.err(
+                "invalid_timestamp",
+                "Bitte einen Zeitpunkt im Format JJJJ-MM-TTThh:mm:ssZ angeben.",
+                key,
+            )),
+            v => Ok(v),
+        }
+    };
     Ok(Request {
         kind,
         topic,
@@ -205,6 +218,8 @@ fn request(o: &Obj, refs: &dyn Refs) -> Result<Request, FieldError> {
         requester,
         status,
         assignee,
+        created_at: timestamp("created_at")?,
+        closed_at: timestamp("closed_at")?,
     })
 }
 
@@ -567,6 +582,46 @@ mod tests {
         let v = validate(Collection::Requests, "r", &req(), &World).unwrap();
         assert_eq!(v["title"], "Wie lege ich eine E-Akte an?");
         assert_eq!(v["status"], "neu");
+    }
+
+    #[test]
+    fn request_times_are_utc_timestamps() {
+        let mut r = req();
+        r["created_at"] = json!("2026-11-29T09:15:00Z");
+        r["closed_at"] = json!(null);
+        let v = validate(Collection::Requests, "r", &r, &World).unwrap();
+        assert_eq!(v["created_at"], "2026-11-29T09:15:00Z");
+        assert!(
+            v.get("closed_at").is_none(),
+            "an unknown time is left out: {v}"
+        );
+        for (field, bad) in [
+            ("created_at", "29.11.2026"),
+            ("closed_at", "2026-11-29T25:00:00Z"),
+        ] {
+            let mut r = req();
+            r[field] = json!(bad);
+            assert_eq!(
+                field_of(validate(Collection::Requests, "r", &r, &World)),
+                ("invalid_timestamp".into(), Some(field.into()))
+            );
+        }
+    }
+
+    #[test]
+    fn closing_and_reopening_keep_the_closing_time() {
+        let mut r: Request = serde_json::from_value(req()).unwrap();
+        r.set_status(Status::InBearbeitung, "2026-11-01T08:00:00Z");
+        assert_eq!(r.closed_at, None);
+        r.set_status(Status::Erledigt, "2026-11-02T08:00:00Z");
+        assert_eq!(r.closed_at.as_deref(), Some("2026-11-02T08:00:00Z"));
+        // Rejecting a request already closed does not move the time it was closed.
+        r.set_status(Status::Abgelehnt, "2026-11-03T08:00:00Z");
+        assert_eq!(r.closed_at.as_deref(), Some("2026-11-02T08:00:00Z"));
+        r.set_status(Status::Neu, "2026-11-04T08:00:00Z");
+        assert_eq!(r.closed_at, None);
+        r.set_status(Status::Abgelehnt, "2026-11-05T08:00:00Z");
+        assert_eq!(r.closed_at.as_deref(), Some("2026-11-05T08:00:00Z"));
     }
 
     #[test]

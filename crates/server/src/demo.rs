@@ -816,22 +816,29 @@ pub fn mutations() -> Vec<Mutation> {
             }),
         ));
     }
-    for (key, kind, topic, title, description, (name, department), status, assignee) in REQUESTS {
-        out.push(mutation(
-            "requests",
-            key,
-            json!({
-                "kind": kind,
-                "topic": topic.map(topic_id),
-                "title": title,
-                "description": description,
-                "requester": {"name": name, "department": department,
-                              "contact": email_for(name)},
-                "status": status,
-                "assignee": assignee.map(lotse_id),
-            }),
-        ));
+    let now = time::OffsetDateTime::now_utc();
+    for (i, (key, kind, topic, title, description, (name, department), status, assignee)) in
+        REQUESTS.iter().enumerate()
+    {
+        // The open requests came in during the last three weeks.
+        let created = now - time::Duration::hours(20 + 61 * i as i64);
+        let mut data = json!({
+            "kind": kind,
+            "topic": topic.map(topic_id),
+            "title": title,
+            "description": description,
+            "requester": {"name": name, "department": department,
+                          "contact": email_for(name)},
+            "status": status,
+            "assignee": assignee.map(lotse_id),
+            "created_at": sync::format_utc(created),
+        });
+        if matches!(*status, "erledigt" | "abgelehnt") {
+            data["closed_at"] = json!(sync::format_utc(created + time::Duration::hours(18)));
+        }
+        out.push(mutation("requests", key, data));
     }
+    out.extend(past_requests(now));
     for (key, request, text, author, internal) in NOTES {
         out.push(mutation(
             "notes",
@@ -859,6 +866,149 @@ pub fn mutations() -> Vec<Mutation> {
                    "ends_at": ends_at, "location": location,
                    "description": description, "seats": seats}),
         ));
+    }
+    out
+}
+
+/// Typical requests of the months before (kind, topic slug, title), repeated over the year.
+const PAST: &[(&str, &str, &str)] = &[
+    ("frage", "dms", "Wie finde ich eine Akte im DMS wieder?"),
+    ("frage", "dms", "Wiedervorlage im DMS einrichten"),
+    (
+        "problem",
+        "dms",
+        "Dokument lässt sich nicht zur E-Akte hinzufügen",
+    ),
+    ("frage", "ozg", "Wo sehe ich eingegangene Onlineanträge?"),
+    ("wunsch", "ozg", "Schulung zum Servicekonto NRW"),
+    (
+        "problem",
+        "videokonferenzen",
+        "Kein Ton in der Videokonferenz",
+    ),
+    (
+        "frage",
+        "videokonferenzen",
+        "Wie teile ich meinen Bildschirm?",
+    ),
+    ("frage", "teams", "Kanal für unser Team anlegen"),
+    (
+        "anregung",
+        "teams",
+        "Gemeinsame Dateiablage statt E-Mail-Anhängen",
+    ),
+    (
+        "problem",
+        "outlook",
+        "Funktionspostfach wird nicht angezeigt",
+    ),
+    ("frage", "outlook", "Abwesenheitsnotiz einrichten"),
+    ("wunsch", "excel", "Einführung in Formeln und Filter"),
+    ("frage", "excel", "Liste nach zwei Spalten sortieren"),
+    ("frage", "word", "Serienbrief mit Adressliste"),
+    (
+        "frage",
+        "powerpoint",
+        "Vorlage der Stadt für Präsentationen",
+    ),
+    ("frage", "passwoerter", "Passwort-Manager für das Team"),
+    (
+        "problem",
+        "smartphone",
+        "Diensthandy synchronisiert keine Kontakte",
+    ),
+    ("frage", "e-rechnung", "Wie prüfe ich eine E-Rechnung?"),
+    (
+        "wunsch",
+        "e-rechnung",
+        "Schulung XRechnung für die Sachbearbeitung",
+    ),
+    (
+        "frage",
+        "digitale-signatur",
+        "PDF elektronisch unterschreiben",
+    ),
+    (
+        "anregung",
+        "ki",
+        "KI-Assistent für Textentwürfe ausprobieren",
+    ),
+    (
+        "frage",
+        "ki",
+        "Darf ich Texte mit KI zusammenfassen lassen?",
+    ),
+    (
+        "frage",
+        "datenschutz",
+        "Personenbezogene Daten per E-Mail versenden?",
+    ),
+    ("frage", "homeoffice", "VPN-Verbindung von zu Hause"),
+    ("problem", "homeoffice", "Drucken im Homeoffice geht nicht"),
+    (
+        "frage",
+        "barrierefreiheit",
+        "Barrierefreie PDF-Dokumente erstellen",
+    ),
+];
+
+const FIRST_NAMES: &[&str] = &[
+    "Anna", "Jonas", "Maria", "Thomas", "Sabine", "Michael", "Julia", "Andreas", "Claudia",
+    "Markus", "Petra", "Frank", "Nadine", "Kemal", "Elena",
+];
+const LAST_NAMES: &[&str] = &[
+    "Becker",
+    "Hoffmann",
+    "Schäfer",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+    "Krüger",
+    "Hartmann",
+    "Özdemir",
+];
+/// The closed requests of the eleven months before this one, more each month as the programme
+/// became known, so that `/buero/auswertung` shows a trend and a time to `erledigt`.
+fn past_requests(now: time::OffsetDateTime) -> Vec<Mutation> {
+    let mut out = Vec::new();
+    let mut n = 0usize;
+    for months_back in (1..=11i64).rev() {
+        let count = 14 - months_back as usize + (months_back as usize * 5) % 4;
+        for _ in 0..count {
+            let (kind, topic, title) = PAST[(n * 7) % PAST.len()];
+            let created = now
+                - time::Duration::days(30 * months_back - (n as i64 * 11) % 28)
+                - time::Duration::minutes((n as i64 * 97) % 600);
+            // Most are answered within a few days; some wait for a training.
+            let hours = 2 + (n as i64 * 37) % 90 + if n.is_multiple_of(5) { 240 } else { 0 };
+            let name = format!(
+                "{} {}",
+                FIRST_NAMES[n % FIRST_NAMES.len()],
+                LAST_NAMES[(n * 5) % LAST_NAMES.len()]
+            );
+            out.push(mutation(
+                "requests",
+                &format!("verlauf-{n}"),
+                json!({
+                    "kind": kind,
+                    "topic": topic_id(topic),
+                    "title": title,
+                    "description": "",
+                    "requester": {"name": name,
+                                  "department": DEPARTMENTS[(n * 3) % DEPARTMENTS.len()],
+                                  "contact": email_for(&name)},
+                    "status": if n % 9 == 4 { "abgelehnt" } else { "erledigt" },
+                    "assignee": null,
+                    "created_at": sync::format_utc(created),
+                    "closed_at": sync::format_utc(created + time::Duration::hours(hours)),
+                }),
+            ));
+            n += 1;
+        }
     }
     out
 }

@@ -352,12 +352,16 @@ async fn anonymisation_blanks_old_closed_requests_only() {
         let id = uuid();
         let mut data = request_data(name);
         data["topic"] = json!(w.dms);
+        data["created_at"] = json!("2019-12-02T08:00:00Z");
         w.s.push(
             vec![mutation("requests", &id, 0, data.clone())],
             Some(KEY_A),
         )
         .await;
         data["status"] = json!(status);
+        if status != "in_bearbeitung" {
+            data["closed_at"] = json!("2019-12-20T08:00:00Z");
+        }
         let r = w.s.admin_push(vec![mutation("requests", &id, 1, data)]);
         assert!(r[0].error.is_none(), "{r:?}");
         if let Some(t) = when {
@@ -382,6 +386,9 @@ async fn anonymisation_blanks_old_closed_requests_only() {
             json!({"name": "", "department": "", "contact": ""})
         );
         assert_eq!(data["title"], name);
+        // The times stay, so the time to `erledigt` and the trend survive as well.
+        assert_eq!(data["created_at"], "2019-12-02T08:00:00Z");
+        assert_eq!(data["closed_at"], "2019-12-20T08:00:00Z");
     }
     for name in ["old_open", "young_done"] {
         let (version, _, data) = w.s.stored("requests", &ids[name]).unwrap();

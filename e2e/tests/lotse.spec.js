@@ -164,6 +164,14 @@ test('the request workflow: hand-in, take over, public answer, erledigt — the 
   await lotse.getByRole('button', { name: 'Als erledigt abschließen' }).click();
   await expect(lotse.getByTestId('work-status')).toHaveText('erledigt');
   await expect(lotse.getByTestId('pending')).toHaveCount(0, { timeout: 20_000 });
+  // The server holds when it was handed in and when it was closed, for the evaluation.
+  let stored;
+  await expect.poll(async () => {
+    stored = (await pullAll(lotse.request)).filter((r) => r.collection === 'requests' && r.data.title === title).pop();
+    return stored && stored.data.status;
+  }, { timeout: 20_000 }).toBe('erledigt');
+  expect(stored.data.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  expect(stored.data.closed_at >= stored.data.created_at, JSON.stringify(stored)).toBe(true);
 
   await requester.goto('/anliegen');
   await requester.getByRole('button', { name: 'Jetzt abgleichen' }).click();

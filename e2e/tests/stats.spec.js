@@ -105,6 +105,24 @@ test('the evaluation ranks where Lotsen are missing, with a chart and its table'
   await expect(page.getByTestId('requests-csv')).toHaveAttribute('href', '/api/v1/export/requests.csv');
   // No names of people: the figures are by topic only.
   await expect(page.getByTestId('stats-table')).not.toContainText('Peter Brinkmann');
+  // The demo's closed requests have both times, so the median time to "erledigt" is known.
+  await expect(page.getByTestId('median')).toContainText(/im Median \d+(,\d)? (Minuten?|Stunden?|Tage)/);
+  await expect(table.locator('tbody tr').first().locator('td').last()).not.toHaveText('');
+
+  // The trend over the last twelve months, as a stacked chart and as a table.
+  const trend = page.getByRole('img', { name: /^Anliegen je Monat/ });
+  await expect(trend).toBeVisible();
+  expect(await trend.locator('rect.bar').count()).toBeGreaterThan(10);
+  const months = page.getByTestId('trend-table').locator('tbody tr');
+  await expect(months).toHaveCount(12);
+  const allTotal = await page.getByTestId('trend-total').textContent();
+  // One topic, chosen in the URL: the chart and the table follow, and the choice is bookmarkable.
+  await page.getByLabel('Thema', { exact: true }).selectOption({ label: 'Dokumentenmanagement (DMS)' });
+  await expect(page).toHaveURL(/\/buero\/auswertung\?thema=dms$/);
+  await expect(page.getByRole('img', { name: /^Anliegen zum Thema Dokumentenmanagement \(DMS\) je Monat/ })).toBeVisible();
+  await expect(page.getByTestId('trend-total')).not.toHaveText(allTotal);
+  await page.reload();
+  await expect(page.getByTestId('trend-table').locator('caption')).toHaveText('Anliegen zum Thema Dokumentenmanagement (DMS) je Monat nach Art');
 
   await noPageScroll(page);
   await audit(page, '/buero/auswertung');

@@ -298,6 +298,8 @@ pub fn WorkItemPage() -> impl IntoView {
                     <dd><span class=format!("status status-{}", request.status.as_str()) data-testid="work-status">{request.status.label()}</span>
                         {pending.then_some(" (Änderung wartet auf Übertragung)")}</dd>
                     <dt>"Zuständig"</dt><dd data-testid="work-assignee">{assignee.unwrap_or_else(|| "noch niemand".into())}</dd>
+                    {request.created_at.as_deref().map(|t| view! { <dt>"Eingegangen"</dt><dd>{utc_text(t)}</dd> })}
+                    {request.closed_at.as_deref().filter(|_| !open).map(|t| view! { <dt>"Abgeschlossen"</dt><dd>{utc_text(t)}</dd> })}
                     <dt>"Anfragende Person"</dt>
                     <dd>
                         {[requester.name, requester.department, requester.contact].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ")}
@@ -484,4 +486,14 @@ fn at_local(utc: &str) -> String {
         return utc.to_owned();
     }
     format_time(ms)
+}
+
+/// A UTC timestamp of the server's format on the device's clock, as `components::format_time` writes it.
+fn utc_text(t: &str) -> String {
+    let ms = js_sys::Date::parse(t);
+    if ms.is_nan() {
+        t.to_owned()
+    } else {
+        crate::components::format_time(ms)
+    }
 }

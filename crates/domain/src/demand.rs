@@ -241,6 +241,34 @@ pub fn median_seconds_to_done(requests: &[RequestFact]) -> Option<i64> {
     })
 }
 
+/// A duration as people say it: "40 Minuten", "5 Stunden", "3,5 Tage" (rounded; days from
+/// two days on, so that a day and a half still reads in hours).
+pub fn duration_de(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    if seconds < 3_600 {
+        let m = ((seconds + 30) / 60).max(1);
+        return if m == 1 {
+            "1 Minute".into()
+        } else {
+            format!("{m} Minuten")
+        };
+    }
+    if seconds < 48 * 3_600 {
+        let h = (seconds + 1_800) / 3_600;
+        return if h == 1 {
+            "1 Stunde".into()
+        } else {
+            format!("{h} Stunden")
+        };
+    }
+    let tenths = (seconds * 10 + 43_200) / 86_400;
+    if tenths % 10 == 0 {
+        format!("{} Tage", tenths / 10)
+    } else {
+        format!("{},{} Tage", tenths / 10, tenths % 10)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,6 +420,17 @@ mod tests {
             a.iter().map(MonthCount::total).collect::<Vec<_>>(),
             vec![0, 1, 1]
         );
+    }
+
+    #[test]
+    fn durations_in_words() {
+        assert_eq!(duration_de(0), "1 Minute");
+        assert_eq!(duration_de(40 * 60), "40 Minuten");
+        assert_eq!(duration_de(3_600), "1 Stunde");
+        assert_eq!(duration_de(5 * 3_600 + 1_700), "5 Stunden");
+        assert_eq!(duration_de(36 * 3_600), "36 Stunden");
+        assert_eq!(duration_de(2 * 86_400), "2 Tage");
+        assert_eq!(duration_de(3 * 86_400 + 12 * 3_600), "3,5 Tage");
     }
 
     #[test]

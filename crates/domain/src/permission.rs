@@ -95,10 +95,12 @@ pub fn check_write(actor: &Actor, stored: Option<Stored>, write: Write) -> Resul
         Actor::Buero { .. } => Ok(()),
         Actor::Anonymous => anonymous(live, write),
         Actor::Lotse { lotse, .. } => match (write.collection, live) {
-            // Status and assignee are a Lotse's on every request, also on one they handed in
-            // themselves from this device; anything more only while it is their own and new.
+            // Status and assignee (and the closing time that goes with the status) are a
+            // Lotse's on every request, also on one they handed in themselves from this device;
+            // anything more only while it is their own and new.
             (Collection::Requests, Some(s))
-                if !write.deleted && only_changed(s.data, write.data, &["status", "assignee"]) =>
+                if !write.deleted
+                    && only_changed(s.data, write.data, &["status", "assignee", "closed_at"]) =>
             {
                 Ok(())
             }
@@ -306,6 +308,14 @@ mod tests {
         let old = json!({"status":"neu","assignee":null,"title":"x"});
         let took = json!({"status":"in_bearbeitung","assignee":"l-1","title":"x"});
         let retitled = json!({"status":"neu","assignee":null,"title":"y"});
+        let closed = json!({"status":"erledigt","assignee":"l-1","title":"x",
+                            "closed_at":"2026-11-29T10:00:00Z"});
+        assert!(check_write(
+            &lotse(),
+            Some(stored(&took, false)),
+            write(Collection::Requests, "r", &closed)
+        )
+        .is_ok());
         assert!(check_write(
             &lotse(),
             Some(stored(&old, false)),

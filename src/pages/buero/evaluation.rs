@@ -1,26 +1,53 @@
-//! `/buero/auswertung`: demand against coverage per topic (SPEC §4) — requests per topic and
-//! kind, open and closed, and the ranking "Hier fehlen Lotsen oder Schulungen" of
-//! `lotsen_domain::demand`. Figures are aggregated by topic only, never per person
+//! `/buero/auswertung?thema=`: demand against coverage per topic (SPEC §4) — requests per
+//! topic and kind, open and closed, the median time to `erledigt`, the requests per month
+//! over the last year (of one topic, chosen in the URL), and the ranking "Hier fehlen Lotsen
+//! oder Schulungen" of `lotsen_domain::demand`. Figures are aggregated by topic only, never per person
 //! (staff-council rule), so nothing here names a Lotse or a colleague.
 
+use std::collections::HashMap;
+
 use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use lotsen_domain::coverage::Coverage;
-use lotsen_domain::demand::{is_open, rank, RequestFact, TopicDemand};
-use lotsen_domain::model::Kind;
+use lotsen_domain::demand::{
+    duration_de, is_open, median_seconds_to_done, months_until, per_month, rank, MonthCount,
+    RequestFact, TopicDemand,
+};
+use lotsen_domain::model::{Kind, Request, Status};
 
 use super::BueroOnly;
 use crate::components::state;
+use crate::pages::enc;
 use crate::state::Data;
 
 const PATH: &str = "/buero/auswertung";
 
 /// How many topics the ranking names: the ones to act on first, not the whole catalogue.
 const RANKED: usize = 10;
+/// How many months the trend shows, this one included.
+const MONTHS: usize = 12;
 
 #[derive(Clone, Debug, PartialEq)]
 struct Line {
     name: String,
     demand: TopicDemand,
+    /// Median seconds from hand-in to `erledigt`, if any request of the topic has both times.
+    median: Option<i64>,
+}
+
+fn fact(r: &Request) -> RequestFact<'_> {
+    RequestFact {
+        topic: r.topic.as_deref(),
+        kind: r.kind,
+        status: r.status,
+        created_at: r.created_at.as_deref(),
+        closed_at: r.closed_at.as_deref(),
+    }
+}
+
+/// Whether both times of a finished request are known, so that it counts for the median.
+fn timed(f: &RequestFact) -> bool {
+    f.status == Status::Erledigt && f.created_at.is_some() && f.closed_at.is_some()
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +57,9 @@ struct Stats {
     departments: usize,
     requests: usize,
     open: usize,
+    median: Option<i64>,
+    /// Finished requests whose both times are known.
+    timed: usize,
 }
 
 impl Stats {
@@ -43,19 +73,13 @@ impl Stats {
             topic_ids.iter().map(String::as_str),
             data.lotsen.values().map(|r| &r.data),
         );
-        // The times stay unknown: a request does not record when it was handed in, so the
-        // time to `erledigt` cannot be measured (see the footnote on the screen).
-        let facts: Vec<RequestFact> = data
-            .requests
-            .values()
-            .map(|r| RequestFact {
-                topic: r.data.topic.as_deref(),
-                kind: r.data.kind,
-                status: r.data.status,
-                created_at: None,
-                closed_at: None,
-            })
-            .collect();
+        let facts: Vec<RequestFact> = data.requests.values().map(|r| fact(&r.data)).collect();
+        let mut by_topic: HashMap<&str, Vec<RequestFact>> = HashMap::new();
+        for f in &facts {
+            if let Some(t) = f.topic {
+                by_topic.entry(t).or_default().push(*f);
+            }
+        }
         let lines = rank(&facts, &coverage)
             .into_iter()
             .map(|demand| Line {
@@ -63,6 +87,9 @@ impl Stats {
                     .topic_name(&demand.topic)
                     .unwrap_or(&demand.topic)
                     .to_owned(),
+                median: by_topic
+                    .get(demand.topic.as_str())
+                    .and_then(|f| median_seconds_to_done(f)),
                 demand,
             })
             .collect();
@@ -71,6 +98,8 @@ impl Stats {
             departments: coverage.departments.len(),
             requests: facts.len(),
             open: facts.iter().filter(|f| is_open(f.status)).count(),
+            median: median_seconds_to_done(&facts),
+            timed: facts.iter().filter(|f| timed(f)).count(),
         }
     }
 }
@@ -94,11 +123,189 @@ fn Evaluation() -> impl IntoView {
             <a href="/api/v1/export/requests.csv" rel="external" download data-testid="requests-csv">"Anliegen als CSV herunterladen"</a>
             " (für Excel; nur mit Verbindung zum Server)"
         </p>
-        {move || stats.with(|s| (summary(s), ranking(s), chart(s), table(s)))}
+        {move || stats.with(|s| (summary(s), ranking(s), chart(s)))}
+        <Trend/>
+        {move || stats.with(table)}
         <p class="hint" id="fussnote">
-            "Die Dauer bis „erledigt“ lässt sich noch nicht angeben: Beim Anliegen wird bisher nur der Zeitpunkt der letzten Änderung gespeichert, nicht der Eingang. "
-            "„Abgeschlossen“ heißt erledigt oder abgelehnt; „offen“ heißt neu, in Bearbeitung oder weitergeleitet."
+            "„Abgeschlossen“ heißt erledigt oder abgelehnt; „offen“ heißt neu, in Bearbeitung oder weitergeleitet. "
+            "Die Dauer bis „erledigt“ reicht vom Absenden des Anliegens bis zum Abschließen (Median: die Hälfte der Anliegen war schneller erledigt). "
+            "Anliegen aus der Zeit, bevor der Lotsenfinder diese Zeitpunkte speicherte, zählen dort nicht mit."
         </p>
+    }
+}
+
+/// This month as `YYYY-MM` on the device's clock.
+fn this_month() -> String {
+    let d = js_sys::Date::new_0();
+    format!("{:04}-{:02}", d.get_full_year(), d.get_month() + 1)
+}
+
+/// "2026-11" → ("Nov.", "2026").
+fn month_label(month: &str) -> (&'static str, &str) {
+    const NAMES: [&str; 12] = [
+        "Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.",
+        "Dez.",
+    ];
+    let m: usize = month.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+    (NAMES[m.clamp(1, 12) - 1], month.get(0..4).unwrap_or(""))
+}
+
+/// The colours of the kinds in the trend chart, in the order of [`Kind::ALL`]; each at least
+/// 3:1 against white, told apart by the legend and the white gaps between the parts of a bar.
+const KIND_CLASSES: [&str; 4] = ["kind-frage", "kind-wunsch", "kind-anregung", "kind-problem"];
+
+/// Requests per month over the last year, of all topics or of the one in `?thema=` (a slug).
+#[component]
+fn Trend() -> impl IntoView {
+    let state = state();
+    let query_map = use_query_map();
+    let navigate = StoredValue::new_local(use_navigate());
+    let slug = Memo::new(move |_| query_map.with(|q| q.get("thema").unwrap_or_default()));
+    let months = months_until(&this_month(), MONTHS);
+    let counts = Memo::new(move |_| {
+        let slug = slug.get();
+        state.data.with(|d| {
+            let topic = d
+                .topic_by_slug(&slug)
+                .map(|(id, t)| (id.clone(), t.name.clone()));
+            let facts: Vec<RequestFact> = d.requests.values().map(|r| fact(&r.data)).collect();
+            let counts = per_month(&facts, &months, topic.as_ref().map(|(id, _)| id.as_str()));
+            (topic.map(|(_, name)| name), counts)
+        })
+    });
+    let topics = Memo::new(move |_| {
+        state.data.with(|d| {
+            let mut list: Vec<(String, String)> = d
+                .topics
+                .values()
+                .map(|t| (t.data.slug.clone(), t.data.name.clone()))
+                .collect();
+            list.sort_by_cached_key(|(_, name)| lotsen_domain::normalize::fold(name));
+            list
+        })
+    });
+    let go = move |slug: String| {
+        let href = if slug.is_empty() {
+            PATH.to_owned()
+        } else {
+            format!("{PATH}?thema={}", enc(&slug))
+        };
+        navigate.with_value(|n| n(&href, Default::default()));
+    };
+    view! {
+        <h2 id="verlauf">"Anliegen im Lauf der Zeit"</h2>
+        <div class="filters">
+            <div class="field">
+                <label for="trend-thema">"Thema"</label>
+                <select id="trend-thema" on:change=move |ev| go(event_target_value(&ev))>
+                    <option value="" selected=move || slug.with(String::is_empty)>"alle Themen"</option>
+                    {move || topics.get().into_iter().map(|(s, name)| {
+                        let selected = slug.with(|q| *q == s);
+                        view! { <option value=s selected=selected>{name}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        </div>
+        {move || counts.with(|(topic, counts)| trend_view(topic.as_deref(), counts))}
+    }
+}
+
+fn trend_view(topic: Option<&str>, counts: &[MonthCount]) -> impl IntoView {
+    let what = match topic {
+        Some(name) => format!("Anliegen zum Thema {name} je Monat"),
+        None => "Anliegen je Monat".to_owned(),
+    };
+    let total: usize = counts.iter().map(MonthCount::total).sum();
+    let max = counts
+        .iter()
+        .map(MonthCount::total)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    const AXIS: usize = 34;
+    const COLUMN: usize = 46;
+    const BAR: usize = 30;
+    const PLOT: usize = 180;
+    let width = AXIS + counts.len() * COLUMN;
+    let height = PLOT + 46;
+    let desc = counts
+        .iter()
+        .map(|c| {
+            let (m, y) = month_label(&c.month);
+            let kinds: Vec<String> = Kind::ALL
+                .iter()
+                .zip(c.by_kind)
+                .filter(|(_, n)| *n > 0)
+                .map(|(k, n)| format!("{n} {}", k.label()))
+                .collect();
+            if kinds.is_empty() {
+                format!("{m} {y}: keine")
+            } else {
+                format!("{m} {y}: {} ({})", c.total(), kinds.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    view! {
+        <p data-testid="trend-total">{format!("{what}, letzte {MONTHS} Monate: {total} insgesamt.")}</p>
+        <svg class="chart trend" role="img" aria-labelledby="trend-title trend-desc" data-testid="trend-chart"
+            viewBox=format!("0 0 {width} {height}") width=width.to_string() height=height.to_string()>
+            <title id="trend-title">{format!("{what} (gestapeltes Säulendiagramm nach Art)")}</title>
+            <desc id="trend-desc">{desc}</desc>
+            <g aria-hidden="true">
+                <line class="axis" x1=AXIS.to_string() x2=width.to_string() y1=PLOT.to_string() y2=PLOT.to_string()></line>
+                <text x=(AXIS - 6).to_string() y=PLOT.to_string() text-anchor="end">"0"</text>
+                <text x=(AXIS - 6).to_string() y="14" text-anchor="end">{max.to_string()}</text>
+                {counts.iter().enumerate().map(|(i, c)| {
+                    let x = AXIS + i * COLUMN + (COLUMN - BAR) / 2;
+                    let mut top = PLOT;
+                    let parts = Kind::ALL.iter().enumerate().filter(|(k, _)| c.by_kind[*k] > 0).map(|(k, _)| {
+                        let h = (c.by_kind[k] * (PLOT - 20) / max).max(2);
+                        top -= h;
+                        view! { <rect class=format!("bar {}", KIND_CLASSES[k]) x=x.to_string() y=top.to_string() width=BAR.to_string() height=h.to_string()></rect> }
+                    }).collect_view();
+                    let (m, y) = month_label(&c.month);
+                    let cx = (x + BAR / 2).to_string();
+                    // The year under the first month and under every January.
+                    let year = (i == 0 || m == "Jan.").then(|| view! { <text x=cx.clone() y=(PLOT + 32).to_string() text-anchor="middle">{y.to_owned()}</text> });
+                    view! {
+                        {parts}
+                        {(c.total() > 0).then(|| view! { <text x=cx.clone() y=(top - 4).to_string() text-anchor="middle">{c.total().to_string()}</text> })}
+                        <text x=cx.clone() y=(PLOT + 16).to_string() text-anchor="middle">{m}</text>
+                        {year}
+                    }
+                }).collect_view()}
+            </g>
+        </svg>
+        <ul class="legend" aria-hidden="true">
+            {Kind::ALL.iter().enumerate().map(|(k, kind)| view! {
+                <li><span class=format!("swatch {}", KIND_CLASSES[k])></span>{kind.label()}</li>
+            }).collect_view()}
+        </ul>
+        <div class="stats-scroll" role="region" aria-labelledby="trend-caption" tabindex="0">
+            <table class="stats-table" data-testid="trend-table">
+                <caption id="trend-caption">{format!("{what} nach Art")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Monat"</th>
+                        {Kind::ALL.iter().map(|k| view! { <th scope="col">{k.label()}</th> }).collect_view()}
+                        <th scope="col">"zusammen"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {counts.iter().map(|c| {
+                        let (m, y) = month_label(&c.month);
+                        view! {
+                            <tr>
+                                <th scope="row">{format!("{m} {y}")}</th>
+                                {c.by_kind.iter().map(|n| view! { <td class="num">{n.to_string()}</td> }).collect_view()}
+                                <td class="num">{c.total().to_string()}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 
@@ -111,6 +318,16 @@ fn summary(s: &Stats) -> impl IntoView {
                 s.open,
                 s.requests - s.open
             )}
+        </p>
+        <p data-testid="median">
+            {match s.median {
+                Some(m) => format!(
+                    "Bis „erledigt“ vergehen im Median {} (über {} erledigte Anliegen).",
+                    duration_de(m),
+                    s.timed
+                ),
+                None => "Die Dauer bis „erledigt“ lässt sich noch nicht angeben: Es gibt noch kein erledigtes Anliegen mit bekanntem Eingang.".to_owned(),
+            }}
         </p>
     }
 }
@@ -190,7 +407,7 @@ fn table(s: &Stats) -> impl IntoView {
         <h2 id="tabelle">"Bedarf und Abdeckung je Thema"</h2>
         <div class="stats-scroll" role="region" aria-labelledby="tabelle" tabindex="0">
             <table class="stats-table" data-testid="stats-table">
-                <caption>"Anliegen nach Art und Stand, Lotsen mit Stufe 2 oder 3 und Bereiche mit Lücke, je Thema"</caption>
+                <caption>"Anliegen nach Art und Stand, Lotsen mit Stufe 2 oder 3, Bereiche mit Lücke und Dauer bis erledigt, je Thema"</caption>
                 <thead>
                     <tr>
                         <th scope="col">"Thema"</th>
@@ -200,6 +417,7 @@ fn table(s: &Stats) -> impl IntoView {
                         <th scope="col">"abgeschlossen"</th>
                         <th scope="col">"Lotsen (Stufe 2–3)"</th>
                         <th scope="col">"Bereiche mit Lücke"</th>
+                        <th scope="col">"Median bis erledigt"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -214,6 +432,7 @@ fn table(s: &Stats) -> impl IntoView {
                                 <td class="num">{(d.requests - d.open).to_string()}</td>
                                 <td class="num">{d.helpers.to_string()}</td>
                                 <td class="num">{d.gap_departments.to_string()}</td>
+                                <td class="num">{l.median.map_or_else(|| "–".to_owned(), duration_de)}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -103,6 +103,13 @@ test('the evaluation ranks where Lotsen are missing, with a chart and its table'
   const table = page.getByTestId('stats-table');
   expect(await table.locator('tbody tr').count()).toBeGreaterThan(0);
   await expect(page.getByTestId('requests-csv')).toHaveAttribute('href', '/api/v1/export/requests.csv');
+  // The backup of everything, for the Projektbüro only.
+  const backupHref = await page.getByTestId('backup').getAttribute('href');
+  const backup = await page.request.get(backupHref);
+  expect(backup.status()).toBe(200);
+  const dump = await backup.json();
+  expect(dump.records.filter((r) => r.collection === 'requests').length).toBeGreaterThan(80);
+  expect((await page.context().request.fetch(backupHref, { headers: { cookie: '' } })).status()).not.toBe(200);
   // No names of people: the figures are by topic only.
   await expect(page.getByTestId('stats-table')).not.toContainText('Peter Brinkmann');
   // The demo's closed requests have both times, so the median time to "erledigt" is known.

@@ -72,6 +72,31 @@ pub(crate) fn now_local() -> String {
     )
 }
 
+fn print() {
+    if let Some(w) = web_sys::window() {
+        // Printing can be refused (a sandboxed frame); the page then stays as it is.
+        let _ = w.print();
+    }
+}
+
+/// The QR code of the printed poster: the address of this topic page, so that a colleague
+/// passing the notice board opens it on the phone. Only on paper (see the print styles).
+fn poster_code(slug: &str) -> Option<impl IntoView> {
+    let origin = web_sys::window()?.location().origin().ok()?;
+    let url = format!("{origin}/themen/{slug}");
+    let qr = lotsen_domain::qr::Qr::encode(&url)?;
+    let side = (qr.size() + 2 * lotsen_domain::qr::QUIET_ZONE).to_string();
+    Some(view! {
+        <figure class="poster-code print-only" data-testid="poster-code">
+            <svg viewBox=qr.view_box() role="img" aria-label="QR-Code mit der Adresse dieser Seite" shape-rendering="crispEdges">
+                <rect x="-4" y="-4" width=side.clone() height=side fill="#fff"></rect>
+                <path d=qr.svg_path() fill="#000"></path>
+            </svg>
+            <figcaption>"Diese Seite auf dem Handy öffnen: " <span class="poster-url">{url.clone()}</span></figcaption>
+        </figure>
+    })
+}
+
 /// "2026-12-01T09:00" → "1.12.2026, 09:00 Uhr".
 pub(crate) fn format_local(s: &str) -> String {
     let Some((date, time)) = s.split_once('T') else {
@@ -146,12 +171,18 @@ pub fn TopicPage() -> impl IntoView {
         view! {
             <article class="topic">
                 <p class="breadcrumb"><A href="/themen">"Themen"</A> " › " {topic.category.clone()}</p>
+                <p class="print-only poster-kicker">"Digitale Lotsen der Stadt Soest – Kolleginnen und Kollegen helfen Ihnen weiter"</p>
                 <h1>{topic.name.clone()}</h1>
                 {(!topic.description.is_empty()).then(|| view! { <p class="lead">{topic.description.clone()}</p> })}
                 {(!topic.synonyms.is_empty()).then(|| view! {
                     <p class="muted">"Auch gesucht als: " {topic.synonyms.join(", ")}</p>
                 })}
-                <p><A href=format!("/anliegen/neu?thema={slug}") attr:class="button">"Anliegen zu diesem Thema senden"</A></p>
+                <p class="topic-actions">
+                    <A href=format!("/anliegen/neu?thema={slug}") attr:class="button">"Anliegen zu diesem Thema senden"</A>
+                    " "
+                    <button type="button" class="button secondary" data-testid="print-poster" on:click=|_| print()>"Als Aushang drucken"</button>
+                </p>
+                {poster_code(&slug)}
                 <section>
                     <h2>"Wer hilft?"</h2>
                     {if helpers.is_empty() {

@@ -13,6 +13,7 @@ pub mod model;
 pub mod normalize;
 pub mod permission;
 pub mod protocol;
+pub mod qr;
 pub mod replica;
 pub mod search;
 pub mod validate;

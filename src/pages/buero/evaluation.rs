@@ -119,10 +119,18 @@ fn Evaluation() -> impl IntoView {
     let stats = Memo::new(move |_| state.data.with(Stats::build));
     view! {
         <p>"Alle Zahlen sind nach Thema zusammengefasst, nie nach Personen."</p>
-        <p>
-            <a href="/api/v1/export/requests.csv" rel="external" download data-testid="requests-csv">"Anliegen als CSV herunterladen"</a>
-            " (für Excel; nur mit Verbindung zum Server)"
-        </p>
+        <h2 id="downloads">"Herunterladen"</h2>
+        <p>"Nur mit Verbindung zum Server. Die CSV-Dateien öffnen sich in Excel."</p>
+        <ul class="downloads">
+            <li><a href="/api/v1/export/requests.csv" rel="external" download data-testid="requests-csv">"Anliegen (CSV)"</a></li>
+            <li><a href="/api/v1/export/applications.csv" rel="external" download>"Bewerbungen (CSV)"</a></li>
+            <li><a href="/api/v1/export/lotsen.csv" rel="external" download>"Lotsen (CSV)"</a></li>
+            <li>
+                <a href="/api/v1/export/backup.json" rel="external" download data-testid="backup">"Sicherung aller Daten (JSON)"</a>
+                " – enthält Namen und Kontaktdaten: bitte nur auf Laufwerken der Stadt speichern. Der Betrieb spielt sie mit "
+                <code>"lotsen-server import --in …"</code>" zurück."
+            </li>
+        </ul>
         {move || stats.with(|s| (summary(s), ranking(s), chart(s)))}
         <Trend/>
         {move || stats.with(table)}

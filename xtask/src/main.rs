@@ -5,7 +5,7 @@
 //! - `build`  builds the release app into `dist/` and the release server
 //! - `run`    builds, then serves the app with demo data on `LOTSEN_ADDR` (default 127.0.0.1:8080)
 //! - `test`   formatting, clippy, native tests, wasm tests in headless Chromium, end-to-end tests
-//! - `bench`  search speed, first-load size, first-sync time
+//! - `bench`  search speed, first-load size, first-sync time, matrix render and CSV export
 
 mod build;
 mod setup;

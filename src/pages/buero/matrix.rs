@@ -1,15 +1,18 @@
-//! `/buero/matrix?bereich=…&kategorie=…`: the skills matrix (SPEC §4) — active Lotsen × topics
+//! `/buero/matrix?bereich=…&kategorie=…&seite=…`: the skills matrix (SPEC §4) — active Lotsen × topics
 //! with their levels, topics grouped by category, and below it the coverage per topic and
 //! department with the gaps marked. The filters live in the URL, so a view can be bookmarked
 //! and the CSV download takes the same filters.
 //!
-//! At 2,000 Lotsen × 200 topics the table has 400,000 cells: the grid is computed once per
-//! change of data or filter (a memo), and the cells are plain elements without signals of
-//! their own.
+//! At 2,000 Lotsen × 200 topics the whole table would have 400,000 cells and take about ten
+//! seconds to appear (measured with `e2e/bench/matrix.mjs`), so it shows [`PAGE`] Lotsen at a
+//! time, with the page in the URL. The grid is computed once per change of data or filter (a
+//! memo), and the cells are plain elements without signals of their own. The coverage table
+//! and the CSV download always take every Lotse of the filter.
 
 use std::collections::HashMap;
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use lotsen_domain::coverage::{is_stale, Coverage, MIN_HELPERS};
 use lotsen_domain::model::Level;
@@ -22,10 +25,20 @@ use crate::state::Data;
 
 const PATH: &str = "/buero/matrix";
 
+/// Lotsen per page: 50 × 200 topics is 10,000 cells, a quarter of a second to render.
+const PAGE: usize = 50;
+
 /// The query string of both filters (empty ones left out), with its leading `?` if any.
 fn query(bereich: &str, kategorie: &str) -> String {
+    paged_query(bereich, kategorie, 1)
+}
+
+/// [`query`] with the page, left out when it is the first.
+fn paged_query(bereich: &str, kategorie: &str, page: usize) -> String {
+    let page = page.to_string();
     let parts: Vec<String> = [("bereich", bereich), ("kategorie", kategorie)]
         .into_iter()
+        .chain((page != "1").then_some(("seite", page.as_str())))
         .filter(|(_, v)| !v.trim().is_empty())
         .map(|(k, v)| format!("{k}={}", enc(v.trim())))
         .collect();
@@ -60,6 +73,9 @@ struct Grid {
     topics: Vec<(String, String)>,
     rows: Vec<Row>,
     coverage: Coverage,
+    /// The filters it was built with, for the links to other pages.
+    bereich: String,
+    kategorie: String,
 }
 
 impl Grid {
@@ -109,6 +125,8 @@ impl Grid {
             topics,
             rows,
             coverage,
+            bereich: bereich.to_owned(),
+            kategorie: kategorie.to_owned(),
         }
     }
 }
@@ -156,6 +174,14 @@ fn Matrix() -> impl IntoView {
     let navigate = StoredValue::new_local(use_navigate());
     let bereich = Memo::new(move |_| query_map.with(|q| q.get("bereich").unwrap_or_default()));
     let kategorie = Memo::new(move |_| query_map.with(|q| q.get("kategorie").unwrap_or_default()));
+    let page = Memo::new(move |_| {
+        query_map.with(|q| {
+            q.get("seite")
+                .and_then(|p| p.parse::<usize>().ok())
+                .unwrap_or(1)
+                .max(1)
+        })
+    });
     let today = today();
     let grid = Memo::new(move |_| {
         state
@@ -212,11 +238,11 @@ fn Matrix() -> impl IntoView {
             <a href=csv_href rel="external" download data-testid="matrix-csv">"CSV herunterladen"</a>
             " (Kompetenzmatrix mit den gewählten Filtern, für Excel; nur mit Verbindung zum Server)"
         </p>
-        {move || grid.with(|g| (matrix_table(g), coverage_table(g)))}
+        {move || grid.with(|g| (matrix_table(g, page.get()), coverage_table(g)))}
     }
 }
 
-fn matrix_table(grid: &Grid) -> AnyView {
+fn matrix_table(grid: &Grid, page: usize) -> AnyView {
     if grid.rows.is_empty() || grid.topics.is_empty() {
         return view! {
             <p class="notice" data-testid="matrix-empty">"Für diese Auswahl gibt es keine aktiven Lotsen oder keine Themen."</p>
@@ -224,11 +250,33 @@ fn matrix_table(grid: &Grid) -> AnyView {
         .into_any();
     }
     let stale = grid.rows.iter().filter(|r| r.stale).count();
-    let caption = format!(
-        "Kompetenzmatrix: {} aktive Lotsen, {} Themen",
-        grid.rows.len(),
+    let total = grid.rows.len();
+    let pages = total.div_ceil(PAGE);
+    let page = page.min(pages);
+    let first = (page - 1) * PAGE;
+    let shown = &grid.rows[first..(first + PAGE).min(total)];
+    let mut caption = format!(
+        "Kompetenzmatrix: {total} aktive Lotsen, {} Themen",
         grid.topics.len()
     );
+    if pages > 1 {
+        caption.push_str(&format!(
+            " – Seite {page} von {pages}: Lotsen {} bis {}",
+            first + 1,
+            first + shown.len()
+        ));
+    }
+    let pager = (pages > 1).then(|| {
+        let (bereich, kategorie) = (grid.bereich.clone(), grid.kategorie.clone());
+        let href = move |p: usize| format!("{PATH}{}", paged_query(&bereich, &kategorie, p));
+        view! {
+            <nav class="pager" aria-label="Seiten der Kompetenzmatrix" data-testid="matrix-pager">
+                {(page > 1).then(|| view! { <A href=href(page - 1)>"Vorherige Seite"</A> })}
+                <span>{format!("Seite {page} von {pages}")}</span>
+                {(page < pages).then(|| view! { <A href=href(page + 1)>"Nächste Seite"</A> })}
+            </nav>
+        }
+    });
     view! {
         {(stale > 0).then(|| view! {
             <p>{format!("{stale} Profile sind seit über 12 Monaten nicht bestätigt; sie sind mit „nicht bestätigt“ markiert.")}</p>
@@ -250,7 +298,7 @@ fn matrix_table(grid: &Grid) -> AnyView {
                     </tr>
                 </thead>
                 <tbody>
-                    {grid.rows.iter().map(|r| view! {
+                    {shown.iter().map(|r| view! {
                         <tr>
                             <th scope="row">
                                 {r.name.clone()}
@@ -263,6 +311,7 @@ fn matrix_table(grid: &Grid) -> AnyView {
                 </tbody>
             </table>
         </div>
+        {pager}
     }
     .into_any()
 }

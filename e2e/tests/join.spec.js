@@ -54,7 +54,23 @@ test('an application handed in offline reaches the Projektbüro, and nobody else
   await expect(office.getByTestId('pending')).toHaveCount(0, { timeout: 20_000 });
   await office.goto('/buero/bewerbungen?status=angenommen');
   await expect(office.getByTestId('application').filter({ hasText: name }).getByTestId('application-status')).toHaveText('angenommen');
+
+  // Optionally a login for the new Lotse: the link fills in the profile and suggests a user name.
+  await office.getByTestId('application').filter({ hasText: name }).getByRole('link', { name: /Zugang \(Konto\)/ }).click();
+  await expect(office).toHaveURL(/\/buero\/konten\?lotse=/);
+  const lotseId = new URL(office.url()).searchParams.get('lotse');
+  await expect(office.locator('#konto-lotse')).toHaveValue(lotseId);
+  const username = await office.locator('#konto-username').inputValue();
+  expect(username).toMatch(/^petra\.bewerberin\.[a-z0-9-]+$/);
+  await office.locator('#konto-password').fill('anfangs-passwort-1');
+  await office.getByRole('button', { name: 'Konto anlegen' }).click();
+  await expect(office.getByTestId('buero-notice')).toContainText(`Das Konto „${username}“ ist angelegt`);
   await buero.close();
+  const newcomer = await browser.newContext();
+  const first = await newcomer.request.post('/api/v1/session', { data: { username, password: 'anfangs-passwort-1' } });
+  expect(first.status()).toBe(200);
+  expect((await first.json()).lotse).toBe(lotseId);
+  await newcomer.close();
 
   // Anyone now finds the new Lotse.
   await page.goto(`/suche?q=${encodeURIComponent(name)}`);

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::permission::Actor;
 
@@ -208,6 +209,53 @@ pub struct NewAccount {
     pub lotse: Option<String>,
 }
 
+/// The rule for user names: 3 to 64 characters of `a–z`, `0–9`, `.`, `_` and `-` (no spaces or
+/// umlauts, so that a name reads the same on every keyboard and in every log).
+pub fn is_valid_username(username: &str) -> bool {
+    (3..=64).contains(&username.len())
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
+/// A user name made from a person's name the way the city writes addresses: "Ayşe Demir-Öz" →
+/// "ayse.demir-oez". Empty if nothing usable is left (the Büro then types one).
+pub fn suggest_username(name: &str) -> String {
+    let mut words = Vec::new();
+    for word in name.split_whitespace() {
+        let mut w = String::new();
+        for c in word.chars().flat_map(char::to_lowercase) {
+            match c {
+                'ä' => w.push_str("ae"),
+                'ö' => w.push_str("oe"),
+                'ü' => w.push_str("ue"),
+                'ß' => w.push_str("ss"),
+                '-' if !w.is_empty() && !w.ends_with('-') => w.push('-'),
+                // Other letters lose their accents (ş → s, é → e); what has no plain form goes.
+                c => w.extend(
+                    std::iter::once(c)
+                        .nfd()
+                        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+                ),
+            }
+        }
+        let w = w.trim_end_matches('-').to_owned();
+        if !w.is_empty() {
+            words.push(w);
+        }
+    }
+    let mut out = words.join(".");
+    while out.len() > 64 {
+        out.pop();
+    }
+    let out = out.trim_end_matches(['.', '-']).to_owned();
+    if is_valid_username(&out) {
+        out
+    } else {
+        String::new()
+    }
+}
+
 /// `PATCH /api/v1/accounts/{username}`: absent fields stay as they are, `"lotse": null` unlinks.
 /// Serialized, a `None` is left out, so a client sends only what it changes.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,7 +283,27 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 #[cfg(test)]
 mod account_tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    #[test]
+    fn user_names_from_names() {
+        assert_eq!(suggest_username("Jörg Müller"), "joerg.mueller");
+        assert_eq!(suggest_username("  Ayşe  Demir-Öz "), "ayse.demir-oez");
+        assert_eq!(suggest_username("Thomas Weißenberg"), "thomas.weissenberg");
+        assert_eq!(suggest_username("José García"), "jose.garcia");
+        assert_eq!(suggest_username("李"), "");
+        assert_eq!(suggest_username("A"), "");
+        assert!(is_valid_username("eva.schmidt") && !is_valid_username("Eva Schmidt"));
+    }
+
+    proptest! {
+        #[test]
+        fn a_suggestion_is_valid_or_empty(name in "\\PC{0,90}") {
+            let u = suggest_username(&name);
+            prop_assert!(u.is_empty() || is_valid_username(&u), "{:?} -> {:?}", name, u);
+        }
+    }
 
     #[test]
     fn account_change_sends_only_what_changes() {

@@ -63,11 +63,7 @@ impl From<AccountError> for ApiError {
 }
 
 pub fn validate_username(username: &str) -> Result<(), AccountError> {
-    let ok = (3..=64).contains(&username.len())
-        && username
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-    if ok {
+    if lotsen_domain::protocol::is_valid_username(username) {
         Ok(())
     } else {
         Err(AccountError::Invalid(

@@ -5,9 +5,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 use lotsen_domain::normalize::fold;
 use lotsen_domain::protocol::{
-    AccountChange, AccountView, FieldError, NewAccount, MIN_PASSWORD_CHARS,
+    suggest_username, AccountChange, AccountView, FieldError, NewAccount, MIN_PASSWORD_CHARS,
 };
 use lotsen_domain::validate::check_text;
 use serde::de::DeserializeOwned;
@@ -263,10 +264,26 @@ fn new_field_id(field: &str) -> String {
 
 #[component]
 fn NewAccountForm(shared: Shared) -> impl IntoView {
-    let username = RwSignal::new(String::new());
+    // `?lotse={id}` (the link after accepting an application) fills in the Lotse and suggests
+    // a user name from their name.
+    let linked = use_query_map()
+        .with_untracked(|q| q.get("lotse"))
+        .and_then(|id| {
+            let name = shared
+                .state
+                .data
+                .with_untracked(|d| d.lotsen.get(&id).map(|l| l.data.name.clone()))?;
+            Some((id, name))
+        });
+    let username = RwSignal::new(
+        linked
+            .as_ref()
+            .map(|(_, name)| suggest_username(name))
+            .unwrap_or_default(),
+    );
     let password = RwSignal::new(String::new());
     let role = RwSignal::new("lotse".to_owned());
-    let lotse = RwSignal::new(String::new());
+    let lotse = RwSignal::new(linked.map(|(id, _)| id).unwrap_or_default());
     let errors = FormErrors::new(new_field_id);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

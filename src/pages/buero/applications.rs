@@ -114,7 +114,7 @@ fn ApplicationItem(
         spawn_local(async move {
             match accept_application(state, &id, &a).await {
                 Ok(()) => notice.say(format!(
-                    "„{}“ ist angenommen, das Lotsen-Profil ist angelegt.",
+                    "„{}“ ist angenommen, das Lotsen-Profil ist angelegt. Einen Zugang legen Sie bei Bedarf über den Link an der Bewerbung an.",
                     a.name
                 )),
                 Err(e) => notice.warn(format!("„{}“ konnte nicht angenommen werden: {e}", a.name)),
@@ -157,11 +157,29 @@ fn ApplicationItem(
                     </button>
                 </div>
             })}
-            {(!is_new).then(|| view! {
-                <p><A href="/buero/konten">"Zugang für die neue Lotsin oder den neuen Lotsen anlegen"</A></p>
+            {(application.status == ApplicationStatus::Angenommen).then(|| {
+                let href = match profile_of(&state, &application) {
+                    Some(id) => format!("/buero/konten?lotse={}", crate::pages::enc(&id)),
+                    None => "/buero/konten".to_owned(),
+                };
+                view! {
+                    <p><A href=href>"Zugang (Konto) für " {name.clone()} " anlegen"</A> " (optional, nur mit Verbindung)"</p>
+                }
             })}
         </li>
     }
+}
+
+/// The Lotse profile made from an accepted application: the one with its name and department
+/// (accepting copies both), so that the account can be linked to it.
+fn profile_of(state: &AppState, a: &Application) -> Option<String> {
+    let (name, department) = (a.name.trim(), a.department.trim());
+    state.data.with_untracked(|d| {
+        d.lotsen
+            .iter()
+            .find(|(_, l)| l.data.name.trim() == name && l.data.department.trim() == department)
+            .map(|(id, _)| id.clone())
+    })
 }
 
 fn with_status(a: &Application, status: &str) -> serde_json::Value {

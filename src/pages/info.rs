@@ -44,7 +44,7 @@ pub fn PrivacyPage() -> impl IntoView {
             <h2>"Was gespeichert wird, und wozu"</h2>
             <ul>
                 <li>"Das Verzeichnis der Digitalen Lotsen: Name, Bereich, dienstliche Kontaktdaten, Themen mit Stufe, Lernwünsche, Erreichbarkeit und das Datum der letzten Bestätigung – so, wie die Lotsen es selbst angeben. Zweck: Kolleginnen und Kollegen finden Hilfe."</li>
-                <li>"Ihre Anliegen: Art, Thema, Titel, Beschreibung und – wenn Sie es angeben – Ihr Name, Bereich und Kontakt, dazu Status, zuständige Lotsin oder zuständiger Lotse und Notizen. Zweck: Ihr Anliegen bearbeiten und Ihnen antworten."</li>
+                <li>"Ihre Anliegen: Art, Thema, Titel, Beschreibung und – wenn Sie es angeben – Ihr Name, Bereich und Kontakt, dazu Status, zuständige Lotsin oder zuständiger Lotse, Notizen sowie wann es einging und wann es abgeschlossen wurde. Zweck: Ihr Anliegen bearbeiten und Ihnen antworten; die Zeitpunkte zeigen dem Projektbüro, wie schnell Anliegen erledigt werden."</li>
                 <li>"Bewerbungen über „Ein Digi werden?“: Name, Bereich, Kontakt, Themen und Ihre Nachricht. Nur das Projektbüro sieht sie. Zweck: neue Lotsen gewinnen."</li>
                 <li>"Ein zufälliger Geräteschlüssel in Ihrem Browser. Der Server speichert nur eine Prüfsumme davon, um Ihnen Ihre eigenen Anliegen zu zeigen."</li>
                 <li>"Für Lotsen und das Projektbüro: Benutzername, Rolle und ein Passwort-Hash (Argon2, das Passwort selbst wird nie gespeichert), die Sitzung als Cookie (endet nach Untätigkeit und spätestens nach einer festen Zeit) und bei jeder Änderung, wer sie gemacht hat."</li>
@@ -57,9 +57,9 @@ pub fn PrivacyPage() -> impl IntoView {
             </p>
             <h2>"Wie lange"</h2>
             <ul>
-                <li>"Name, Bereich und Kontakt bei erledigten oder abgelehnten Anliegen werden 365 Tage nach der letzten Änderung automatisch entfernt; die anonymen Angaben (Thema, Art, Status) bleiben für die Auswertung nach Thema und Bereich. Auswertungen über einzelne Personen gibt es nicht – mit Ausnahme der Themen, die Lotsen selbst angeben."</li>
+                <li>"Name, Bereich und Kontakt bei erledigten oder abgelehnten Anliegen werden 365 Tage nach der letzten Änderung automatisch entfernt; die anonymen Angaben (Thema, Art, Status, Eingang und Abschluss) bleiben für die Auswertung nach Thema und Bereich. Auswertungen über einzelne Personen gibt es nicht – mit Ausnahme der Themen, die Lotsen selbst angeben."</li>
                 <li>"Gelöschte Einträge hinterlassen eine leere Markierung, damit alle Geräte von der Löschung erfahren; sie wird nach 180 Tagen entfernt."</li>
-                <li>"Das Profil einer Lotsin oder eines Lotsen, solange sie oder er mitmacht. Bewerbungen löscht das Projektbüro, sobald über sie entschieden ist."</li>
+                <li>"Das Profil einer Lotsin oder eines Lotsen, solange sie oder er mitmacht. Bei Bewerbungen, über die entschieden ist, werden Name, Kontakt und Nachricht 365 Tage nach der letzten Änderung automatisch entfernt (das Projektbüro kann sie früher löschen); Bereich und Themen bleiben für die Auswertung."</li>
             </ul>
             <h2>"Ihre Rechte"</h2>
             <p>"Sie haben das Recht auf Auskunft, Berichtigung und Löschung. Wenden Sie sich an digital@soest.de oder an die behördliche Datenschutzbeauftragte."</p>

@@ -147,7 +147,12 @@ async fn retention_schedule(store: Arc<Store>, retention: ops::Retention) {
         let store = store.clone();
         match tokio::task::spawn_blocking(move || ops::retention_run(&store, retention)).await {
             Ok(Ok((anonymised, purged))) => {
-                tracing::info!(anonymised, purged, "retention run")
+                tracing::info!(
+                    requests = anonymised.requests,
+                    applications = anonymised.applications,
+                    purged,
+                    "retention run"
+                )
             }
             Ok(Err(e)) => tracing::error!(error = %e, "retention run failed"),
             Err(e) => tracing::error!(error = %e, "retention run panicked"),

@@ -53,7 +53,7 @@ enum Command {
         /// A session ends this many hours after login, used or not.
         #[arg(long, env = "LOTSEN_SESSION_MAX_HOURS", default_value_t = 168)]
         session_max_hours: u64,
-        /// Daily: anonymise requests closed more than this many days ago (0: never).
+        /// Daily: anonymise requests closed and applications decided more than this many days ago (0: never).
         #[arg(long, env = "LOTSEN_RETENTION_DAYS", default_value_t = 365)]
         retention_days: u32,
         /// Daily: purge tombstones older than this many days (0: never).
@@ -331,7 +331,7 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
             data,
         } => {
             let n = ops::anonymise(&Store::open(&data.data_dir)?, older_than_days)?;
-            println!("{n} abgeschlossene Anliegen anonymisiert.");
+            println!("{n}");
             Ok(())
         }
         Command::PurgeTombstones {

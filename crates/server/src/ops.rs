@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use lotsen_domain::model::{Collection, Status};
+use lotsen_domain::model::Collection;
 use lotsen_domain::protocol::Envelope;
 use serde::{Deserialize, Serialize};
 
@@ -107,47 +107,111 @@ fn days_ago(days: u32) -> String {
     sync::format_utc(time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(days)))
 }
 
-/// Anonymises requests closed (`erledigt`, `abgelehnt`) and unchanged for more than `days`
-/// days; returns how many were changed. See [`anonymise_before`].
-pub fn anonymise(store: &Store, days: u32) -> StoreResult<usize> {
+/// How many records one anonymisation changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Anonymised {
+    pub requests: usize,
+    pub applications: usize,
+}
+
+impl std::fmt::Display for Anonymised {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} abgeschlossene Anliegen und {} entschiedene Bewerbungen anonymisiert.",
+            self.requests, self.applications
+        )
+    }
+}
+
+/// Anonymises requests closed (`erledigt`, `abgelehnt`) and applications decided
+/// (`angenommen`, `abgelehnt`) that are unchanged for more than `days` days. See
+/// [`anonymise_before`].
+pub fn anonymise(store: &Store, days: u32) -> StoreResult<Anonymised> {
     anonymise_before(store, &days_ago(days), &sync::now_utc())
 }
 
-/// Blanks the requester (name, department, contact) of every live closed request last changed
-/// before `cutoff`. Topic, kind, status and text stay, so the statistics by topic and kind
-/// survive (DSGVO Art. 5 (1) e: personal data no longer than necessary). Each change is an
-/// ordinary new version with a new `seq`, by [`RETENTION_ACTOR`], so every client that holds
-/// the request receives the blanked one with its next pull. The device owner hash stays: the
+/// What is blanked, and when a record's purpose is over.
+struct Personal {
+    collection: Collection,
+    /// Statuses after which the personal data is no longer needed.
+    done: &'static [&'static str],
+    /// Where the personal data sits: (field, nested fields or empty for the field itself).
+    fields: &'static [(&'static str, &'static [&'static str])],
+}
+
+const PERSONAL: [Personal; 2] = [
+    // The requester; topic, kind, status, text and times stay for the statistics.
+    Personal {
+        collection: Collection::Requests,
+        done: &["erledigt", "abgelehnt"],
+        fields: &[("requester", &["name", "department", "contact"])],
+    },
+    // Who applied and why; department and topics stay (an accepted applicant has their own
+    // Lotse profile by then, made when the application was accepted).
+    Personal {
+        collection: Collection::Applications,
+        done: &["angenommen", "abgelehnt"],
+        fields: &[("name", &[]), ("contact", &[]), ("motivation", &[])],
+    },
+];
+
+/// Blanks the personal data of every live, finished request and application last changed
+/// before `cutoff` (DSGVO Art. 5 (1) e: personal data no longer than necessary). Each change is
+/// an ordinary new version with a new `seq`, by [`RETENTION_ACTOR`], so every client that holds
+/// the record receives the blanked one with its next pull. The device owner hash stays: the
 /// colleague still sees what became of the request, just without the name.
-pub fn anonymise_before(store: &Store, cutoff: &str, now: &str) -> StoreResult<usize> {
+pub fn anonymise_before(store: &Store, cutoff: &str, now: &str) -> StoreResult<Anonymised> {
     store.write(|tx| {
-        let mut changed = 0;
-        for mut rec in tx.all(Collection::Requests.as_str())? {
-            let e = &mut rec.envelope;
-            let closed = e
-                .data
-                .get("status")
-                .and_then(serde_json::Value::as_str)
-                .and_then(Status::parse)
-                .is_some_and(|s| matches!(s, Status::Erledigt | Status::Abgelehnt));
-            let named = e
-                .data
-                .get("requester")
-                .and_then(serde_json::Value::as_object)
-                .is_some_and(|r| {
-                    r.values()
-                        .any(|v| v.as_str().is_some_and(|s| !s.is_empty()))
-                });
-            if e.deleted || !closed || !named || e.updated_at.as_str() >= cutoff {
-                continue;
+        let mut changed = Anonymised::default();
+        for personal in &PERSONAL {
+            for mut rec in tx.all(personal.collection.as_str())? {
+                let e = &mut rec.envelope;
+                let done = e
+                    .data
+                    .get("status")
+                    .and_then(serde_json::Value::as_str)
+                    .is_some_and(|s| personal.done.contains(&s));
+                if e.deleted || !done || e.updated_at.as_str() >= cutoff {
+                    continue;
+                }
+                let mut blanked = false;
+                for (field, nested) in personal.fields {
+                    let Some(value) = e.data.get_mut(*field) else {
+                        continue;
+                    };
+                    let targets: Vec<&mut serde_json::Value> = if nested.is_empty() {
+                        vec![value]
+                    } else {
+                        match value.as_object_mut() {
+                            Some(o) => o
+                                .iter_mut()
+                                .filter(|(k, _)| nested.contains(&k.as_str()))
+                                .map(|(_, v)| v)
+                                .collect(),
+                            None => Vec::new(),
+                        }
+                    };
+                    for v in targets {
+                        if v.as_str().is_some_and(|s| !s.is_empty()) {
+                            *v = serde_json::Value::String(String::new());
+                            blanked = true;
+                        }
+                    }
+                }
+                if !blanked {
+                    continue;
+                }
+                e.version += 1;
+                e.seq = tx.next_seq()?;
+                e.updated_at = now.to_owned();
+                e.updated_by = RETENTION_ACTOR.to_owned();
+                tx.put(&rec)?;
+                match personal.collection {
+                    Collection::Requests => changed.requests += 1,
+                    _ => changed.applications += 1,
+                }
             }
-            e.data["requester"] = serde_json::json!({"name": "", "department": "", "contact": ""});
-            e.version += 1;
-            e.seq = tx.next_seq()?;
-            e.updated_at = now.to_owned();
-            e.updated_by = RETENTION_ACTOR.to_owned();
-            tx.put(&rec)?;
-            changed += 1;
         }
         Ok(changed)
     })
@@ -171,11 +235,11 @@ impl Default for Retention {
     }
 }
 
-/// One retention run: (requests anonymised, tombstones purged).
-pub fn retention_run(store: &Store, r: Retention) -> StoreResult<(usize, usize)> {
+/// One retention run: (records anonymised, tombstones purged).
+pub fn retention_run(store: &Store, r: Retention) -> StoreResult<(Anonymised, usize)> {
     let anonymised = match r.anonymise_after_days {
         Some(days) => anonymise(store, days)?,
-        None => 0,
+        None => Anonymised::default(),
     };
     let purged = match r.purge_tombstones_after_days {
         Some(days) => purge_tombstones(store, days)?,

@@ -369,10 +369,54 @@ async fn anonymisation_blanks_old_closed_requests_only() {
         }
         ids.insert(name, id);
     }
+    // Applications: a decided one long ago, an accepted one lately, and one still open.
+    let mut applications = BTreeMap::new();
+    for (name, status, when) in [
+        ("old_accepted", "angenommen", Some(old)),
+        ("young_accepted", "angenommen", None),
+        ("old_waiting", "neu", Some(old)),
+    ] {
+        let id = uuid();
+        let mut data = json!({"name": name, "department": "Kämmerei", "contact": "-4711",
+            "topics": [w.dms], "motivation": "Ich erkläre gern.", "status": "neu"});
+        w.s.push(
+            vec![mutation("applications", &id, 0, data.clone())],
+            Some(KEY_B),
+        )
+        .await;
+        if status != "neu" {
+            data["status"] = json!(status);
+            let r = w.s.admin_push(vec![mutation("applications", &id, 1, data)]);
+            assert!(r[0].error.is_none(), "{r:?}");
+        }
+        if let Some(t) = when {
+            age(&w.s, "applications", &id, t);
+        }
+        applications.insert(name, id);
+    }
     let before = statistics(&w.s);
     let (_, cursor) = w.s.pull_all("0", Some(KEY_A)).await;
 
-    assert_eq!(ops::anonymise(&w.s.store, 365).unwrap(), 2);
+    assert_eq!(
+        ops::anonymise(&w.s.store, 365).unwrap(),
+        ops::Anonymised {
+            requests: 2,
+            applications: 1
+        }
+    );
+    let (_, _, data) =
+        w.s.stored("applications", &applications["old_accepted"])
+            .unwrap();
+    assert_eq!(
+        (&data["name"], &data["contact"], &data["motivation"]),
+        (&json!(""), &json!(""), &json!(""))
+    );
+    assert_eq!(data["department"], "Kämmerei", "what stays is not personal");
+    assert_eq!(data["topics"], json!([w.dms]));
+    for name in ["young_accepted", "old_waiting"] {
+        let (_, _, data) = w.s.stored("applications", &applications[name]).unwrap();
+        assert_eq!(data["name"], name);
+    }
     assert_eq!(
         statistics(&w.s),
         before,
@@ -407,7 +451,10 @@ async fn anonymisation_blanks_old_closed_requests_only() {
         .iter()
         .all(|c| c["updated_by"] == ops::RETENTION_ACTOR));
     // A second run finds nothing left to do.
-    assert_eq!(ops::anonymise(&w.s.store, 365).unwrap(), 0);
+    assert_eq!(
+        ops::anonymise(&w.s.store, 365).unwrap(),
+        ops::Anonymised::default()
+    );
 
     // The daily run does the same and purges old tombstones.
     let gone = uuid();
@@ -416,7 +463,16 @@ async fn anonymisation_blanks_old_closed_requests_only() {
     age(&w.s, "topics", &gone, old);
     age(&w.s, "requests", &ids["young_done"], old);
     let run = ops::retention_run(&w.s.store, ops::Retention::default()).unwrap();
-    assert_eq!(run, (1, 1));
+    assert_eq!(
+        run,
+        (
+            ops::Anonymised {
+                requests: 1,
+                applications: 0
+            },
+            1
+        )
+    );
     assert!(w.s.stored("topics", &gone).is_none());
 }
 
@@ -450,12 +506,12 @@ async fn anonymise_command() {
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
-        "0 abgeschlossene Anliegen anonymisiert."
+        "0 abgeschlossene Anliegen und 0 entschiedene Bewerbungen anonymisiert."
     );
     let out = run("365");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
-        "1 abgeschlossene Anliegen anonymisiert."
+        "1 abgeschlossene Anliegen und 0 entschiedene Bewerbungen anonymisiert."
     );
     let store = Store::open(&d.data()).unwrap();
     let r = store.read(|tx| tx.get("requests", &id)).unwrap().unwrap();

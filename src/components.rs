@@ -95,7 +95,7 @@ fn SyncBar(state: AppState) -> impl IntoView {
     let status = state.sync;
     let online = move || status.with(|s| s.online);
     let pending = move || status.with(|s| s.pending);
-    let last = move || status.with(|s| s.last_sync).map(format_time);
+    let last = move || status.with(|s| s.last_sync).map(crate::clock::format_time);
     let error = move || status.with(|s| s.error.clone());
     let running = move || status.with(|s| s.running);
     view! {
@@ -132,36 +132,6 @@ fn SyncBar(state: AppState) -> impl IntoView {
 }
 
 /// "14:32" today, "28.11.2026, 14:32" otherwise.
-/// Now in UTC, in the server's format (`2026-11-29T08:15:00Z`).
-pub fn now_utc() -> String {
-    let d = js_sys::Date::new_0();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        d.get_utc_full_year(),
-        d.get_utc_month() + 1,
-        d.get_utc_date(),
-        d.get_utc_hours(),
-        d.get_utc_minutes(),
-        d.get_utc_seconds()
-    )
-}
-
-pub fn format_time(ms: f64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
-    let today = js_sys::Date::new_0();
-    let time = format!("{:02}:{:02}", d.get_hours(), d.get_minutes());
-    if d.to_date_string() == today.to_date_string() {
-        time
-    } else {
-        format!(
-            "{}.{}.{}, {time}",
-            d.get_date(),
-            d.get_month() + 1,
-            d.get_full_year()
-        )
-    }
-}
-
 #[component]
 pub fn Footer() -> impl IntoView {
     view! {

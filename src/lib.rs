@@ -5,9 +5,11 @@
 //! - `sync`: the loop that pushes the outbox and pulls changes
 //! - `state`: the records in memory, the search index, the sync status, the user
 //! - `tabs`: one syncing tab (Web Locks), live changes in all tabs (BroadcastChannel)
-//! - `pages`: one module per screen; `components`: what several screens share
+//! - `pages`: one module per screen; `components`: what several screens share; `clock`: time
+//!   on the device and German dates
 
 pub mod api;
+pub mod clock;
 pub mod components;
 pub mod pages;
 pub mod state;

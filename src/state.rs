@@ -30,6 +30,14 @@ pub struct Rec<T> {
     pub updated_at: String,
 }
 
+/// One topic as a `<select>` offers it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicChoice {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Data {
     pub topics: BTreeMap<String, Rec<Topic>>,
@@ -132,6 +140,22 @@ impl Data {
         d.sort_by_key(|s| lotsen_domain::normalize::fold(s));
         d.dedup();
         d
+    }
+
+    /// Every topic as (id, slug, name), sorted by name as people read it — the choices of a
+    /// topic `<select>`.
+    pub fn topic_choices(&self) -> Vec<TopicChoice> {
+        let mut list: Vec<TopicChoice> = self
+            .topics
+            .iter()
+            .map(|(id, t)| TopicChoice {
+                id: id.clone(),
+                slug: t.data.slug.clone(),
+                name: t.data.name.clone(),
+            })
+            .collect();
+        list.sort_by_cached_key(|t| lotsen_domain::normalize::fold(&t.name));
+        list
     }
 
     /// Topics sorted by category, then name.

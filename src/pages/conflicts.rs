@@ -8,7 +8,8 @@ use lotsen_domain::model::Status;
 use lotsen_domain::Collection;
 use serde_json::Value;
 
-use crate::components::{format_time, state};
+use crate::clock::format_time;
+use crate::components::state;
 use crate::state::{AppState, Data};
 use crate::store::Conflict;
 

@@ -7,10 +7,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use lotsen_domain::model::Event;
 use wasm_bindgen::JsCast;
 
-use crate::components::now_utc;
+use crate::clock::{format_local, now_local, now_utc};
 use crate::components::{state, Loading};
 use crate::pages::enc;
-use crate::pages::topics::{format_local, now_local};
 use crate::state::Data;
 
 /// Offers `text` as a file download without a server round trip.
@@ -171,13 +170,10 @@ pub fn EventsPage() -> impl IntoView {
     });
     let topics = Memo::new(move |_| {
         state.data.with(|d| {
-            let mut t: Vec<(String, String)> = d
-                .topics
-                .values()
-                .map(|t| (t.data.slug.clone(), t.data.name.clone()))
-                .collect();
-            t.sort_by_key(|(_, n)| lotsen_domain::normalize::fold(n));
-            t
+            d.topic_choices()
+                .into_iter()
+                .map(|t| (t.slug, t.name))
+                .collect::<Vec<_>>()
         })
     });
     view! {

@@ -88,25 +88,6 @@ fn draft_key(lotse: &str) -> String {
     format!("{PRIVATE_DRAFT_PREFIX}{DRAFT_KEY}.{lotse}")
 }
 
-fn today() -> String {
-    let d = js_sys::Date::new_0();
-    format!(
-        "{:04}-{:02}-{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date()
-    )
-}
-
-/// "28.11.2026" from "2026-11-28".
-pub fn german_date(iso: &str) -> String {
-    let mut parts = iso.splitn(3, '-');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(y), Some(m), Some(d)) => format!("{d}.{m}.{y}"),
-        _ => iso.to_owned(),
-    }
-}
-
 fn field_id(field: &str) -> String {
     match field.split('.').next() {
         Some("skills") | Some("learning") => "skills".into(),
@@ -177,7 +158,7 @@ pub fn ProfilePage() -> impl IntoView {
             return;
         };
         let stored = serde_json::to_value(&lotse).unwrap_or_default();
-        let data = fm.apply_to(&stored, confirm.then(today));
+        let data = fm.apply_to(&stored, confirm.then(crate::clock::today));
         let checked = state
             .data
             .with_untracked(|d| validate(Collection::Lotsen, &id, &data, d));
@@ -288,7 +269,7 @@ pub fn ProfilePage() -> impl IntoView {
                 <p>
                     "So finden Kolleginnen und Kollegen Sie in der Suche. "
                     {match &lotse.confirmed_at {
-                        Some(d) => format!("Zuletzt bestätigt am {}.", german_date(d)),
+                        Some(d) => format!("Zuletzt bestätigt am {}.", crate::clock::german_date(d)),
                         None => "Ihr Profil wurde noch nie bestätigt.".to_owned(),
                     }}
                     {pending.then_some(" Ihre letzte Änderung wartet auf Übertragung.")}

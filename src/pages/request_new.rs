@@ -101,7 +101,7 @@ fn to_data(d: &Draft) -> serde_json::Value {
         "requester": {"name": d.name, "department": d.department, "contact": d.contact},
         "status": "neu",
         "assignee": null,
-        "created_at": crate::components::now_utc(),
+        "created_at": crate::clock::now_utc(),
     })
 }
 
@@ -227,13 +227,10 @@ pub fn NewRequestPage() -> impl IntoView {
 
     let topics = Memo::new(move |_| {
         state.data.with(|d| {
-            let mut t: Vec<(String, String)> = d
-                .topics
-                .iter()
-                .map(|(id, t)| (id.clone(), t.data.name.clone()))
-                .collect();
-            t.sort_by_key(|(_, n)| lotsen_domain::normalize::fold(n));
-            t
+            d.topic_choices()
+                .into_iter()
+                .map(|t| (t.id, t.name))
+                .collect::<Vec<_>>()
         })
     });
     let departments = Memo::new(move |_| state.data.with(|d| d.departments()));

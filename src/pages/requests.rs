@@ -7,7 +7,8 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use lotsen_domain::model::{Request, Status};
 use lotsen_domain::Collection;
 
-use crate::components::{format_time, state, Loading};
+use crate::clock::format_time;
+use crate::components::{state, Loading};
 
 #[derive(Clone, Debug, PartialEq)]
 struct Row {

@@ -59,19 +59,6 @@ pub fn TopicsPage() -> impl IntoView {
     }
 }
 
-/// Today as `YYYY-MM-DDThh:mm` in local time, comparable with event times.
-pub(crate) fn now_local() -> String {
-    let d = js_sys::Date::new_0();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date(),
-        d.get_hours(),
-        d.get_minutes()
-    )
-}
-
 fn print() {
     if let Some(w) = web_sys::window() {
         // Printing can be refused (a sandboxed frame); the page then stays as it is.
@@ -95,22 +82,6 @@ fn poster_code(slug: &str) -> Option<impl IntoView> {
             <figcaption>"Diese Seite auf dem Handy öffnen: " <span class="poster-url">{url.clone()}</span></figcaption>
         </figure>
     })
-}
-
-/// "2026-12-01T09:00" → "1.12.2026, 09:00 Uhr".
-pub(crate) fn format_local(s: &str) -> String {
-    let Some((date, time)) = s.split_once('T') else {
-        return s.to_owned();
-    };
-    let p: Vec<&str> = date.split('-').collect();
-    match p.as_slice() {
-        [y, m, d] => format!(
-            "{}.{}.{y}, {time} Uhr",
-            d.trim_start_matches('0'),
-            m.trim_start_matches('0')
-        ),
-        _ => s.to_owned(),
-    }
 }
 
 #[component]
@@ -145,7 +116,7 @@ pub fn TopicPage() -> impl IntoView {
                     .cmp(&a.2.level)
                     .then_with(|| a.1.name.cmp(&b.1.name))
             });
-            let now = now_local();
+            let now = crate::clock::now_local();
             let events = super::events::upcoming(d, &now, Some(id.as_str()));
             Some((topic.clone(), helpers, events))
         })

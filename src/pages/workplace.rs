@@ -12,7 +12,8 @@ use lotsen_domain::validate::validate;
 use lotsen_domain::Collection;
 use serde_json::json;
 
-use crate::components::{format_time, state, Loading};
+use crate::clock::{at_local, now_utc};
+use crate::components::{state, Loading};
 use crate::pages::conflicts::ConflictList;
 use crate::pages::{enc, PRIVATE_DRAFT_PREFIX};
 use crate::state::{AppState, Data};
@@ -139,13 +140,10 @@ pub fn WorkplacePage() -> impl IntoView {
     });
     let topics = Memo::new(move |_| {
         state.data.with(|d| {
-            let mut t: Vec<(String, String)> = d
-                .topics
-                .values()
-                .map(|t| (t.data.slug.clone(), t.data.name.clone()))
-                .collect();
-            t.sort_by_key(|(_, n)| lotsen_domain::normalize::fold(n));
-            t
+            d.topic_choices()
+                .into_iter()
+                .map(|t| (t.slug, t.name))
+                .collect::<Vec<_>>()
         })
     });
     let go = move |url: String| navigate(&url, Default::default());
@@ -254,7 +252,7 @@ pub fn WorkItemPage() -> impl IntoView {
         let Some((mut request, _)) = record.get_untracked() else {
             return;
         };
-        request.set_status(status, &crate::components::now_utc());
+        request.set_status(status, &now_utc());
         if take_over {
             request.assignee = state
                 .user
@@ -298,8 +296,8 @@ pub fn WorkItemPage() -> impl IntoView {
                     <dd><span class=format!("status status-{}", request.status.as_str()) data-testid="work-status">{request.status.label()}</span>
                         {pending.then_some(" (Änderung wartet auf Übertragung)")}</dd>
                     <dt>"Zuständig"</dt><dd data-testid="work-assignee">{assignee.unwrap_or_else(|| "noch niemand".into())}</dd>
-                    {request.created_at.as_deref().map(|t| view! { <dt>"Eingegangen"</dt><dd>{utc_text(t)}</dd> })}
-                    {request.closed_at.as_deref().filter(|_| !open).map(|t| view! { <dt>"Abgeschlossen"</dt><dd>{utc_text(t)}</dd> })}
+                    {request.created_at.as_deref().map(|t| view! { <dt>"Eingegangen"</dt><dd>{at_local(t)}</dd> })}
+                    {request.closed_at.as_deref().filter(|_| !open).map(|t| view! { <dt>"Abgeschlossen"</dt><dd>{at_local(t)}</dd> })}
                     <dt>"Anfragende Person"</dt>
                     <dd>
                         {[requester.name, requester.department, requester.contact].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ")}
@@ -476,24 +474,5 @@ fn focus_note() {
         .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
     {
         let _ = el.focus();
-    }
-}
-
-/// The server's UTC time as local "14:32" or "28.11.2026, 14:32".
-fn at_local(utc: &str) -> String {
-    let ms = js_sys::Date::parse(utc);
-    if ms.is_nan() {
-        return utc.to_owned();
-    }
-    format_time(ms)
-}
-
-/// A UTC timestamp of the server's format on the device's clock, as `components::format_time` writes it.
-fn utc_text(t: &str) -> String {
-    let ms = js_sys::Date::parse(t);
-    if ms.is_nan() {
-        t.to_owned()
-    } else {
-        crate::components::format_time(ms)
     }
 }

@@ -14,9 +14,7 @@ use lotsen_domain::validate::check_text;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{
-    confirm, focus_soon, german_date, BueroOnly, ErrorSummary, FormErrors, Notice, TextField,
-};
+use super::{confirm, focus_soon, BueroOnly, ErrorSummary, FormErrors, Notice, TextField};
 use crate::api::FetchError;
 use crate::components::state;
 use crate::pages::enc;
@@ -531,7 +529,7 @@ fn AccountRow(username: String, shared: Shared) -> impl IntoView {
                         Some(None) => "Profil: nicht (mehr) vorhanden".into_any(),
                     }}
                     " · angelegt am "
-                    {move || account.with(|a| a.as_ref().map(|a| german_date(&a.created_at)).unwrap_or_default())}
+                    {move || account.with(|a| a.as_ref().map(|a| crate::clock::german_date(&a.created_at)).unwrap_or_default())}
                 </p>
             </div>
             <div class="buero-actions">

@@ -11,7 +11,7 @@ use lotsen_domain::validate::{is_email, validate};
 use lotsen_domain::Collection;
 use serde_json::json;
 
-use super::{confirm, german_date, BueroOnly, Notice};
+use super::{confirm, BueroOnly, Notice};
 use crate::components::state;
 use crate::state::AppState;
 use crate::store::new_uuid;
@@ -144,7 +144,7 @@ fn ApplicationItem(
                 <dt>"Kontakt"</dt><dd>{application.contact.clone()}</dd>
                 <dt>"Themen"</dt><dd>{if topics.is_empty() { "keine angegeben".to_owned() } else { topics }}</dd>
                 <dt>"Status"</dt><dd data-testid="application-status">{application.status.label()}</dd>
-                {(!at.is_empty()).then(|| view! { <dt>"Eingegangen oder geändert"</dt><dd>{german_date(&at)}</dd> })}
+                {(!at.is_empty()).then(|| view! { <dt>"Eingegangen oder geändert"</dt><dd>{crate::clock::german_date(&at)}</dd> })}
             </dl>
             {(!application.motivation.is_empty()).then(|| view! { <p class="description">{application.motivation.clone()}</p> })}
             {is_new.then(|| view! {

@@ -142,12 +142,6 @@ fn Evaluation() -> impl IntoView {
     }
 }
 
-/// This month as `YYYY-MM` on the device's clock.
-fn this_month() -> String {
-    let d = js_sys::Date::new_0();
-    format!("{:04}-{:02}", d.get_full_year(), d.get_month() + 1)
-}
-
 /// "2026-11" → ("Nov.", "2026").
 fn month_label(month: &str) -> (&'static str, &str) {
     const NAMES: [&str; 12] = [
@@ -169,7 +163,7 @@ fn Trend() -> impl IntoView {
     let query_map = use_query_map();
     let navigate = StoredValue::new_local(use_navigate());
     let slug = Memo::new(move |_| query_map.with(|q| q.get("thema").unwrap_or_default()));
-    let months = months_until(&this_month(), MONTHS);
+    let months = months_until(&crate::clock::this_month(), MONTHS);
     let counts = Memo::new(move |_| {
         let slug = slug.get();
         state.data.with(|d| {
@@ -183,13 +177,10 @@ fn Trend() -> impl IntoView {
     });
     let topics = Memo::new(move |_| {
         state.data.with(|d| {
-            let mut list: Vec<(String, String)> = d
-                .topics
-                .values()
-                .map(|t| (t.data.slug.clone(), t.data.name.clone()))
-                .collect();
-            list.sort_by_cached_key(|(_, name)| lotsen_domain::normalize::fold(name));
-            list
+            d.topic_choices()
+                .into_iter()
+                .map(|t| (t.slug, t.name))
+                .collect::<Vec<_>>()
         })
     });
     let go = move |slug: String| {

@@ -15,8 +15,8 @@ use super::{
     add_unless_reported, confirm, focus_soon, in_form_order, BueroOnly, ErrorSummary, FormErrors,
     Notice, TextField,
 };
+use crate::clock::format_local;
 use crate::components::state;
-use crate::pages::topics::format_local;
 use crate::state::Data;
 use crate::store::new_uuid;
 
@@ -261,13 +261,10 @@ fn EventsAdmin() -> impl IntoView {
     });
     let topics = Memo::new(move |_| {
         state.data.with(|d| {
-            let mut t: Vec<(String, String)> = d
-                .topics
-                .iter()
-                .map(|(id, t)| (id.clone(), t.data.name.clone()))
-                .collect();
-            t.sort_by_key(|(_, n)| lotsen_domain::normalize::fold(n));
-            t
+            d.topic_choices()
+                .into_iter()
+                .map(|t| (t.id, t.name))
+                .collect::<Vec<_>>()
         })
     });
     let get = move |f: fn(&Draft) -> String| Signal::derive(move || draft.with(f));

@@ -15,8 +15,8 @@ use lotsen_domain::Collection;
 use serde_json::{json, Value};
 
 use super::{
-    add_unless_reported, focus_soon, german_date, in_form_order, plural, BueroOnly, ErrorSummary,
-    FormErrors, Notice, TextField,
+    add_unless_reported, focus_soon, in_form_order, plural, BueroOnly, ErrorSummary, FormErrors,
+    Notice, TextField,
 };
 use crate::components::state;
 use crate::state::{AppState, Data};
@@ -395,7 +395,7 @@ fn LotseRow(id: String, notice: Notice) -> impl IntoView {
                     {field(|r| r.lotse.department.clone())} " · "
                     {field(|r| plural(r.lotse.skills.len(), "Thema", "Themen").unwrap_or_else(|| "noch keine Themen".to_owned()))} " · "
                     {field(|r| match &r.lotse.confirmed_at {
-                        Some(d) => format!("Profil bestätigt am {}", german_date(d)),
+                        Some(d) => format!("Profil bestätigt am {}", crate::clock::german_date(d)),
                         None => "Profil noch nie bestätigt".to_owned(),
                     })}
                 </p>

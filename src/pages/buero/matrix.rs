@@ -131,17 +131,6 @@ impl Grid {
     }
 }
 
-/// Today as `YYYY-MM-DD` in local time, for the staleness of profiles.
-fn today() -> String {
-    let d = js_sys::Date::new_0();
-    format!(
-        "{:04}-{:02}-{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date()
-    )
-}
-
 /// The cell text for screen readers; static, so that 400,000 cells allocate nothing.
 fn level_cell(level: Option<Level>) -> impl IntoView {
     let (digit, label) = match level.map(Level::get) {
@@ -182,7 +171,7 @@ fn Matrix() -> impl IntoView {
                 .max(1)
         })
     });
-    let today = today();
+    let today = crate::clock::today();
     let grid = Memo::new(move |_| {
         state
             .data

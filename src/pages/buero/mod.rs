@@ -285,8 +285,3 @@ fn confirm(question: &str) -> bool {
         .and_then(|w| w.confirm_with_message(question).ok())
         .unwrap_or(false)
 }
-
-/// "2026-11-28…" → "28.11.2026".
-fn german_date(iso: &str) -> String {
-    super::profile::german_date(iso.get(..10).unwrap_or(iso))
-}

@@ -11,6 +11,7 @@
 pub mod api;
 pub mod clock;
 pub mod components;
+pub mod drafts;
 pub mod pages;
 pub mod state;
 pub mod store;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::components::state;
+use crate::drafts;
 use crate::store::new_uuid;
 
 const DRAFT_KEY: &str = "lotsenfinder.entwurf-bewerbung";
@@ -24,23 +25,6 @@ struct Draft {
     contact: String,
     topics: BTreeSet<String>,
     motivation: String,
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
-fn save_draft(d: &Draft) {
-    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(d)) {
-        let _ = s.set_item(DRAFT_KEY, &json);
-    }
-}
-
-fn load_draft() -> Draft {
-    storage()
-        .and_then(|s| s.get_item(DRAFT_KEY).ok().flatten())
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default()
 }
 
 fn field_id(field: &str) -> String {
@@ -71,7 +55,7 @@ fn check(d: &Draft) -> Vec<FieldError> {
 pub fn JoinPage() -> impl IntoView {
     let state = state();
     crate::set_title("Digitale Lotsin oder Digitaler Lotse werden");
-    let draft = RwSignal::new(load_draft());
+    let draft = RwSignal::new(drafts::load::<Draft>(DRAFT_KEY).unwrap_or_default());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let sent = RwSignal::new(false);
     let busy = RwSignal::new(false);
@@ -79,7 +63,7 @@ pub fn JoinPage() -> impl IntoView {
 
     let update = move |f: Box<dyn FnOnce(&mut Draft)>| {
         draft.update(|d| f(d));
-        draft.with_untracked(save_draft);
+        draft.with_untracked(|d| drafts::save(DRAFT_KEY, d));
     };
     let text = move |set: fn(&mut Draft, String)| {
         move |ev: leptos::ev::Event| {
@@ -139,9 +123,7 @@ pub fn JoinPage() -> impl IntoView {
         spawn_local(async move {
             match state.edit(Collection::Applications, &id, data, false).await {
                 Ok(()) => {
-                    if let Some(s) = storage() {
-                        let _ = s.remove_item(DRAFT_KEY);
-                    }
+                    drafts::clear(DRAFT_KEY);
                     draft.set(Draft::default());
                     sent.set(true);
                 }

@@ -125,7 +125,7 @@ pub async fn logout(state: AppState) -> bool {
         // Offline: the sync loop ends the session before it sends anything else.
         let _ = store.set_meta(META_LOGOUT_PENDING, "1").await;
     }
-    crate::pages::clear_private_drafts();
+    crate::drafts::clear_private();
     state.user.set(None);
     state.switch_user(None);
     true

@@ -34,19 +34,3 @@ pub use workplace::{WorkItemPage, WorkplacePage};
 pub(crate) fn enc(s: &str) -> String {
     String::from(js_sys::encode_uri_component(s))
 }
-
-/// Drafts that may hold what only a login could see (notes on requests): a logout removes them.
-pub(crate) const PRIVATE_DRAFT_PREFIX: &str = "lotsenfinder.privat.";
-
-pub(crate) fn clear_private_drafts() {
-    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
-        return;
-    };
-    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
-        .filter_map(|i| storage.key(i).ok().flatten())
-        .filter(|k| k.starts_with(PRIVATE_DRAFT_PREFIX))
-        .collect();
-    for k in keys {
-        let _ = storage.remove_item(&k);
-    }
-}

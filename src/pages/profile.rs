@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::components::{state, Loading};
+use crate::drafts;
 use crate::pages::conflicts::ConflictList;
-use crate::pages::PRIVATE_DRAFT_PREFIX;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct Form {
@@ -80,12 +80,8 @@ impl Form {
 
 const DRAFT_KEY: &str = "profil";
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
 fn draft_key(lotse: &str) -> String {
-    format!("{PRIVATE_DRAFT_PREFIX}{DRAFT_KEY}.{lotse}")
+    format!("{}{DRAFT_KEY}.{lotse}", drafts::PRIVATE_PREFIX)
 }
 
 fn field_id(field: &str) -> String {
@@ -121,9 +117,7 @@ pub fn ProfilePage() -> impl IntoView {
         let (Some(id), Some((lotse, _))) = (lotse_id.get(), record.get()) else {
             return;
         };
-        let draft = storage()
-            .and_then(|s| s.get_item(&draft_key(&id)).ok().flatten())
-            .and_then(|s| serde_json::from_str::<Form>(&s).ok());
+        let draft = drafts::load::<Form>(&draft_key(&id));
         form.set(Some(draft.unwrap_or_else(|| Form::of(&lotse))));
     });
     let error = RwSignal::new(None::<FieldError>);
@@ -138,9 +132,7 @@ pub fn ProfilePage() -> impl IntoView {
         });
         saved.set(None);
         if let (Some(id), Some(fm)) = (lotse_id.get_untracked(), form.get_untracked()) {
-            if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(&fm)) {
-                let _ = s.set_item(&draft_key(&id), &json);
-            }
+            drafts::save(&draft_key(&id), &fm);
         }
     };
     let text = move |set: fn(&mut Form, String)| {
@@ -176,9 +168,7 @@ pub fn ProfilePage() -> impl IntoView {
         spawn_local(async move {
             match state.edit(Collection::Lotsen, &id, data, false).await {
                 Ok(()) => {
-                    if let Some(s) = storage() {
-                        let _ = s.remove_item(&draft_key(&id));
-                    }
+                    drafts::clear(&draft_key(&id));
                     saved.set(Some(if confirm {
                         "Ihr Profil ist gespeichert und bestätigt."
                     } else {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::components::{state, Loading};
+use crate::drafts;
 use crate::store::new_uuid;
 
 const DRAFT_KEY: &str = "lotsenfinder.entwurf-anliegen";
@@ -26,24 +27,6 @@ struct Draft {
     contact: String,
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
-fn load_draft() -> Option<Draft> {
-    storage()?
-        .get_item(DRAFT_KEY)
-        .ok()
-        .flatten()
-        .and_then(|s| serde_json::from_str(&s).ok())
-}
-
-fn save_draft(d: &Draft) {
-    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(d)) {
-        let _ = s.set_item(DRAFT_KEY, &json);
-    }
-}
-
 /// Makes a refused request the form's draft again (the user finds it at `/anliegen/neu`).
 pub fn restore_draft(local: &serde_json::Value) {
     let text = |v: &serde_json::Value, k: &str| {
@@ -53,21 +36,18 @@ pub fn restore_draft(local: &serde_json::Value) {
             .to_owned()
     };
     let requester = local.get("requester").cloned().unwrap_or_default();
-    save_draft(&Draft {
-        kind: text(local, "kind"),
-        topic: text(local, "topic"),
-        title: text(local, "title"),
-        description: text(local, "description"),
-        name: text(&requester, "name"),
-        department: text(&requester, "department"),
-        contact: text(&requester, "contact"),
-    });
-}
-
-fn clear_draft() {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(DRAFT_KEY);
-    }
+    drafts::save(
+        DRAFT_KEY,
+        &Draft {
+            kind: text(local, "kind"),
+            topic: text(local, "topic"),
+            title: text(local, "title"),
+            description: text(local, "description"),
+            name: text(&requester, "name"),
+            department: text(&requester, "department"),
+            contact: text(&requester, "contact"),
+        },
+    );
 }
 
 /// Every problem of the form at once, each at its field, in the order of the form.
@@ -121,7 +101,7 @@ pub fn NewRequestPage() -> impl IntoView {
     crate::set_title("Anliegen senden");
     let query = use_query_map();
     let navigate = use_navigate();
-    let draft = RwSignal::new(load_draft().unwrap_or_default());
+    let draft = RwSignal::new(drafts::load::<Draft>(DRAFT_KEY).unwrap_or_default());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let saving = RwSignal::new(false);
     let summary = NodeRef::<leptos::html::Div>::new();
@@ -152,7 +132,7 @@ pub fn NewRequestPage() -> impl IntoView {
         move |ev: leptos::ev::Event| {
             let v = event_target_value(&ev);
             draft.update(|d| f(d, v));
-            draft.with_untracked(save_draft);
+            draft.with_untracked(|d| drafts::save(DRAFT_KEY, d));
         }
     };
     let error_for = move |field: &'static str| {
@@ -210,7 +190,7 @@ pub fn NewRequestPage() -> impl IntoView {
                 .await
             {
                 Ok(()) => {
-                    clear_draft();
+                    drafts::clear(DRAFT_KEY);
                     navigate(&format!("/anliegen?gesendet={id}"), Default::default());
                 }
                 Err(e) => {

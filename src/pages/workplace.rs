@@ -14,8 +14,9 @@ use serde_json::json;
 
 use crate::clock::{at_local, now_utc};
 use crate::components::{state, Loading};
+use crate::drafts;
 use crate::pages::conflicts::ConflictList;
-use crate::pages::{enc, PRIVATE_DRAFT_PREFIX};
+use crate::pages::enc;
 use crate::state::{AppState, Data};
 use crate::store::new_uuid;
 
@@ -330,19 +331,14 @@ pub fn WorkItemPage() -> impl IntoView {
 }
 
 fn note_draft_key(request: &str) -> String {
-    format!("{PRIVATE_DRAFT_PREFIX}notiz.{request}")
+    format!("{}notiz.{request}", drafts::PRIVATE_PREFIX)
 }
 
 #[component]
 fn Notes(request: String) -> impl IntoView {
     let state = state();
-    let storage = || web_sys::window().and_then(|w| w.local_storage().ok().flatten());
     let draft_key = note_draft_key(&request);
-    let text = RwSignal::new(
-        storage()
-            .and_then(|s| s.get_item(&draft_key).ok().flatten())
-            .unwrap_or_default(),
-    );
+    let text = RwSignal::new(drafts::load_text(&draft_key).unwrap_or_default());
     let internal = RwSignal::new(true);
     let error = RwSignal::new(None::<FieldError>);
     let request_id = request.clone();
@@ -399,9 +395,7 @@ fn Notes(request: String) -> impl IntoView {
             match state.edit(Collection::Notes, &id, data, false).await {
                 Ok(()) => {
                     text.set(String::new());
-                    if let Some(s) = storage() {
-                        let _ = s.remove_item(&key);
-                    }
+                    drafts::clear(&key);
                 }
                 Err(e) => error.set(Some(FieldError::new(
                     "store",
@@ -443,7 +437,7 @@ fn Notes(request: String) -> impl IntoView {
                         prop:value=move || text.get()
                         on:input=move |ev| {
                             let v = event_target_value(&ev);
-                            if let Some(s) = storage() { let _ = s.set_item(&key_for_input, &v); }
+                            drafts::save_text(&key_for_input, &v);
                             text.set(v);
                         }></textarea>
                     {move || error.get().map(|e| view! { <p class="field-error" id="err-note-text" role="alert">{e.message}</p> })}

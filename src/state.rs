@@ -290,7 +290,7 @@ impl AppState {
         self.own.set(store.own_requests().await.unwrap_or_default());
         self.conflicts
             .set(store.conflicts().await.unwrap_or_default());
-        let pending = store.outbox().await.map(|o| o.len()).unwrap_or(0);
+        let pending = store.pending_count().await.unwrap_or(0);
         self.sync.update(|s| s.pending = pending);
     }
 
@@ -356,7 +356,7 @@ impl AppState {
             }
         }
         self.apply_and_share(&[Change::Put(view)]);
-        let pending = store.outbox().await.map(|o| o.len()).unwrap_or(0);
+        let pending = store.pending_count().await.unwrap_or(0);
         self.sync.update(|s| s.pending = pending);
         self.sync_now();
         Ok(())

@@ -161,6 +161,14 @@ impl Store {
         Ok(entries)
     }
 
+    /// How many edits wait to be sent, without reading them (the header shows it after every
+    /// edit).
+    pub async fn pending_count(&self) -> Result<usize> {
+        let tx = self.db.transaction(OUTBOX).build()?;
+        let n = tx.object_store(OUTBOX)?.count().primitive()?.await?;
+        Ok(n as usize)
+    }
+
     /// The kept conflicts and refusals, newest first.
     pub async fn conflicts(&self) -> Result<Vec<Conflict>> {
         let mut out: Vec<Conflict> = self.read_all(CONFLICTS).await?;

@@ -108,7 +108,7 @@ async fn handle(state: AppState, message: TabMessage) {
             if let Ok(own) = store.own_requests().await {
                 state.own.set(own);
             }
-            let pending = store.outbox().await.map(|o| o.len()).unwrap_or(0);
+            let pending = store.pending_count().await.unwrap_or(0);
             state.sync.update(|s| s.pending = pending);
         }
         TabMessage::Reload => state.reload().await,

@@ -60,6 +60,7 @@ async fn local_edit_writes_record_and_outbox_together() {
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].env.data["title"], "Erste Frage");
     assert_eq!(outbox.len(), 1);
+    assert_eq!(store.pending_count().await.unwrap(), 1);
     assert_eq!(outbox[0].mutation().base_version, 0);
     assert_eq!(outbox[0].id, id);
 
@@ -221,6 +222,7 @@ async fn applied_push_clears_the_outbox() {
         .await
         .unwrap();
     assert!(store.outbox().await.unwrap().is_empty());
+    assert_eq!(store.pending_count().await.unwrap(), 0);
     let records = store.load().await.unwrap();
     assert_eq!(records[0].env, applied);
     assert!(!records[0].pending);

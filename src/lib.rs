@@ -12,6 +12,7 @@ pub mod api;
 pub mod clock;
 pub mod components;
 pub mod drafts;
+pub mod forms;
 pub mod pages;
 pub mod state;
 pub mod store;

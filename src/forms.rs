@@ -4,8 +4,14 @@
 
 use leptos::html;
 use leptos::prelude::*;
+use lotsen_domain::model::MAX_TEXT;
 use lotsen_domain::protocol::FieldError;
+use lotsen_domain::validate::{check_text, validate};
+use lotsen_domain::Collection;
+use serde_json::Value;
 use wasm_bindgen::JsCast;
+
+use crate::state::Data;
 
 /// The errors of one form, each at its field. `field_id` maps a field's path from validation
 /// (`synonyms.3`) to the id of its input, which also names the message (`err-{id}`) that the
@@ -185,4 +191,38 @@ pub fn focus_soon<T: JsCast + 'static>(target: impl FnOnce() -> Option<T> + 'sta
             let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
         }
     });
+}
+
+/// The text fields of a Lotse profile, in the order both forms show them.
+pub const LOTSE_FIELDS: [&str; 6] = [
+    "name",
+    "department",
+    "phone",
+    "email",
+    "location",
+    "availability",
+];
+
+/// Every problem of a Lotse's contact fields at once, in the order of the form, then the first
+/// problem full validation finds elsewhere (skills); or the record to store. Shared by the
+/// Büro's Lotse form and the Lotse's own profile.
+pub fn check_lotse(data: &Value, id: &str, refs: &Data) -> Result<Value, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    for field in LOTSE_FIELDS {
+        let value = data.get(field).and_then(Value::as_str).unwrap_or_default();
+        let required = matches!(field, "name" | "department");
+        if let Err((code, message)) = check_text(value, MAX_TEXT, required) {
+            errors.push(FieldError::new(code, message, Some(field)));
+        }
+    }
+    // The server's rules beyond the single fields (the e-mail address's form, above all).
+    match validate(Collection::Lotsen, id, data, refs) {
+        Ok(canonical) if errors.is_empty() => Ok(canonical),
+        Ok(_) => Err(errors),
+        Err(e) => {
+            add_unless_reported(&mut errors, e);
+            in_form_order(&mut errors, &LOTSE_FIELDS);
+            Err(errors)
+        }
+    }
 }

@@ -83,6 +83,25 @@ test('wrong password, then login: the Lotse sees the workplace and their profile
   await expect(page.getByTestId('work-item').first()).toBeVisible({ timeout: 20_000 });
 });
 
+test('the profile reports every problem at once, at its field and in a summary that gets the focus', async ({ page }) => {
+  await loginAndOpen(page, LOTSE, '/profil');
+  await page.locator('#profil-name').fill('');
+  await page.locator('#profil-email').fill('keine-adresse');
+  await page.getByRole('button', { name: 'Speichern', exact: true }).click();
+  const summary = page.locator('.error-summary');
+  await expect(summary.getByRole('heading', { level: 2 })).toHaveText('Bitte prüfen Sie Ihre Angaben');
+  await expect(summary.locator('li')).toHaveCount(2);
+  await expect(page.locator('.error-summary-anchor')).toBeFocused();
+  for (const id of ['profil-name', 'profil-email']) {
+    await expect(page.locator(`#${id}`)).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.locator(`#${id}`)).toHaveAttribute('aria-describedby', `err-${id}`);
+  }
+  // A link of the summary takes the focus to its field.
+  await summary.getByRole('link').last().click();
+  await expect(page.locator('#profil-email')).toBeFocused();
+  await expect(page.getByTestId('pending')).toHaveCount(0);
+});
+
 test('a Lotse edits the profile offline; after the sync an anonymous search finds the new skill', async ({ page, context, browser }) => {
   await loginAndOpen(page, LOTSE, '/profil');
   await expect(page.getByRole('heading', { level: 1, name: 'Mein Profil' })).toBeVisible();

@@ -8,13 +8,13 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use lotsen_domain::model::{Level, Lotse, MAX_TEXT};
 use lotsen_domain::protocol::FieldError;
-use lotsen_domain::validate::validate;
 use lotsen_domain::Collection;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::components::{state, Loading};
 use crate::drafts;
+use crate::forms::{check_lotse, ErrorSummary, FormErrors, TextField};
 use crate::pages::conflicts::ConflictList;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -120,9 +120,8 @@ pub fn ProfilePage() -> impl IntoView {
         let draft = drafts::load::<Form>(&draft_key(&id));
         form.set(Some(draft.unwrap_or_else(|| Form::of(&lotse))));
     });
-    let error = RwSignal::new(None::<FieldError>);
+    let errors = FormErrors::new(field_id);
     let saved = RwSignal::new(None::<&'static str>);
-    let summary = NodeRef::<leptos::html::Div>::new();
 
     let change = move |f: Box<dyn Fn(&mut Form)>| {
         form.update(|fm| {
@@ -135,12 +134,6 @@ pub fn ProfilePage() -> impl IntoView {
             drafts::save(&draft_key(&id), &fm);
         }
     };
-    let text = move |set: fn(&mut Form, String)| {
-        move |ev: leptos::ev::Event| {
-            let v = event_target_value(&ev);
-            change(Box::new(move |f| set(f, v.clone())));
-        }
-    };
     let save = move |confirm: bool| {
         let (Some(id), Some(fm), Some((lotse, _))) = (
             lotse_id.get_untracked(),
@@ -151,20 +144,14 @@ pub fn ProfilePage() -> impl IntoView {
         };
         let stored = serde_json::to_value(&lotse).unwrap_or_default();
         let data = fm.apply_to(&stored, confirm.then(crate::clock::today));
-        let checked = state
-            .data
-            .with_untracked(|d| validate(Collection::Lotsen, &id, &data, d));
-        let data = match checked {
+        let data = match state.data.with_untracked(|d| check_lotse(&data, &id, d)) {
             Ok(canonical) => canonical,
-            Err(e) => {
-                error.set(Some(e));
-                if let Some(el) = summary.get_untracked() {
-                    let _ = el.focus();
-                }
+            Err(found) => {
+                errors.show(found);
                 return;
             }
         };
-        error.set(None);
+        errors.clear();
         spawn_local(async move {
             match state.edit(Collection::Lotsen, &id, data, false).await {
                 Ok(()) => {
@@ -175,64 +162,28 @@ pub fn ProfilePage() -> impl IntoView {
                         "Ihr Profil ist gespeichert."
                     }));
                 }
-                Err(e) => error.set(Some(FieldError::new(
+                Err(e) => errors.show(vec![FieldError::new(
                     "store",
                     format!("Konnte nicht gespeichert werden: {e}"),
                     None,
-                ))),
+                )]),
             }
         });
     };
 
     let topics = Memo::new(move |_| state.data.with(|d| d.topics_by_category()));
-    let invalid = move |field: &'static str| {
-        move || {
-            error
-                .with(|e| {
-                    e.as_ref()
-                        .and_then(|e| e.field.as_deref())
-                        .is_some_and(|f| field_id(f) == field_id(field))
-                })
-                .to_string()
-        }
-    };
-    let message_for = move |field: &'static str| {
-        move || {
-            error.with(|e| {
-                e.as_ref()
-                    .filter(|e| e.field.as_deref().map(field_id) == Some(field_id(field)))
-                    .map(|e| {
-                        view! { <p class="field-error" id=format!("err-{}", field_id(field))>{e.message.clone()}</p> }
-                    })
-            })
-        }
-    };
-    let described = move |field: &'static str| {
-        move || {
-            error
-                .with(|e| {
-                    e.as_ref()
-                        .and_then(|e| e.field.as_deref())
-                        .is_some_and(|f| field_id(f) == field_id(field))
-                })
-                .then(|| format!("err-{}", field_id(field)))
-        }
-    };
     let input = move |field: &'static str,
                       label: &'static str,
                       kind: &'static str,
                       autocomplete: &'static str,
                       get: fn(&Form) -> String,
                       set: fn(&mut Form, String)| {
-        let id = field_id(field);
         view! {
-            <div class="field">
-                <label for=id.clone()>{label}</label>
-                <input id=id type=kind autocomplete=autocomplete maxlength=MAX_TEXT.to_string()
-                    prop:value=move || form.with(|f| f.as_ref().map(get).unwrap_or_default())
-                    on:input=text(set) aria-invalid=invalid(field) aria-describedby=described(field)/>
-                {message_for(field)}
-            </div>
+            <TextField errors=errors field=field label=label kind=kind autocomplete=autocomplete
+                required=matches!(field, "name" | "department") maxlength=MAX_TEXT
+                plain=matches!(field, "email" | "phone")
+                value=Signal::derive(move || form.with(|f| f.as_ref().map(get).unwrap_or_default()))
+                on_input=move |v: String| change(Box::new(move |f| set(f, v.clone())))/>
         }
     };
 
@@ -270,17 +221,7 @@ pub fn ProfilePage() -> impl IntoView {
             }.into_any()
         }}
         {move || lotse_id.get().map(|id| view! { <ConflictList key=crate::store::key("lotsen", &id)/> })}
-        <div node_ref=summary tabindex="-1" class="error-summary-anchor">
-            {move || error.get().map(|e| {
-                let href = format!("#{}", e.field.as_deref().map(field_id).unwrap_or_else(|| "profil-name".into()));
-                view! {
-                    <div class="error-summary" role="alert">
-                        <h2>"Bitte prüfen Sie Ihre Angaben"</h2>
-                        <ul><li><a href=href>{e.message}</a></li></ul>
-                    </div>
-                }
-            })}
-        </div>
+        <ErrorSummary errors=errors first_field="name" heading=2/>
         <p role="status" class="save-status">
             {move || saved.get().map(|m| view! { <span class="notice success">{m}</span> })}
         </p>
@@ -298,7 +239,7 @@ pub fn ProfilePage() -> impl IntoView {
                 <fieldset id="skills" tabindex="-1">
                     <legend>"Ihre Themen"</legend>
                     <p class="hint" id="levels-hint">"Stufe 1: kennt sich aus · Stufe 2: kann helfen · Stufe 3: kann schulen. „Möchte ich lernen“ zeigt dem Projektbüro, wo Sie wachsen möchten."</p>
-                    {message_for("skills")}
+                    {move || errors.message("skills").map(|m| view! { <p class="field-error" id="err-skills">{m}</p> })}
                     {move || topics.get().into_iter().map(|(category, list)| view! {
                         <h2 class="category">{category}</h2>
                         <ul class="skill-list">

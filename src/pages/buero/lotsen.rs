@@ -10,27 +10,17 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use lotsen_domain::model::{Lotse, MAX_TEXT};
 use lotsen_domain::normalize::fold;
 use lotsen_domain::protocol::FieldError;
-use lotsen_domain::validate::{check_text, validate};
+use lotsen_domain::validate::validate;
 use lotsen_domain::Collection;
 use serde_json::{json, Value};
 
-use super::{
-    add_unless_reported, focus_soon, in_form_order, plural, BueroOnly, ErrorSummary, FormErrors,
-    Notice, TextField,
-};
+use super::{focus_soon, plural, BueroOnly, ErrorSummary, FormErrors, Notice, TextField};
 use crate::components::state;
+use crate::forms::check_lotse;
 use crate::state::{AppState, Data};
 use crate::store::new_uuid;
 
 const PATH: &str = "/buero/lotsen";
-const FIELDS: [&str; 6] = [
-    "name",
-    "department",
-    "phone",
-    "email",
-    "location",
-    "availability",
-];
 
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Draft {
@@ -84,28 +74,6 @@ fn stored(d: &Data, id: &str) -> Option<Value> {
 
 fn field_id(field: &str) -> String {
     format!("lotse-{}", field.split('.').next().unwrap_or(field))
-}
-
-/// Every problem of the form at once, in the order of the form; or the record to store.
-fn check(data: &Value, id: &str, refs: &Data) -> Result<Value, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    for field in FIELDS {
-        let value = data.get(field).and_then(Value::as_str).unwrap_or_default();
-        let required = matches!(field, "name" | "department");
-        if let Err((code, message)) = check_text(value, MAX_TEXT, required) {
-            errors.push(FieldError::new(code, message, Some(field)));
-        }
-    }
-    // The server's rules beyond the single fields (the e-mail address's form, above all).
-    match validate(Collection::Lotsen, id, data, refs) {
-        Ok(canonical) if errors.is_empty() => Ok(canonical),
-        Ok(_) => Err(errors),
-        Err(e) => {
-            add_unless_reported(&mut errors, e);
-            in_form_order(&mut errors, &FIELDS);
-            Err(errors)
-        }
-    }
 }
 
 #[component]
@@ -198,7 +166,10 @@ fn LotsenAdmin() -> impl IntoView {
             Mode::List | Mode::Missing => return,
         };
         let data = d.apply_to(base);
-        let data = match state.data.with_untracked(|refs| check(&data, &id, refs)) {
+        let data = match state
+            .data
+            .with_untracked(|refs| check_lotse(&data, &id, refs))
+        {
             Ok(data) => data,
             Err(found) => {
                 errors.show(found);

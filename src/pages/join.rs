@@ -14,6 +14,7 @@ use serde_json::json;
 
 use crate::components::state;
 use crate::drafts;
+use crate::forms::{ErrorSummary, FormErrors};
 use crate::store::new_uuid;
 
 const DRAFT_KEY: &str = "lotsenfinder.entwurf-bewerbung";
@@ -56,10 +57,9 @@ pub fn JoinPage() -> impl IntoView {
     let state = state();
     crate::set_title("Digitale Lotsin oder Digitaler Lotse werden");
     let draft = RwSignal::new(drafts::load::<Draft>(DRAFT_KEY).unwrap_or_default());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let errors = FormErrors::new(field_id);
     let sent = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let summary = NodeRef::<leptos::html::Div>::new();
 
     let update = move |f: Box<dyn FnOnce(&mut Draft)>| {
         draft.update(|d| f(d));
@@ -73,19 +73,12 @@ pub fn JoinPage() -> impl IntoView {
     };
     let error_for = move |field: &'static str| {
         move || {
-            errors.with(|es| {
-                es.iter()
-                    .find(|e| e.field.as_deref().map(field_id) == Some(field_id(field)))
-                    .map(|e| view! { <p class="field-error" id=format!("err-{}", field_id(field))>{e.message.clone()}</p> })
-            })
+            errors.message(field).map(
+                |m| view! { <p class="field-error" id=format!("err-{}", field_id(field))>{m}</p> },
+            )
         }
     };
-    let has_error = move |field: &'static str| {
-        errors.with(|es| {
-            es.iter()
-                .any(|e| e.field.as_deref().map(field_id) == Some(field_id(field)))
-        })
-    };
+    let has_error = move |field: &'static str| errors.message(field).is_some();
     let invalid = move |field: &'static str| move || has_error(field).to_string();
     let described = move |field: &'static str| {
         move || has_error(field).then(|| format!("err-{}", field_id(field)))
@@ -112,13 +105,10 @@ pub fn JoinPage() -> impl IntoView {
             }
         }
         let (true, Ok(data)) = (found.is_empty(), checked) else {
-            errors.set(found);
-            if let Some(el) = summary.get_untracked() {
-                let _ = el.focus();
-            }
+            errors.show(found);
             return;
         };
-        errors.set(Vec::new());
+        errors.clear();
         busy.set(true);
         spawn_local(async move {
             match state.edit(Collection::Applications, &id, data, false).await {
@@ -127,7 +117,7 @@ pub fn JoinPage() -> impl IntoView {
                     draft.set(Draft::default());
                     sent.set(true);
                 }
-                Err(e) => errors.set(vec![FieldError::new(
+                Err(e) => errors.show(vec![FieldError::new(
                     "store",
                     format!("Konnte nicht gespeichert werden: {e}"),
                     None,
@@ -151,22 +141,7 @@ pub fn JoinPage() -> impl IntoView {
                 {move || if state.sync.with(|s| s.online) { "Sie wird jetzt an das Projektbüro übertragen." } else { "Sie wird übertragen, sobald wieder eine Verbindung besteht." }}
             </p>
         })}
-        <div node_ref=summary tabindex="-1" class="error-summary-anchor">
-            {move || {
-                let es = errors.get();
-                (!es.is_empty()).then(|| view! {
-                    <div class="error-summary" role="alert">
-                        <h2>"Bitte prüfen Sie Ihre Angaben"</h2>
-                        <ul>
-                            {es.into_iter().map(|e| {
-                                let href = format!("#{}", e.field.as_deref().map(field_id).unwrap_or_else(|| "bewerbung-name".into()));
-                                view! { <li><a href=href>{e.message}</a></li> }
-                            }).collect_view()}
-                        </ul>
-                    </div>
-                })
-            }}
-        </div>
+        <ErrorSummary errors=errors first_field="name" heading=2/>
         <form class="join-form" on:submit=submit novalidate>
             <div class="field">
                 <label for="bewerbung-name">"Ihr Name " <span class="required">"(Pflichtfeld)"</span></label>

@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::components::{state, Loading};
 use crate::drafts;
+use crate::forms::{ErrorSummary, FormErrors};
 use crate::store::new_uuid;
 
 const DRAFT_KEY: &str = "lotsenfinder.entwurf-anliegen";
@@ -102,9 +103,8 @@ pub fn NewRequestPage() -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
     let draft = RwSignal::new(drafts::load::<Draft>(DRAFT_KEY).unwrap_or_default());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let errors = FormErrors::new(field_id);
     let saving = RwSignal::new(false);
-    let summary = NodeRef::<leptos::html::Div>::new();
 
     // The topic from `?thema=slug` is applied once, when the topics are known; after that the
     // user's own choice stands, whatever later syncs bring.
@@ -135,31 +135,20 @@ pub fn NewRequestPage() -> impl IntoView {
             draft.with_untracked(|d| drafts::save(DRAFT_KEY, d));
         }
     };
-    let error_for = move |field: &'static str| {
-        move || {
-            errors.with(|es| {
-                es.iter()
-                    .find(|e| e.field.as_deref() == Some(field))
-                    .map(|e| e.message.clone())
-            })
-        }
-    };
     // The message's id comes from `field_id`, like the `aria-describedby` that points at it.
     let field_error = move |field: &'static str| {
         let id = format!("err-{}", field_id(field));
-        move || error_for(field)().map(|m| view! { <p class="field-error" id=id.clone()>{m}</p> })
-    };
-    let invalid = move |field: &'static str| {
         move || {
             errors
-                .with(|es| es.iter().any(|e| e.field.as_deref() == Some(field)))
-                .to_string()
+                .message(field)
+                .map(|m| view! { <p class="field-error" id=id.clone()>{m}</p> })
         }
     };
+    let invalid = move |field: &'static str| move || errors.message(field).is_some().to_string();
     let described = move |field: &'static str, hint: Option<&'static str>| {
         move || {
             let mut ids: Vec<String> = hint.map(|h| vec![h.to_owned()]).unwrap_or_default();
-            if errors.with(|es| es.iter().any(|e| e.field.as_deref() == Some(field))) {
+            if errors.message(field).is_some() {
                 ids.push(format!("err-{}", field_id(field)));
             }
             ids.join(" ")
@@ -174,13 +163,10 @@ pub fn NewRequestPage() -> impl IntoView {
         let d = draft.get_untracked();
         let found = state.data.with_untracked(|data| check(&d, data));
         if !found.is_empty() {
-            errors.set(found);
-            if let Some(el) = summary.get_untracked() {
-                let _ = el.focus();
-            }
+            errors.show(found);
             return;
         }
-        errors.set(Vec::new());
+        errors.clear();
         saving.set(true);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
@@ -194,7 +180,7 @@ pub fn NewRequestPage() -> impl IntoView {
                     navigate(&format!("/anliegen?gesendet={id}"), Default::default());
                 }
                 Err(e) => {
-                    errors.set(vec![FieldError::new(
+                    errors.show(vec![FieldError::new(
                         "store",
                         format!("Konnte nicht gespeichert werden: {e}"),
                         None,
@@ -222,22 +208,7 @@ pub fn NewRequestPage() -> impl IntoView {
             "Stellen Sie eine Frage, äußern Sie einen Wunsch oder eine Anregung oder melden Sie ein Problem mit der Digitalisierung. "
             "Ihr Anliegen wird sofort auf diesem Gerät gespeichert – auch ohne Verbindung – und übertragen, sobald das Netz da ist."
         </p>
-        <div node_ref=summary tabindex="-1" class="error-summary-anchor">
-            {move || {
-                let es = errors.get();
-                (!es.is_empty()).then(|| view! {
-                    <div class="error-summary" role="alert">
-                        <h2>"Bitte prüfen Sie Ihre Angaben"</h2>
-                        <ul>
-                            {es.into_iter().map(|e| {
-                                let href = format!("#{}", e.field.as_deref().map(field_id).unwrap_or_else(|| "title".into()));
-                                view! { <li><a href=href>{e.message}</a></li> }
-                            }).collect_view()}
-                        </ul>
-                    </div>
-                })
-            }}
-        </div>
+        <ErrorSummary errors=errors first_field="title" heading=2/>
         {move || (!state.loaded.get()).then(|| view! { <Loading/> })}
         <form class="request-form" on:submit=submit novalidate>
             <fieldset>

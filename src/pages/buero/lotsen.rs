@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_navigate;
 use lotsen_domain::model::{Lotse, MAX_TEXT};
 use lotsen_domain::normalize::fold;
 use lotsen_domain::protocol::FieldError;
@@ -14,7 +14,7 @@ use lotsen_domain::validate::validate;
 use lotsen_domain::Collection;
 use serde_json::{json, Value};
 
-use super::{focus_soon, plural, BueroOnly, ErrorSummary, FormErrors, Notice, TextField};
+use super::{focus_soon, plural, BueroOnly, ErrorSummary, Mode, Notice, RecordForm, TextField};
 use crate::components::state;
 use crate::forms::check_lotse;
 use crate::state::{AppState, Data};
@@ -85,61 +85,21 @@ pub fn BueroLotsenPage() -> impl IntoView {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Mode {
-    List,
-    New,
-    Edit(String),
-    /// `?bearbeiten=` names a Lotse this device does not hold.
-    Missing,
-}
-
 #[component]
 fn LotsenAdmin() -> impl IntoView {
     let state = state();
-    let query = use_query_map();
     let navigate = StoredValue::new_local(use_navigate());
-    let mode = Memo::new(move |_| {
-        let (edit, new) = query.with(|q| (q.get("bearbeiten"), q.get("neu").is_some()));
-        match edit {
-            Some(id) if state.data.with(|d| d.lotsen.contains_key(&id)) => Mode::Edit(id),
-            Some(_) => Mode::Missing,
-            None if new => Mode::New,
-            None => Mode::List,
-        }
+    let form = RecordForm::new(field_id, |d, id| {
+        d.lotsen.get(id).map(|r| Draft::of(&r.data))
     });
-    let draft = RwSignal::new(Draft::default());
-    let errors = FormErrors::new(field_id);
-    let busy = RwSignal::new(false);
-    let notice = Notice::new();
-    let heading = NodeRef::<leptos::html::H2>::new();
-
-    // The form is filled once per Lotse opened; later syncs do not overwrite what is typed.
-    let filled_for = StoredValue::new(Mode::List);
-    Effect::new(move |_| {
-        let m = mode.get();
-        if filled_for.with_value(|f| *f == m) {
-            return;
-        }
-        match &m {
-            Mode::New => draft.set(Draft::default()),
-            Mode::Edit(id) => {
-                if let Some(d) = state
-                    .data
-                    .with_untracked(|d| d.lotsen.get(id).map(|l| Draft::of(&l.data)))
-                {
-                    draft.set(d);
-                }
-            }
-            Mode::List | Mode::Missing => {}
-        }
-        errors.clear();
-        if matches!(m, Mode::New | Mode::Edit(_)) {
-            notice.clear();
-            focus_soon(move || heading.get_untracked());
-        }
-        filled_for.set_value(m);
-    });
+    let RecordForm {
+        mode,
+        draft,
+        errors,
+        busy,
+        notice,
+        heading,
+    } = form;
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -21,12 +21,14 @@ pub use topics::BueroTopicsPage;
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 use lotsen_domain::protocol::SessionUser;
 
 use crate::components::{state, Loading};
 use crate::forms::{
     add_unless_reported, focus_soon, in_form_order, ErrorSummary, FormErrors, TextField,
 };
+use crate::state::Data;
 
 /// The screen's content for a Büro login; for everyone else, the way to log in.
 #[component]
@@ -61,6 +63,87 @@ fn plural(n: usize, one: &str, many: &str) -> Option<String> {
         0 => None,
         1 => Some(format!("1 {one}")),
         n => Some(format!("{n} {many}")),
+    }
+}
+
+/// What a Büro record screen shows, from its URL: the list, an empty form (`?neu`), or the
+/// form of one record (`?bearbeiten={id}`).
+#[derive(Clone, Debug, PartialEq)]
+enum Mode {
+    List,
+    New,
+    Edit(String),
+    /// `?bearbeiten=` names a record this device does not hold (deleted, or not yet synced).
+    Missing,
+}
+
+/// The state of a Büro record screen (topics, Lotsen, events): the mode from the URL and the
+/// form that creates or edits one record.
+struct RecordForm<D: Send + Sync + 'static> {
+    mode: Memo<Mode>,
+    draft: RwSignal<D>,
+    errors: FormErrors,
+    busy: RwSignal<bool>,
+    notice: Notice,
+    /// The form's heading, focused when a form opens.
+    heading: NodeRef<html::H2>,
+}
+
+impl<D: Send + Sync + 'static> Clone for RecordForm<D> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<D: Send + Sync + 'static> Copy for RecordForm<D> {}
+
+impl<D: Clone + Default + Send + Sync + 'static> RecordForm<D> {
+    /// `draft_of` reads one record of this device into a form (None if it holds no such
+    /// record). The form is filled once per record opened, so later syncs do not overwrite
+    /// what is being typed.
+    fn new(field_id: fn(&str) -> String, draft_of: fn(&Data, &str) -> Option<D>) -> Self {
+        let state = state();
+        let query = use_query_map();
+        let mode = Memo::new(move |_| {
+            let (edit, new) = query.with(|q| (q.get("bearbeiten"), q.get("neu").is_some()));
+            match edit {
+                Some(id) if state.data.with(|d| draft_of(d, &id).is_some()) => Mode::Edit(id),
+                Some(_) => Mode::Missing,
+                None if new => Mode::New,
+                None => Mode::List,
+            }
+        });
+        let form = RecordForm {
+            mode,
+            draft: RwSignal::new(D::default()),
+            errors: FormErrors::new(field_id),
+            busy: RwSignal::new(false),
+            notice: Notice::new(),
+            heading: NodeRef::new(),
+        };
+        let filled_for = StoredValue::new(Mode::List);
+        Effect::new(move |_| {
+            let m = mode.get();
+            if filled_for.with_value(|f| *f == m) {
+                return;
+            }
+            match &m {
+                Mode::New => form.draft.set(D::default()),
+                Mode::Edit(id) => {
+                    if let Some(d) = state.data.with_untracked(|d| draft_of(d, id)) {
+                        form.draft.set(d);
+                    }
+                }
+                Mode::List | Mode::Missing => {}
+            }
+            form.errors.clear();
+            if matches!(m, Mode::New | Mode::Edit(_)) {
+                form.notice.clear();
+                focus_soon(move || form.heading.get_untracked());
+            }
+            filled_for.set_value(m);
+        });
+        form
     }
 }
 

@@ -227,16 +227,6 @@ fn end_to_end() -> Result<()> {
             .current_dir(setup::e2e_dir())
             .env("BASE_URL", &server.url)
             .env("CHROMIUM", setup::CHROMIUM),
-    )?;
-    drop(server);
-    let server = TestServer::start(&root().join("target/release/lotsen-server"), true)?;
-    step("Skills matrix at 40 x 25 and 2,000 x 200, export of 10,000 requests (release server)");
-    run_cmd(
-        Command::new("node")
-            .arg(setup::e2e_dir().join("bench/matrix.mjs"))
-            .current_dir(setup::e2e_dir())
-            .env("BASE_URL", &server.url)
-            .env("CHROMIUM", setup::CHROMIUM),
     )
 }
 
@@ -266,6 +256,16 @@ pub fn bench() -> Result<()> {
     run_cmd(
         Command::new("node")
             .arg(setup::e2e_dir().join("bench/first-sync.mjs"))
+            .current_dir(setup::e2e_dir())
+            .env("BASE_URL", &server.url)
+            .env("CHROMIUM", setup::CHROMIUM),
+    )?;
+    drop(server);
+    let server = TestServer::start(&root().join("target/release/lotsen-server"), true)?;
+    step("Skills matrix at 40 x 25 and 2,000 x 200, export of 10,000 requests (release server)");
+    run_cmd(
+        Command::new("node")
+            .arg(setup::e2e_dir().join("bench/matrix.mjs"))
             .current_dir(setup::e2e_dir())
             .env("BASE_URL", &server.url)
             .env("CHROMIUM", setup::CHROMIUM),

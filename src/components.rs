@@ -131,7 +131,6 @@ fn SyncBar(state: AppState) -> impl IntoView {
     }
 }
 
-/// "14:32" today, "28.11.2026, 14:32" otherwise.
 #[component]
 pub fn Footer() -> impl IntoView {
     view! {

@@ -147,7 +147,7 @@ async fn start(state: AppState) {
     state
         .own
         .set(store.own_requests().await.unwrap_or_default());
-    let pending = store.outbox().await.map(|o| o.len()).unwrap_or(0);
+    let pending = store.pending_count().await.unwrap_or(0);
     let last_sync = store
         .meta(META_LAST_SYNC)
         .await

@@ -68,7 +68,7 @@ pub async fn run(state: AppState, store: Rc<Store>, api: Rc<Api>, mut wake: Unbo
         state.sync.update(|s| s.running = true);
         tabs::share_status(&state);
         let outcome = sync_once(&state, &store, &api).await;
-        let pending = store.outbox().await.map(|o| o.len()).unwrap_or(0);
+        let pending = store.pending_count().await.unwrap_or(0);
         let wait = match outcome {
             Ok(()) => {
                 failures = 0;

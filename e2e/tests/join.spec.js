@@ -59,6 +59,11 @@ test('an application handed in offline reaches the Projektbüro, and nobody else
   await office.getByTestId('application').filter({ hasText: name }).getByRole('link', { name: /Zugang \(Konto\)/ }).click();
   await expect(office).toHaveURL(/\/buero\/konten\?lotse=/);
   const lotseId = new URL(office.url()).searchParams.get('lotse');
+  // The accepted application names the profile made from it (not just any Lotse of that name).
+  const records = await pullAll(buero.request);
+  const made = records.filter((r) => r.collection === 'lotsen' && r.data.name === name);
+  expect(made.map((r) => r.id)).toEqual([lotseId]);
+  expect(records.filter((r) => r.collection === 'applications' && r.data.name === name).pop().data.lotse).toBe(lotseId);
   await expect(office.locator('#konto-lotse')).toHaveValue(lotseId);
   const username = await office.locator('#konto-username').inputValue();
   expect(username).toMatch(/^petra\.bewerberin\.[a-z0-9-]+$/);

@@ -72,11 +72,12 @@ fn poster_code(slug: &str) -> Option<impl IntoView> {
     let origin = web_sys::window()?.location().origin().ok()?;
     let url = format!("{origin}/themen/{slug}");
     let qr = lotsen_domain::qr::Qr::encode(&url)?;
-    let side = (qr.size() + 2 * lotsen_domain::qr::QUIET_ZONE).to_string();
+    let quiet = lotsen_domain::qr::QUIET_ZONE;
+    let (origin_at, side) = (format!("-{quiet}"), (qr.size() + 2 * quiet).to_string());
     Some(view! {
         <figure class="poster-code print-only" data-testid="poster-code">
             <svg viewBox=qr.view_box() role="img" aria-label="QR-Code mit der Adresse dieser Seite" shape-rendering="crispEdges">
-                <rect x="-4" y="-4" width=side.clone() height=side fill="#fff"></rect>
+                <rect x=origin_at.clone() y=origin_at width=side.clone() height=side fill="#fff"></rect>
                 <path d=qr.svg_path() fill="#000"></path>
             </svg>
             <figcaption>"Diese Seite auf dem Handy öffnen: " <span class="poster-url">{url.clone()}</span></figcaption>

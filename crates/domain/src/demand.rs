@@ -219,10 +219,18 @@ pub fn per_month(
     out
 }
 
-/// The median time from hand-in to `erledigt`, in seconds, over the requests whose both times
-/// are known (and in order); None if there are none. With an even count, the mean of the two
-/// middle values, rounded down.
-pub fn median_seconds_to_done(requests: &[RequestFact]) -> Option<i64> {
+/// The median time from hand-in to `erledigt` and how many requests it is taken over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Median {
+    pub seconds: i64,
+    pub count: usize,
+}
+
+/// The median time from hand-in to `erledigt`, over the requests whose both times are known
+/// and in order (clocks of two devices can disagree; a request closed "before" it was handed
+/// in is left out); None if there are none. With an even count, the mean of the two middle
+/// values, rounded down.
+pub fn median_to_done(requests: &[RequestFact]) -> Option<Median> {
     let mut durations: Vec<i64> = requests
         .iter()
         .filter(|r| r.status == Status::Erledigt)
@@ -234,31 +242,33 @@ pub fn median_seconds_to_done(requests: &[RequestFact]) -> Option<i64> {
     }
     durations.sort_unstable();
     let n = durations.len();
-    Some(if n % 2 == 1 {
+    let seconds = if n % 2 == 1 {
         durations[n / 2]
     } else {
         (durations[n / 2 - 1] + durations[n / 2]).div_euclid(2)
-    })
+    };
+    Some(Median { seconds, count: n })
 }
 
 /// A duration as people say it: "40 Minuten", "5 Stunden", "3,5 Tage" (rounded; days from
 /// two days on, so that a day and a half still reads in hours).
 pub fn duration_de(seconds: i64) -> String {
     let seconds = seconds.max(0);
-    if seconds < 3_600 {
-        let m = ((seconds + 30) / 60).max(1);
-        return if m == 1 {
+    // Rounded first, then the unit chosen, so that 59 min 45 s reads "1 Stunde".
+    let minutes = ((seconds + 30) / 60).max(1);
+    if minutes < 60 {
+        return if minutes == 1 {
             "1 Minute".into()
         } else {
-            format!("{m} Minuten")
+            format!("{minutes} Minuten")
         };
     }
-    if seconds < 48 * 3_600 {
-        let h = (seconds + 1_800) / 3_600;
-        return if h == 1 {
+    let hours = (seconds + 1_800) / 3_600;
+    if hours < 48 {
+        return if hours == 1 {
             "1 Stunde".into()
         } else {
-            format!("{h} Stunden")
+            format!("{hours} Stunden")
         };
     }
     let tenths = (seconds * 10 + 43_200) / 86_400;
@@ -431,6 +441,9 @@ mod tests {
         assert_eq!(duration_de(36 * 3_600), "36 Stunden");
         assert_eq!(duration_de(2 * 86_400), "2 Tage");
         assert_eq!(duration_de(3 * 86_400 + 12 * 3_600), "3,5 Tage");
+        // At the edges the rounded value picks the unit.
+        assert_eq!(duration_de(59 * 60 + 45), "1 Stunde");
+        assert_eq!(duration_de(47 * 3_600 + 50 * 60), "2 Tage");
     }
 
     #[test]
@@ -451,15 +464,17 @@ mod tests {
             created_at: None,
             ..one_hour
         };
-        assert_eq!(median_seconds_to_done(&[]), None);
-        assert_eq!(median_seconds_to_done(&[rejected, unknown]), None);
+        let backwards = done("2026-01-02T10:00:00Z", "2026-01-01T10:00:00Z");
+        let median = |r: &[RequestFact]| median_to_done(r).map(|m| (m.seconds, m.count));
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[rejected, unknown, backwards]), None);
         assert_eq!(
-            median_seconds_to_done(&[three_days, one_hour, two_hours, rejected]),
-            Some(7_200)
+            median(&[three_days, one_hour, two_hours, rejected, backwards]),
+            Some((7_200, 3))
         );
         assert_eq!(
-            median_seconds_to_done(&[three_days, one_hour]),
-            Some((3_600 + 3 * 86_400) / 2)
+            median(&[three_days, one_hour]),
+            Some(((3_600 + 3 * 86_400) / 2, 2))
         );
     }
 

@@ -46,6 +46,15 @@ pub fn three_way(base: &Value, local: &Value, server: &Value) -> Merged {
             data.insert(key.clone(), v.clone());
         }
     }
+    // A closing time belongs to the status it was set with: when the merge keeps an open
+    // status (the other side's, say) beside a closing time from this side, the time goes.
+    let open_status = data
+        .get("status")
+        .and_then(Value::as_str)
+        .is_some_and(|s| !matches!(s, "erledigt" | "abgelehnt"));
+    if open_status {
+        data.remove("closed_at");
+    }
     Merged {
         data: Value::Object(data),
         conflicts,
@@ -96,6 +105,17 @@ mod tests {
         let m = three_way(&base, &local, &server);
         assert_eq!(m.data, server);
         assert!(m.conflicts.is_empty());
+    }
+
+    #[test]
+    fn a_closing_time_never_outlives_its_status() {
+        // Closed here, forwarded on the server: the server's status wins, the time goes.
+        let base = json!({"status":"in_bearbeitung"});
+        let local = json!({"status":"erledigt","closed_at":"2026-11-29T10:02:00Z"});
+        let server = json!({"status":"weitergeleitet"});
+        let m = three_way(&base, &local, &server);
+        assert_eq!(m.data, json!({"status":"weitergeleitet"}));
+        assert_eq!(m.conflicts, vec!["status".to_string()]);
     }
 
     fn field() -> impl Strategy<Value = Option<u8>> {

@@ -293,6 +293,9 @@ pub struct Application {
     #[serde(default)]
     pub motivation: String,
     pub status: ApplicationStatus,
+    /// The Lotse profile made when it was accepted, so that a login can be linked to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lotse: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]

@@ -210,6 +210,15 @@ fn request(o: &Obj, refs: &dyn Refs) -> Result<Request, FieldError> {
             v => Ok(v),
         }
     };
+    let created_at = timestamp("created_at")?;
+    let closed_at = timestamp("closed_at")?;
+    if closed_at.is_some() && !matches!(status, Status::Erledigt | Status::Abgelehnt) {
+        return Err(o.err(
+            "not_closed",
+            "Ein Abschlusszeitpunkt gehört nur zu einem erledigten oder abgelehnten Anliegen.",
+            "closed_at",
+        ));
+    }
     Ok(Request {
         kind,
         topic,
@@ -218,8 +227,8 @@ fn request(o: &Obj, refs: &dyn Refs) -> Result<Request, FieldError> {
         requester,
         status,
         assignee,
-        created_at: timestamp("created_at")?,
-        closed_at: timestamp("closed_at")?,
+        created_at,
+        closed_at,
     })
 }
 
@@ -249,10 +258,25 @@ fn application(o: &Obj, refs: &dyn Refs) -> Result<Application, FieldError> {
         "topics",
         "motivation",
         "status",
+        "lotse",
     ])?;
     let topics = o.texts("topics")?;
     if let Some(i) = topics.iter().position(|t| !refs.topic_exists(t)) {
         return Err(o.err("unknown_topic", UNKNOWN_TOPIC, &format!("topics.{i}")));
+    }
+    let status = o.choice("status", ApplicationStatus::parse, "Unbekannter Status.")?;
+    let lotse = o.opt_text("lotse")?;
+    if let Some(l) = &lotse {
+        if status != ApplicationStatus::Angenommen {
+            return Err(o.err(
+                "not_accepted",
+                "Ein Lotsen-Profil gehört nur zu einer angenommenen Bewerbung.",
+                "lotse",
+            ));
+        }
+        if !refs.lotse_exists(l) {
+            return Err(o.err("unknown_lotse", "Diesen Lotsen gibt es nicht.", "lotse"));
+        }
     }
     Ok(Application {
         name: o.text("name", MAX_TEXT, true)?,
@@ -260,7 +284,8 @@ fn application(o: &Obj, refs: &dyn Refs) -> Result<Application, FieldError> {
         contact: o.text("contact", MAX_TEXT, true)?,
         topics,
         motivation: o.text("motivation", MAX_DESCRIPTION, false)?,
-        status: o.choice("status", ApplicationStatus::parse, "Unbekannter Status.")?,
+        status,
+        lotse,
     })
 }
 
@@ -622,6 +647,36 @@ mod tests {
         assert_eq!(r.closed_at, None);
         r.set_status(Status::Abgelehnt, "2026-11-05T08:00:00Z");
         assert_eq!(r.closed_at.as_deref(), Some("2026-11-05T08:00:00Z"));
+    }
+
+    #[test]
+    fn an_accepted_application_names_its_new_profile() {
+        let mut a = json!({"name":"Bea","department":"Kämmerei","contact":"-1","topics":["t-dms"],
+                           "motivation":"","status":"angenommen","lotse":"l-1"});
+        assert!(validate(Collection::Applications, "a", &a, &World).is_ok());
+        a["lotse"] = json!("l-2");
+        assert_eq!(
+            field_of(validate(Collection::Applications, "a", &a, &World)),
+            ("unknown_lotse".into(), Some("lotse".into()))
+        );
+        a["lotse"] = json!("l-1");
+        a["status"] = json!("neu");
+        assert_eq!(
+            field_of(validate(Collection::Applications, "a", &a, &World)),
+            ("not_accepted".into(), Some("lotse".into()))
+        );
+    }
+
+    #[test]
+    fn a_closing_time_needs_a_closed_status() {
+        let mut r = req();
+        r["closed_at"] = json!("2026-11-29T09:15:00Z");
+        assert_eq!(
+            field_of(validate(Collection::Requests, "r", &r, &World)),
+            ("not_closed".into(), Some("closed_at".into()))
+        );
+        r["status"] = json!("erledigt");
+        assert!(validate(Collection::Requests, "r", &r, &World).is_ok());
     }
 
     #[test]

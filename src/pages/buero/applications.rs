@@ -157,9 +157,11 @@ fn ApplicationItem(
                     </button>
                 </div>
             })}
-            {(application.status == ApplicationStatus::Angenommen).then(|| {
-                let href = match profile_of(&state, &application) {
-                    Some(id) => format!("/buero/konten?lotse={}", crate::pages::enc(&id)),
+            // The link to a login for the new profile, while the application still names the
+            // person (retention blanks the name after a year).
+            {(application.status == ApplicationStatus::Angenommen && !application.name.is_empty()).then(|| {
+                let href = match &application.lotse {
+                    Some(id) => format!("/buero/konten?lotse={}", crate::pages::enc(id)),
                     None => "/buero/konten".to_owned(),
                 };
                 view! {
@@ -170,18 +172,6 @@ fn ApplicationItem(
     }
 }
 
-/// The Lotse profile made from an accepted application: the one with its name and department
-/// (accepting copies both), so that the account can be linked to it.
-fn profile_of(state: &AppState, a: &Application) -> Option<String> {
-    let (name, department) = (a.name.trim(), a.department.trim());
-    state.data.with_untracked(|d| {
-        d.lotsen
-            .iter()
-            .find(|(_, l)| l.data.name.trim() == name && l.data.department.trim() == department)
-            .map(|(id, _)| id.clone())
-    })
-}
-
 fn with_status(a: &Application, status: &str) -> serde_json::Value {
     let mut data = serde_json::to_value(a).unwrap_or_default();
     if let Some(o) = data.as_object_mut() {
@@ -190,8 +180,8 @@ fn with_status(a: &Application, status: &str) -> serde_json::Value {
     data
 }
 
-/// Creates the Lotse from the application and marks it accepted: two edits, the Lotse first,
-/// so that an accepted application always has its profile.
+/// Creates the Lotse from the application and marks it accepted, naming the new profile: two
+/// edits, the Lotse first, so that an accepted application always has its profile.
 async fn accept_application(state: AppState, id: &str, a: &Application) -> Result<(), String> {
     let contact = a.contact.trim();
     let (email, phone) = if is_email(contact) {
@@ -219,12 +209,11 @@ async fn accept_application(state: AppState, id: &str, a: &Application) -> Resul
     state
         .edit(Collection::Lotsen, &lotse_id, lotse, false)
         .await?;
+    let mut accepted = with_status(a, "angenommen");
+    if let Some(o) = accepted.as_object_mut() {
+        o.insert("lotse".into(), json!(lotse_id));
+    }
     state
-        .edit(
-            Collection::Applications,
-            id,
-            with_status(a, "angenommen"),
-            false,
-        )
+        .edit(Collection::Applications, id, accepted, false)
         .await
 }

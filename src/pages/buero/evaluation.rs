@@ -10,10 +10,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use lotsen_domain::coverage::Coverage;
 use lotsen_domain::demand::{
-    duration_de, is_open, median_seconds_to_done, months_until, per_month, rank, MonthCount,
+    duration_de, is_open, median_to_done, months_until, per_month, rank, Median, MonthCount,
     RequestFact, TopicDemand,
 };
-use lotsen_domain::model::{Kind, Request, Status};
+use lotsen_domain::model::{Kind, Request};
 
 use super::BueroOnly;
 use crate::components::state;
@@ -45,11 +45,6 @@ fn fact(r: &Request) -> RequestFact<'_> {
     }
 }
 
-/// Whether both times of a finished request are known, so that it counts for the median.
-fn timed(f: &RequestFact) -> bool {
-    f.status == Status::Erledigt && f.created_at.is_some() && f.closed_at.is_some()
-}
-
 #[derive(Clone, Debug, PartialEq)]
 struct Stats {
     /// Every topic, most needed first.
@@ -57,9 +52,7 @@ struct Stats {
     departments: usize,
     requests: usize,
     open: usize,
-    median: Option<i64>,
-    /// Finished requests whose both times are known.
-    timed: usize,
+    median: Option<Median>,
 }
 
 impl Stats {
@@ -89,7 +82,8 @@ impl Stats {
                     .to_owned(),
                 median: by_topic
                     .get(demand.topic.as_str())
-                    .and_then(|f| median_seconds_to_done(f)),
+                    .and_then(|f| median_to_done(f))
+                    .map(|m| m.seconds),
                 demand,
             })
             .collect();
@@ -98,8 +92,7 @@ impl Stats {
             departments: coverage.departments.len(),
             requests: facts.len(),
             open: facts.iter().filter(|f| is_open(f.status)).count(),
-            median: median_seconds_to_done(&facts),
-            timed: facts.iter().filter(|f| timed(f)).count(),
+            median: median_to_done(&facts),
         }
     }
 }
@@ -137,7 +130,7 @@ fn Evaluation() -> impl IntoView {
         <p class="hint" id="fussnote">
             "„Abgeschlossen“ heißt erledigt oder abgelehnt; „offen“ heißt neu, in Bearbeitung oder weitergeleitet. "
             "Die Dauer bis „erledigt“ reicht vom Absenden des Anliegens bis zum Abschließen (Median: die Hälfte der Anliegen war schneller erledigt). "
-            "Anliegen aus der Zeit, bevor der Lotsenfinder diese Zeitpunkte speicherte, zählen dort nicht mit."
+            "Anliegen aus der Zeit, bevor der Lotsenfinder den Eingang speicherte, fehlen in der Dauer und im Verlauf je Monat; alle anderen Zahlen enthalten sie."
         </p>
     }
 }
@@ -322,8 +315,8 @@ fn summary(s: &Stats) -> impl IntoView {
             {match s.median {
                 Some(m) => format!(
                     "Bis „erledigt“ vergehen im Median {} (über {} erledigte Anliegen).",
-                    duration_de(m),
-                    s.timed
+                    duration_de(m.seconds),
+                    m.count
                 ),
                 None => "Die Dauer bis „erledigt“ lässt sich noch nicht angeben: Es gibt noch kein erledigtes Anliegen mit bekanntem Eingang.".to_owned(),
             }}

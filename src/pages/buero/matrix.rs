@@ -20,6 +20,7 @@ use lotsen_domain::normalize::fold;
 
 use super::BueroOnly;
 use crate::components::state;
+use crate::forms::focus_soon;
 use crate::pages::enc;
 use crate::state::Data;
 
@@ -176,6 +177,17 @@ fn Matrix() -> impl IntoView {
         state
             .data
             .with(|d| Grid::build(d, &bereich.get(), &kategorie.get(), &today))
+    });
+    // A page link re-renders the table and the link itself may go; the focus moves to the
+    // table, so keyboard and screen reader users go on from there.
+    // (Only for a new page under the same filters: a filter change keeps the focus on its
+    // select.)
+    Effect::new(move |before: Option<(String, String, usize)>| {
+        let now = (bereich.get(), kategorie.get(), page.get());
+        if before.is_some_and(|b| b.0 == now.0 && b.1 == now.1 && b.2 != now.2) {
+            focus_soon(|| document().query_selector(".matrix-scroll").ok().flatten());
+        }
+        now
     });
     let departments = Memo::new(move |_| state.data.with(Data::departments));
     let categories = Memo::new(move |_| {

@@ -120,6 +120,9 @@ test('the evaluation ranks where Lotsen are missing, with a chart and its table'
   const trend = page.getByRole('img', { name: /^Anliegen je Monat/ });
   await expect(trend).toBeVisible();
   expect(await trend.locator('rect.bar').count()).toBeGreaterThan(10);
+  // Each kind in its own colour, as the legend says.
+  const fills = await trend.locator('rect.bar').evaluateAll((rects) => [...new Set(rects.map((r) => getComputedStyle(r).fill))]);
+  expect(fills.length).toBeGreaterThan(1);
   const months = page.getByTestId('trend-table').locator('tbody tr');
   await expect(months).toHaveCount(12);
   const allTotal = await page.getByTestId('trend-total').textContent();

@@ -89,6 +89,46 @@ test('the matrix takes its filter from the URL, marks gaps and downloads the sam
   await audit(page, '/buero/matrix');
 });
 
+test('a large matrix comes in pages of 50, the page in the URL; a page change moves the focus to the table', async ({ page }) => {
+  await openAsBuero(page, '/buero/matrix');
+  // 55 active Lotsen in a department of their own, written by the Büro over the API.
+  const department = `Testbereich Seiten ${Date.now().toString(36)}`;
+  const ids = Array.from({ length: 55 }, () => crypto.randomUUID());
+  const pushed = await page.request.post('/api/v1/push', {
+    data: { mutations: ids.map((id, i) => ({
+      mutation_id: crypto.randomUUID(), collection: 'lotsen', id, base_version: 0, deleted: false,
+      data: { name: `Seitenlotse ${String(i + 1).padStart(2, '0')}`, department, skills: [], learning: [], active: true },
+    })) },
+  });
+  expect((await pushed.json()).results.every((r) => r.status === 'applied')).toBe(true);
+  try {
+    await page.goto(`/buero/matrix?bereich=${encodeURIComponent(department)}`);
+    await page.getByRole('button', { name: 'Jetzt abgleichen' }).click();
+    const matrix = page.getByTestId('matrix');
+    await expect(matrix.locator('caption')).toHaveText(/^Kompetenzmatrix: 55 aktive Lotsen, \d+ Themen – Seite 1 von 2: Lotsen 1 bis 50$/, { timeout: 20_000 });
+    await expect(matrix.locator('tbody tr')).toHaveCount(50);
+    const pager = page.getByTestId('matrix-pager');
+    await pager.getByRole('link', { name: 'Nächste Seite' }).click();
+    await expect(page).toHaveURL(/seite=2/);
+    await expect(matrix.locator('tbody tr')).toHaveCount(5);
+    await expect(matrix.locator('tbody tr').first().locator('th')).toContainText('Seitenlotse 51');
+    await expect(page.locator('.matrix-scroll').first()).toBeFocused();
+    // A bookmark of page 2 opens page 2; on paper the pager stays off.
+    await page.reload();
+    await expect(matrix.locator('caption')).toContainText('Seite 2 von 2: Lotsen 51 bis 55');
+    await page.emulateMedia({ media: 'print' });
+    await expect(pager).toBeHidden();
+    await page.emulateMedia({ media: 'screen' });
+    await audit(page, '/buero/matrix?seite=2');
+  } finally {
+    // The Lotsen go again, for the other tests.
+    const gone = await page.request.post('/api/v1/push', {
+      data: { mutations: ids.map((id) => ({ mutation_id: crypto.randomUUID(), collection: 'lotsen', id, base_version: 1, deleted: true, data: null })) },
+    });
+    expect((await gone.json()).results.every((r) => r.status === 'applied')).toBe(true);
+  }
+});
+
 test('the evaluation ranks where Lotsen are missing, with a chart and its table', async ({ page }) => {
   await openAsBuero(page, '/buero/auswertung');
   await expect(page.getByRole('heading', { level: 2, name: 'Hier fehlen Lotsen oder Schulungen' })).toBeVisible();

@@ -102,6 +102,62 @@ test('the profile reports every problem at once, at its field and in a summary t
   await expect(page.getByTestId('pending')).toHaveCount(0);
 });
 
+test('a refused profile edit comes back into the form, nothing retyped', async ({ page, context, browser }) => {
+  // A topic the Büro will delete while the Lotse, offline, gives themselves a level in it.
+  const office = await browser.newContext();
+  expect((await office.request.post('/api/v1/session', { data: BUERO })).status()).toBe(200);
+  const topic = randomUUID();
+  const slug = `weg-${Date.now().toString(36)}`;
+  const made = await office.request.post('/api/v1/push', {
+    data: { mutations: [{ mutation_id: randomUUID(), collection: 'topics', id: topic, base_version: 0, deleted: false,
+      data: { name: `Gleich weg ${slug}`, slug, category: 'Test', synonyms: [], description: '' } }] },
+  });
+  expect((await made.json()).results[0].status).toBe('applied');
+
+  await loginAndOpen(page, LOTSE, '/profil');
+  await page.getByRole('button', { name: 'Jetzt abgleichen' }).click();
+  const level = page.locator(`[id="stufe-${topic}"]`);
+  await expect(level).toBeVisible({ timeout: 20_000 });
+  const availabilityField = page.getByLabel(/^Erreichbar/);
+  const before = await availabilityField.inputValue();
+  const typed = `Di ganztägig ${Date.now().toString(36)}`;
+
+  await context.setOffline(true);
+  await level.selectOption('2');
+  await availabilityField.fill(typed);
+  await page.getByRole('button', { name: 'Speichern', exact: true }).click();
+  await expect(page.getByText('Ihr Profil ist gespeichert.')).toBeVisible();
+  const gone = await office.request.post('/api/v1/push', {
+    data: { mutations: [{ mutation_id: randomUUID(), collection: 'topics', id: topic, base_version: 1, deleted: true, data: null }] },
+  });
+  expect((await gone.json()).results[0].status).toBe('applied');
+  await context.setOffline(false);
+  const conflict = page.getByTestId('conflict');
+  await expect(conflict).toContainText('Nicht angenommen', { timeout: 30_000 });
+
+  // Later, in a fresh page: the form shows the profile as the server has it, the refused
+  // version waits in the panel and goes back into the form with one click.
+  await page.reload();
+  await waitForSync(page);
+  await expect(availabilityField).toHaveValue(before);
+  await conflict.getByRole('button', { name: 'In das Formular übernehmen' }).click();
+  await expect(availabilityField).toHaveValue(typed);
+  await expect(conflict).toHaveCount(0);
+  await page.getByRole('button', { name: 'Speichern', exact: true }).click();
+  await expect(page.getByText('Ihr Profil ist gespeichert.')).toBeVisible();
+  await expect(page.getByTestId('pending')).toHaveCount(0, { timeout: 20_000 });
+  await expect(conflict).toHaveCount(0);
+  const me = (await pullAll(page.request)).filter((r) => r.collection === 'lotsen' && r.data && r.data.name === LOTSE.name).pop();
+  expect(me.data.availability).toBe(typed);
+  expect(me.data.skills.map((k) => k.topic)).not.toContain(topic);
+
+  // The demo profile as it was, for the other tests.
+  await availabilityField.fill(before);
+  await page.getByRole('button', { name: 'Speichern', exact: true }).click();
+  await expect(page.getByTestId('pending')).toHaveCount(0, { timeout: 20_000 });
+  await office.close();
+});
+
 test('a Lotse edits the profile offline; after the sync an anonymous search finds the new skill', async ({ page, context, browser }) => {
   await loginAndOpen(page, LOTSE, '/profil');
   await expect(page.getByRole('heading', { level: 1, name: 'Mein Profil' })).toBeVisible();

@@ -78,7 +78,13 @@ fn show(field: &str, v: Option<&Value>, d: &Data) -> String {
 /// The conflicts the user should see here: those of `key` (a record), or all but requests
 /// from this device, which `/anliegen` shows.
 #[component]
-pub fn ConflictList(#[prop(optional, into)] key: Option<String>) -> impl IntoView {
+pub fn ConflictList(
+    #[prop(optional, into)] key: Option<String>,
+    /// Where a refused version can go back to be corrected: the screen's form. With it, a
+    /// refusal offers "In das Formular übernehmen" (the user's values, nothing retyped).
+    #[prop(optional)]
+    take_into_form: Option<Callback<Value>>,
+) -> impl IntoView {
     let state = state();
     let shown = Memo::new(move |_| {
         state.conflicts.with(|cs| {
@@ -98,7 +104,7 @@ pub fn ConflictList(#[prop(optional, into)] key: Option<String>) -> impl IntoVie
                 <section class="conflicts" aria-labelledby="conflicts-heading">
                     <h2 id="conflicts-heading">"Nicht übernommene Änderungen"</h2>
                     <p>"Jemand anderes hat dieselben Angaben gleichzeitig geändert, oder der Server hat Ihre Änderung nicht angenommen. Ihre Version ist hier aufbewahrt."</p>
-                    {cs.into_iter().map(|c| view! { <ConflictItem conflict=c/> }).collect_view()}
+                    {cs.into_iter().map(|c| view! { <ConflictItem conflict=c take_into_form=take_into_form/> }).collect_view()}
                 </section>
             })
         }}
@@ -106,7 +112,7 @@ pub fn ConflictList(#[prop(optional, into)] key: Option<String>) -> impl IntoVie
 }
 
 #[component]
-fn ConflictItem(conflict: Conflict) -> impl IntoView {
+fn ConflictItem(conflict: Conflict, take_into_form: Option<Callback<Value>>) -> impl IntoView {
     let state = state();
     let server = conflict.server.clone().filter(|s| !s.deleted);
     let fields: Vec<String> = if conflict.fields.is_empty() {
@@ -140,6 +146,7 @@ fn ConflictItem(conflict: Conflict) -> impl IntoView {
         .map(|e| format!("Nicht angenommen: {}", e.message))
         .unwrap_or_else(|| "Gleichzeitig geändert".to_owned());
     let can_reapply = server.is_some() && conflict.error.is_none();
+    let take = take_into_form.filter(|_| conflict.error.is_some());
     let c = StoredValue::new(conflict.clone());
     let busy = RwSignal::new(false);
     let reapply = move |_| {
@@ -165,6 +172,15 @@ fn ConflictItem(conflict: Conflict) -> impl IntoView {
                 </tbody>
             </table>
             <div class="actions">
+                {take.map(|take| view! {
+                    <button type="button" class="button" on:click=move |_| {
+                        let c = c.get_value();
+                        take.run(c.local.clone());
+                        dismiss(state, c.conflict_id);
+                    }>
+                        "In das Formular übernehmen"
+                    </button>
+                })}
                 {can_reapply.then(|| view! {
                     <button type="button" class="button" aria-disabled=move || busy.get().to_string() on:click=reapply>
                         "Meine Version übernehmen"

@@ -143,6 +143,13 @@ pub fn ProfilePage() -> impl IntoView {
             return;
         };
         let stored = serde_json::to_value(&lotse).unwrap_or_default();
+        // Topics deleted since the form was filled (a version taken back from a refusal, say)
+        // go: the server refuses a profile that names one.
+        let mut fm = fm;
+        state.data.with_untracked(|d| {
+            fm.levels.retain(|t, _| d.topics.contains_key(t));
+            fm.learning.retain(|t| d.topics.contains_key(t));
+        });
         let data = fm.apply_to(&stored, confirm.then(crate::clock::today));
         let data = match state.data.with_untracked(|d| check_lotse(&data, &id, d)) {
             Ok(canonical) => canonical,
@@ -170,6 +177,21 @@ pub fn ProfilePage() -> impl IntoView {
             }
         });
     };
+
+    // A refused version of the profile comes back into the form, to be corrected and saved.
+    let take_into_form = Callback::new(move |local: Value| {
+        let (Some(id), Ok(lotse)) = (
+            lotse_id.get_untracked(),
+            serde_json::from_value::<Lotse>(local),
+        ) else {
+            return;
+        };
+        let fm = Form::of(&lotse);
+        drafts::save(&draft_key(&id), &fm);
+        form.set(Some(fm));
+        saved.set(None);
+        errors.clear();
+    });
 
     let topics = Memo::new(move |_| state.data.with(|d| d.topics_by_category()));
     let input = move |field: &'static str,
@@ -220,7 +242,7 @@ pub fn ProfilePage() -> impl IntoView {
                 })}
             }.into_any()
         }}
-        {move || lotse_id.get().map(|id| view! { <ConflictList key=crate::store::key("lotsen", &id)/> })}
+        {move || lotse_id.get().map(|id| view! { <ConflictList key=crate::store::key("lotsen", &id) take_into_form=take_into_form/> })}
         <ErrorSummary errors=errors first_field="name" heading=2/>
         <p role="status" class="save-status">
             {move || saved.get().map(|m| view! { <span class="notice success">{m}</span> })}

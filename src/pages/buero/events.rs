@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use lotsen_domain::model::{Event, MAX_DESCRIPTION, MAX_TEXT};
 use lotsen_domain::protocol::FieldError;
 use lotsen_domain::validate::{check_text, validate};
@@ -12,13 +11,12 @@ use lotsen_domain::Collection;
 use serde_json::{json, Value};
 
 use super::{
-    add_unless_reported, confirm, focus_soon, in_form_order, BueroOnly, ErrorSummary, Mode,
-    RecordForm, TextField,
+    add_unless_reported, confirm, in_form_order, BueroOnly, ErrorSummary, Mode, RecordForm,
+    TextField,
 };
 use crate::clock::format_local;
 use crate::components::state;
 use crate::state::Data;
-use crate::store::new_uuid;
 
 const PATH: &str = "/buero/termine";
 const FIELDS: [&str; 7] = [
@@ -133,8 +131,7 @@ pub fn BueroEventsPage() -> impl IntoView {
 #[component]
 fn EventsAdmin() -> impl IntoView {
     let state = state();
-    let navigate = StoredValue::new_local(use_navigate());
-    let form = RecordForm::new(field_id, |d, id| {
+    let form = RecordForm::new(PATH, field_id, |d, id| {
         d.events.get(id).map(|r| Draft::of(&r.data))
     });
     let RecordForm {
@@ -144,43 +141,13 @@ fn EventsAdmin() -> impl IntoView {
         busy,
         notice,
         heading,
+        ..
     } = form;
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let id = match mode.get_untracked() {
-            Mode::New => new_uuid(),
-            Mode::Edit(id) => id,
-            Mode::List | Mode::Missing => return,
-        };
-        let d = draft.get_untracked();
-        let data = match state.data.with_untracked(|refs| check(&d, &id, refs)) {
-            Ok(data) => data,
-            Err(found) => {
-                errors.show(found);
-                return;
-            }
-        };
-        errors.clear();
-        busy.set(true);
-        spawn_local(async move {
-            let saved = state.edit(Collection::Events, &id, data, false).await;
-            busy.set(false);
-            match saved {
-                Ok(()) => {
-                    navigate.with_value(|n| n(PATH, Default::default()));
-                    notice.say(format!("Der Termin „{}“ ist gespeichert.", d.title.trim()));
-                    focus_soon(move || notice.node.get_untracked());
-                }
-                Err(e) => errors.show(vec![FieldError::new(
-                    "store",
-                    format!("Konnte nicht gespeichert werden: {e}"),
-                    None,
-                )]),
-            }
+        form.save(Collection::Events, check, |d, _| {
+            format!("Der Termin „{}“ ist gespeichert.", d.title.trim())
         });
     };
     let delete = move |id: String, title: String| {

@@ -6,7 +6,6 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use lotsen_domain::model::{Lotse, MAX_TEXT};
 use lotsen_domain::normalize::fold;
 use lotsen_domain::protocol::FieldError;
@@ -14,11 +13,10 @@ use lotsen_domain::validate::validate;
 use lotsen_domain::Collection;
 use serde_json::{json, Value};
 
-use super::{focus_soon, plural, BueroOnly, ErrorSummary, Mode, Notice, RecordForm, TextField};
+use super::{plural, BueroOnly, ErrorSummary, Mode, Notice, RecordForm, TextField};
 use crate::components::state;
 use crate::forms::check_lotse;
 use crate::state::{AppState, Data};
-use crate::store::new_uuid;
 
 const PATH: &str = "/buero/lotsen";
 
@@ -72,6 +70,19 @@ fn stored(d: &Data, id: &str) -> Option<Value> {
     serde_json::to_value(lotse).ok()
 }
 
+/// The Lotse to store: the stored one (a new, active one for `?neu`) with the form's fields,
+/// checked as a whole.
+fn check(d: &Draft, id: &str, refs: &Data) -> Result<Value, Vec<FieldError>> {
+    let base = stored(refs, id).unwrap_or_else(|| {
+        serde_json::to_value(Lotse {
+            active: true,
+            ..Lotse::default()
+        })
+        .unwrap_or_default()
+    });
+    check_lotse(&d.apply_to(base), id, refs)
+}
+
 fn field_id(field: &str) -> String {
     format!("lotse-{}", field.split('.').next().unwrap_or(field))
 }
@@ -88,8 +99,7 @@ pub fn BueroLotsenPage() -> impl IntoView {
 #[component]
 fn LotsenAdmin() -> impl IntoView {
     let state = state();
-    let navigate = StoredValue::new_local(use_navigate());
-    let form = RecordForm::new(field_id, |d, id| {
+    let form = RecordForm::new(PATH, field_id, |d, id| {
         d.lotsen.get(id).map(|r| Draft::of(&r.data))
     });
     let RecordForm {
@@ -99,64 +109,17 @@ fn LotsenAdmin() -> impl IntoView {
         busy,
         notice,
         heading,
+        ..
     } = form;
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let d = draft.get_untracked();
-        let (id, base, is_new) = match mode.get_untracked() {
-            Mode::New => (
-                new_uuid(),
-                serde_json::to_value(Lotse {
-                    active: true,
-                    ..Lotse::default()
-                })
-                .unwrap_or_default(),
-                true,
-            ),
-            Mode::Edit(id) => {
-                let Some(base) = state.data.with_untracked(|data| stored(data, &id)) else {
-                    return;
-                };
-                (id, base, false)
-            }
-            Mode::List | Mode::Missing => return,
-        };
-        let data = d.apply_to(base);
-        let data = match state
-            .data
-            .with_untracked(|refs| check_lotse(&data, &id, refs))
-        {
-            Ok(data) => data,
-            Err(found) => {
-                errors.show(found);
-                return;
-            }
-        };
-        errors.clear();
-        busy.set(true);
-        spawn_local(async move {
-            let saved = state.edit(Collection::Lotsen, &id, data, false).await;
-            busy.set(false);
-            match saved {
-                Ok(()) => {
-                    navigate.with_value(|n| n(PATH, Default::default()));
-                    let name = d.name.trim();
-                    notice.say(if is_new {
-                        format!("„{name}“ ist angelegt. Die Themen trägt die Person nach der Anmeldung selbst unter „Mein Profil“ ein; ein Konto dafür legen Sie unter „Konten“ an.")
-                    } else {
-                        format!("Die Angaben zu „{name}“ sind gespeichert.")
-                    });
-                    focus_soon(move || notice.node.get_untracked());
-                }
-                Err(e) => errors.show(vec![FieldError::new(
-                    "store",
-                    format!("Konnte nicht gespeichert werden: {e}"),
-                    None,
-                )]),
+        form.save(Collection::Lotsen, check, |d, is_new| {
+            let name = d.name.trim();
+            if is_new {
+                format!("„{name}“ ist angelegt. Die Themen trägt die Person nach der Anmeldung selbst unter „Mein Profil“ ein; ein Konto dafür legen Sie unter „Konten“ an.")
+            } else {
+                format!("Die Angaben zu „{name}“ sind gespeichert.")
             }
         });
     };

@@ -20,15 +20,19 @@ pub use topics::BueroTopicsPage;
 
 use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
-use lotsen_domain::protocol::SessionUser;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use lotsen_domain::protocol::{FieldError, SessionUser};
+use lotsen_domain::Collection;
+use serde_json::Value;
 
 use crate::components::{state, Loading};
 use crate::forms::{
     add_unless_reported, focus_soon, in_form_order, ErrorSummary, FormErrors, TextField,
 };
-use crate::state::Data;
+use crate::state::{AppState, Data};
+use crate::store::new_uuid;
 
 /// The screen's content for a Büro login; for everyone else, the way to log in.
 #[component]
@@ -77,9 +81,16 @@ enum Mode {
     Missing,
 }
 
+/// The router's navigation, kept for handlers that run after the component was built.
+type Navigate = Box<dyn Fn(&str)>;
+
 /// The state of a Büro record screen (topics, Lotsen, events): the mode from the URL and the
 /// form that creates or edits one record.
 struct RecordForm<D: Send + Sync + 'static> {
+    state: AppState,
+    /// The screen's own address: the list, where a saved form goes back to.
+    path: &'static str,
+    navigate: StoredValue<Navigate, LocalStorage>,
     mode: Memo<Mode>,
     draft: RwSignal<D>,
     errors: FormErrors,
@@ -101,8 +112,13 @@ impl<D: Clone + Default + Send + Sync + 'static> RecordForm<D> {
     /// `draft_of` reads one record of this device into a form (None if it holds no such
     /// record). The form is filled once per record opened, so later syncs do not overwrite
     /// what is being typed.
-    fn new(field_id: fn(&str) -> String, draft_of: fn(&Data, &str) -> Option<D>) -> Self {
+    fn new(
+        path: &'static str,
+        field_id: fn(&str) -> String,
+        draft_of: fn(&Data, &str) -> Option<D>,
+    ) -> Self {
         let state = state();
+        let navigate = use_navigate();
         let query = use_query_map();
         let mode = Memo::new(move |_| {
             let (edit, new) = query.with(|q| (q.get("bearbeiten"), q.get("neu").is_some()));
@@ -114,6 +130,11 @@ impl<D: Clone + Default + Send + Sync + 'static> RecordForm<D> {
             }
         });
         let form = RecordForm {
+            state,
+            path,
+            navigate: StoredValue::new_local(Box::new(move |to: &str| {
+                navigate(to, Default::default())
+            })),
             mode,
             draft: RwSignal::new(D::default()),
             errors: FormErrors::new(field_id),
@@ -144,6 +165,57 @@ impl<D: Clone + Default + Send + Sync + 'static> RecordForm<D> {
             filled_for.set_value(m);
         });
         form
+    }
+
+    /// Back to the list (`path` without `?neu`/`?bearbeiten=`).
+    fn to_list(self) {
+        self.navigate.with_value(|n| n(self.path));
+    }
+
+    /// Checks the form and stores it in `collection` under the record's id (a new one for
+    /// `?neu`): `check` gives the record to store or every problem of the form. Then back to
+    /// the list, where the notice says `saved(draft, is_new)` and takes the focus; a problem
+    /// goes to its field.
+    fn save(
+        self,
+        collection: Collection,
+        check: fn(&D, &str, &Data) -> Result<Value, Vec<FieldError>>,
+        saved: fn(&D, bool) -> String,
+    ) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        let (id, is_new) = match self.mode.get_untracked() {
+            Mode::New => (new_uuid(), true),
+            Mode::Edit(id) => (id, false),
+            Mode::List | Mode::Missing => return,
+        };
+        let d = self.draft.get_untracked();
+        let data = match self.state.data.with_untracked(|refs| check(&d, &id, refs)) {
+            Ok(data) => data,
+            Err(found) => {
+                self.errors.show(found);
+                return;
+            }
+        };
+        self.errors.clear();
+        self.busy.set(true);
+        spawn_local(async move {
+            let stored = self.state.edit(collection, &id, data, false).await;
+            self.busy.set(false);
+            match stored {
+                Ok(()) => {
+                    self.to_list();
+                    self.notice.say(saved(&d, is_new));
+                    focus_soon(move || self.notice.node.get_untracked());
+                }
+                Err(e) => self.errors.show(vec![FieldError::new(
+                    "store",
+                    format!("Konnte nicht gespeichert werden: {e}"),
+                    None,
+                )]),
+            }
+        });
     }
 }
 

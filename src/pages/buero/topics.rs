@@ -5,7 +5,6 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use lotsen_domain::model::{Topic, MAX_DESCRIPTION, MAX_LIST, MAX_TEXT};
 use lotsen_domain::protocol::FieldError;
 use lotsen_domain::validate::{check_text, group, validate};
@@ -13,12 +12,11 @@ use lotsen_domain::Collection;
 use serde_json::{json, Value};
 
 use super::{
-    add_unless_reported, confirm, focus_soon, in_form_order, plural, BueroOnly, ErrorSummary, Mode,
-    RecordForm, TextField,
+    add_unless_reported, confirm, in_form_order, plural, BueroOnly, ErrorSummary, Mode, RecordForm,
+    TextField,
 };
 use crate::components::state;
 use crate::state::{AppState, Data};
-use crate::store::new_uuid;
 
 const PATH: &str = "/buero/themen";
 const FIELDS: [&str; 5] = ["name", "slug", "category", "synonyms", "description"];
@@ -210,8 +208,7 @@ pub fn BueroTopicsPage() -> impl IntoView {
 #[component]
 fn TopicsAdmin() -> impl IntoView {
     let state = state();
-    let navigate = StoredValue::new_local(use_navigate());
-    let form = RecordForm::new(field_id, |d, id| {
+    let form = RecordForm::new(PATH, field_id, |d, id| {
         d.topics.get(id).map(|r| Draft::of(&r.data))
     });
     let RecordForm {
@@ -221,43 +218,13 @@ fn TopicsAdmin() -> impl IntoView {
         busy,
         notice,
         heading,
+        ..
     } = form;
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let id = match mode.get_untracked() {
-            Mode::New => new_uuid(),
-            Mode::Edit(id) => id,
-            Mode::List | Mode::Missing => return,
-        };
-        let d = draft.get_untracked();
-        let data = match state.data.with_untracked(|refs| check(&d, &id, refs)) {
-            Ok(data) => data,
-            Err(found) => {
-                errors.show(found);
-                return;
-            }
-        };
-        errors.clear();
-        busy.set(true);
-        spawn_local(async move {
-            let saved = state.edit(Collection::Topics, &id, data, false).await;
-            busy.set(false);
-            match saved {
-                Ok(()) => {
-                    navigate.with_value(|n| n(PATH, Default::default()));
-                    notice.say(format!("Das Thema „{}“ ist gespeichert.", d.name.trim()));
-                    focus_soon(move || notice.node.get_untracked());
-                }
-                Err(e) => errors.show(vec![FieldError::new(
-                    "store",
-                    format!("Konnte nicht gespeichert werden: {e}"),
-                    None,
-                )]),
-            }
+        form.save(Collection::Topics, check, |d, _| {
+            format!("Das Thema „{}“ ist gespeichert.", d.name.trim())
         });
     };
 
@@ -296,7 +263,7 @@ fn TopicsAdmin() -> impl IntoView {
             match delete_topic(state, &id).await {
                 Ok(()) => {
                     if mode.get_untracked() == Mode::Edit(id.clone()) {
-                        navigate.with_value(|n| n(PATH, Default::default()));
+                        form.to_list();
                     }
                     notice.say(format!("Das Thema „{name}“ ist gelöscht."));
                 }

@@ -4,10 +4,11 @@
 
 use leptos::html;
 use leptos::prelude::*;
-use lotsen_domain::model::MAX_TEXT;
+use lotsen_domain::model::{Lotse, MAX_TEXT};
 use lotsen_domain::protocol::FieldError;
 use lotsen_domain::validate::{check_text, validate};
 use lotsen_domain::Collection;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 
@@ -193,6 +194,49 @@ pub fn focus_soon<T: JsCast + 'static>(target: impl FnOnce() -> Option<T> + 'sta
     });
 }
 
+/// The contact fields of a Lotse, as both the Büro's Lotse form and the Lotse's own profile
+/// edit them (the draft in localStorage keeps these names).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LotseContact {
+    pub name: String,
+    pub department: String,
+    pub phone: String,
+    pub email: String,
+    pub location: String,
+    pub availability: String,
+}
+
+impl LotseContact {
+    pub fn of(l: &Lotse) -> LotseContact {
+        LotseContact {
+            name: l.name.clone(),
+            department: l.department.clone(),
+            phone: l.phone.clone(),
+            email: l.email.clone(),
+            location: l.location.clone(),
+            availability: l.availability.clone(),
+        }
+    }
+
+    /// `stored` with these fields, trimmed; everything else (skills, confirmation, `active`,
+    /// fields a newer app may know) stays.
+    pub fn apply_to(&self, mut stored: Value) -> Value {
+        if let Some(o) = stored.as_object_mut() {
+            for (k, v) in [
+                ("name", &self.name),
+                ("department", &self.department),
+                ("phone", &self.phone),
+                ("email", &self.email),
+                ("location", &self.location),
+                ("availability", &self.availability),
+            ] {
+                o.insert(k.into(), Value::String(v.trim().to_owned()));
+            }
+        }
+        stored
+    }
+}
+
 /// The text fields of a Lotse profile, in the order both forms show them.
 pub const LOTSE_FIELDS: [&str; 6] = [
     "name",
@@ -224,5 +268,38 @@ pub fn check_lotse(data: &Value, id: &str, refs: &Data) -> Result<Value, Vec<Fie
             in_form_order(&mut errors, &LOTSE_FIELDS);
             Err(errors)
         }
+    }
+}
+
+/// The options of a topic `<select>`: a first, empty choice labelled `none`, then every topic
+/// by name. An option's value is the topic's slug (`by_slug`, for addresses) or its id (for
+/// records); `selected` is the current value.
+#[component]
+pub fn TopicOptions(
+    none: &'static str,
+    #[prop(optional)] by_slug: bool,
+    #[prop(into)] selected: Signal<String>,
+) -> impl IntoView {
+    let state = crate::components::state();
+    let topics = Memo::new(move |_| {
+        state.data.with(|d| {
+            d.topic_choices()
+                .into_iter()
+                .map(|t| {
+                    if by_slug {
+                        (t.slug, t.name)
+                    } else {
+                        (t.id, t.name)
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <option value="" selected=move || selected.with(String::is_empty)>{none}</option>
+        {move || topics.get().into_iter().map(|(value, name)| {
+            let current = value.clone();
+            view! { <option value=value selected=move || selected.with(|s| *s == current)>{name}</option> }
+        }).collect_view()}
     }
 }

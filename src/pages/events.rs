@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 
 use crate::clock::{format_local, now_local, now_utc};
 use crate::components::{state, Loading};
+use crate::forms::TopicOptions;
 use crate::pages::enc;
 use crate::state::Data;
 
@@ -168,14 +169,6 @@ pub fn EventsPage() -> impl IntoView {
             upcoming(d, &now, topic_id.as_deref())
         })
     });
-    let topics = Memo::new(move |_| {
-        state.data.with(|d| {
-            d.topic_choices()
-                .into_iter()
-                .map(|t| (t.slug, t.name))
-                .collect::<Vec<_>>()
-        })
-    });
     view! {
         <h1>"Termine: Schulungen und Vorträge"</h1>
         <p>"Das Projektbüro und die Digitalen Lotsen laden ein. Mit „In den Kalender übernehmen“ speichern Sie einen Termin in Outlook oder einem anderen Kalender."</p>
@@ -187,11 +180,7 @@ pub fn EventsPage() -> impl IntoView {
                     let url = if v.is_empty() { "/termine".to_owned() } else { format!("/termine?thema={}", enc(&v)) };
                     navigate(&url, Default::default());
                 }>
-                    <option value="" selected=move || topic.get().is_empty()>"Alle Themen"</option>
-                    {move || topics.get().into_iter().map(|(slug, name)| {
-                        let s = slug.clone();
-                        view! { <option value=slug selected=move || topic.get() == s>{name}</option> }
-                    }).collect_view()}
+                    <TopicOptions none="Alle Themen" by_slug=true selected=topic/>
                 </select>
             </div>
         </form>

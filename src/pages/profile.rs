@@ -14,17 +14,14 @@ use serde_json::{json, Value};
 
 use crate::components::{state, Loading};
 use crate::drafts;
-use crate::forms::{check_lotse, ErrorSummary, FormErrors, TextField};
+use crate::forms::{check_lotse, ErrorSummary, FormErrors, LotseContact, TextField};
 use crate::pages::conflicts::ConflictList;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct Form {
-    name: String,
-    department: String,
-    phone: String,
-    email: String,
-    location: String,
-    availability: String,
+    /// Flattened, so that drafts kept before keep their shape.
+    #[serde(flatten)]
+    contact: LotseContact,
     /// Topic id → level 1–3 (absent: no skill).
     levels: BTreeMap<String, u8>,
     learning: BTreeSet<String>,
@@ -33,12 +30,7 @@ struct Form {
 impl Form {
     fn of(l: &Lotse) -> Form {
         Form {
-            name: l.name.clone(),
-            department: l.department.clone(),
-            phone: l.phone.clone(),
-            email: l.email.clone(),
-            location: l.location.clone(),
-            availability: l.availability.clone(),
+            contact: LotseContact::of(l),
             levels: l
                 .skills
                 .iter()
@@ -51,18 +43,8 @@ impl Form {
     /// The record as it will be pushed: what the form does not show (`active`, fields a newer
     /// app may know) stays as stored.
     fn apply_to(&self, stored: &Value, confirmed_at: Option<String>) -> Value {
-        let mut data = stored.clone();
+        let mut data = self.contact.apply_to(stored.clone());
         if let Some(o) = data.as_object_mut() {
-            for (k, v) in [
-                ("name", &self.name),
-                ("department", &self.department),
-                ("phone", &self.phone),
-                ("email", &self.email),
-                ("location", &self.location),
-                ("availability", &self.availability),
-            ] {
-                o.insert(k.into(), json!(v));
-            }
             let skills: Vec<Value> = self
                 .levels
                 .iter()
@@ -251,12 +233,12 @@ pub fn ProfilePage() -> impl IntoView {
             <form class="profile-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(false); } novalidate>
                 <fieldset>
                     <legend>"Kontakt"</legend>
-                    {input("name", "Name", "text", "name", |f| f.name.clone(), |f, v| f.name = v)}
-                    {input("department", "Bereich", "text", "organization", |f| f.department.clone(), |f, v| f.department = v)}
-                    {input("phone", "Telefon", "tel", "tel", |f| f.phone.clone(), |f, v| f.phone = v)}
-                    {input("email", "E-Mail", "email", "email", |f| f.email.clone(), |f, v| f.email = v)}
-                    {input("location", "Ort (Gebäude, Raum)", "text", "off", |f| f.location.clone(), |f, v| f.location = v)}
-                    {input("availability", "Erreichbar (z. B. „Di+Do vormittags“)", "text", "off", |f| f.availability.clone(), |f, v| f.availability = v)}
+                    {input("name", "Name", "text", "name", |f| f.contact.name.clone(), |f, v| f.contact.name = v)}
+                    {input("department", "Bereich", "text", "organization", |f| f.contact.department.clone(), |f, v| f.contact.department = v)}
+                    {input("phone", "Telefon", "tel", "tel", |f| f.contact.phone.clone(), |f, v| f.contact.phone = v)}
+                    {input("email", "E-Mail", "email", "email", |f| f.contact.email.clone(), |f, v| f.contact.email = v)}
+                    {input("location", "Ort (Gebäude, Raum)", "text", "off", |f| f.contact.location.clone(), |f, v| f.contact.location = v)}
+                    {input("availability", "Erreichbar (z. B. „Di+Do vormittags“)", "text", "off", |f| f.contact.availability.clone(), |f, v| f.contact.availability = v)}
                 </fieldset>
                 <fieldset id="skills" tabindex="-1">
                     <legend>"Ihre Themen"</legend>

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::components::{state, Loading};
 use crate::drafts;
-use crate::forms::{ErrorSummary, FormErrors};
+use crate::forms::{ErrorSummary, FormErrors, TopicOptions};
 use crate::store::new_uuid;
 
 const DRAFT_KEY: &str = "lotsenfinder.entwurf-anliegen";
@@ -191,14 +191,6 @@ pub fn NewRequestPage() -> impl IntoView {
         });
     };
 
-    let topics = Memo::new(move |_| {
-        state.data.with(|d| {
-            d.topic_choices()
-                .into_iter()
-                .map(|t| (t.id, t.name))
-                .collect::<Vec<_>>()
-        })
-    });
     let departments = Memo::new(move |_| state.data.with(|d| d.departments()));
     let description_len = move || draft.with(|d| d.description.chars().count());
 
@@ -232,11 +224,7 @@ pub fn NewRequestPage() -> impl IntoView {
             <div class="field">
                 <label for="topic">"Thema " <span class="optional">"(wenn bekannt)"</span></label>
                 <select id="topic" on:change=set(|d, v| d.topic = v) aria-invalid=invalid("topic") aria-describedby=described("topic", None)>
-                    <option value="" selected=move || draft.with(|d| d.topic.is_empty())>"– kein bestimmtes Thema –"</option>
-                    {move || topics.get().into_iter().map(|(id, name)| {
-                        let selected_id = id.clone();
-                        view! { <option value=id selected=move || draft.with(|d| d.topic == selected_id)>{name}</option> }
-                    }).collect_view()}
+                    <TopicOptions none="– kein bestimmtes Thema –" selected=Signal::derive(move || draft.with(|d| d.topic.clone()))/>
                 </select>
                 {field_error("topic")}
             </div>

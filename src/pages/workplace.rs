@@ -15,6 +15,7 @@ use serde_json::json;
 use crate::clock::{at_local, now_utc};
 use crate::components::{state, Loading};
 use crate::drafts;
+use crate::forms::TopicOptions;
 use crate::pages::conflicts::ConflictList;
 use crate::pages::enc;
 use crate::state::{AppState, Data};
@@ -139,14 +140,6 @@ pub fn WorkplacePage() -> impl IntoView {
             rows
         })
     });
-    let topics = Memo::new(move |_| {
-        state.data.with(|d| {
-            d.topic_choices()
-                .into_iter()
-                .map(|t| (t.slug, t.name))
-                .collect::<Vec<_>>()
-        })
-    });
     let go = move |url: String| navigate(&url, Default::default());
     let go2 = go.clone();
 
@@ -176,11 +169,7 @@ pub fn WorkplacePage() -> impl IntoView {
             <div class="field">
                 <label for="filter-topic">"Thema"</label>
                 <select id="filter-topic" on:change=move |ev| go2(href(&status.get_untracked(), &event_target_value(&ev), 1))>
-                    <option value="" selected=move || topic.get().is_empty()>"Alle Themen"</option>
-                    {move || topics.get().into_iter().map(|(slug, name)| {
-                        let s = slug.clone();
-                        view! { <option value=slug selected=move || topic.get() == s>{name}</option> }
-                    }).collect_view()}
+                    <TopicOptions none="Alle Themen" by_slug=true selected=topic/>
                 </select>
             </div>
         </form>

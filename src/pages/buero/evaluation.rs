@@ -17,6 +17,7 @@ use lotsen_domain::model::{Kind, Request};
 
 use super::BueroOnly;
 use crate::components::state;
+use crate::forms::TopicOptions;
 use crate::pages::enc;
 use crate::state::Data;
 
@@ -168,14 +169,6 @@ fn Trend() -> impl IntoView {
             (topic.map(|(_, name)| name), counts)
         })
     });
-    let topics = Memo::new(move |_| {
-        state.data.with(|d| {
-            d.topic_choices()
-                .into_iter()
-                .map(|t| (t.slug, t.name))
-                .collect::<Vec<_>>()
-        })
-    });
     let go = move |slug: String| {
         let href = if slug.is_empty() {
             PATH.to_owned()
@@ -190,11 +183,7 @@ fn Trend() -> impl IntoView {
             <div class="field">
                 <label for="trend-thema">"Thema"</label>
                 <select id="trend-thema" on:change=move |ev| go(event_target_value(&ev))>
-                    <option value="" selected=move || slug.with(String::is_empty)>"alle Themen"</option>
-                    {move || topics.get().into_iter().map(|(s, name)| {
-                        let selected = slug.with(|q| *q == s);
-                        view! { <option value=s selected=selected>{name}</option> }
-                    }).collect_view()}
+                    <TopicOptions none="alle Themen" by_slug=true selected=slug/>
                 </select>
             </div>
         </div>

@@ -16,6 +16,7 @@ use super::{
 };
 use crate::clock::format_local;
 use crate::components::state;
+use crate::forms::TopicOptions;
 use crate::state::Data;
 
 const PATH: &str = "/buero/termine";
@@ -187,14 +188,6 @@ fn EventsAdmin() -> impl IntoView {
             l
         })
     });
-    let topics = Memo::new(move |_| {
-        state.data.with(|d| {
-            d.topic_choices()
-                .into_iter()
-                .map(|t| (t.id, t.name))
-                .collect::<Vec<_>>()
-        })
-    });
     let get = move |f: fn(&Draft) -> String| Signal::derive(move || draft.with(f));
     let topic_error = move || errors.message("topic");
 
@@ -224,11 +217,7 @@ fn EventsAdmin() -> impl IntoView {
                                 <select id="termin-topic" aria-invalid=move || topic_error().is_some().to_string()
                                     aria-describedby=move || topic_error().map(|_| "err-termin-topic")
                                     on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.topic = v) }>
-                                    <option value="" selected=move || draft.with(|d| d.topic.is_empty())>"– kein bestimmtes Thema –"</option>
-                                    {move || topics.get().into_iter().map(|(id, name)| {
-                                        let sel = id.clone();
-                                        view! { <option value=id selected=move || draft.with(|d| d.topic == sel)>{name}</option> }
-                                    }).collect_view()}
+                                    <TopicOptions none="– kein bestimmtes Thema –" selected=Signal::derive(move || draft.with(|d| d.topic.clone()))/>
                                 </select>
                                 {move || topic_error().map(|m| view! { <p class="field-error" id="err-termin-topic">{m}</p> })}
                             </div>

@@ -15,50 +15,13 @@ use serde_json::{json, Value};
 
 use super::{plural, BueroOnly, ErrorSummary, Mode, Notice, RecordForm, TextField};
 use crate::components::state;
-use crate::forms::check_lotse;
+use crate::forms::{check_lotse, LotseContact};
 use crate::state::{AppState, Data};
 
 const PATH: &str = "/buero/lotsen";
 
-#[derive(Clone, Debug, Default, PartialEq)]
-struct Draft {
-    name: String,
-    department: String,
-    phone: String,
-    email: String,
-    location: String,
-    availability: String,
-}
-
-impl Draft {
-    fn of(l: &Lotse) -> Draft {
-        Draft {
-            name: l.name.clone(),
-            department: l.department.clone(),
-            phone: l.phone.clone(),
-            email: l.email.clone(),
-            location: l.location.clone(),
-            availability: l.availability.clone(),
-        }
-    }
-
-    /// `stored` with the form's fields; everything else (skills, confirmation, `active`) stays.
-    fn apply_to(&self, mut stored: Value) -> Value {
-        if let Some(o) = stored.as_object_mut() {
-            for (k, v) in [
-                ("name", &self.name),
-                ("department", &self.department),
-                ("phone", &self.phone),
-                ("email", &self.email),
-                ("location", &self.location),
-                ("availability", &self.availability),
-            ] {
-                o.insert(k.into(), json!(v.trim()));
-            }
-        }
-        stored
-    }
-}
+/// The Büro's form of a Lotse: the contact fields (skills are the Lotse's own).
+type Draft = LotseContact;
 
 /// The Lotse as stored, as JSON, without skills and learning wishes on topics that are gone:
 /// the server refuses a Lotse that names a deleted topic, and the Büro's edit must not fail on

@@ -1,6 +1,7 @@
 //! What a user types is kept in `localStorage` while they type, so that closing the tab, a
 //! crash or a reload loses nothing; a form reads it back when it opens and removes it once the
-//! edit is saved. Without storage (a locked-down browser) the form still works, only without
+//! edit is saved. Small settings (the search's "Mein Bereich") use the same text helpers.
+//! Without storage (a locked-down browser) the form still works, only without
 //! that safety net.
 
 use serde::de::DeserializeOwned;

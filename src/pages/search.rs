@@ -26,10 +26,6 @@ struct Item {
     skills: Vec<ShownSkill>,
 }
 
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
 fn search_url(q: &str, bereich: &str, stufe: Option<u8>) -> String {
     let mut parts = Vec::new();
     if !q.is_empty() {
@@ -62,11 +58,7 @@ pub fn SearchPage() -> impl IntoView {
                 .filter(|s| (1..=3).contains(s))
         })
     });
-    let own = RwSignal::new(
-        local_storage()
-            .and_then(|s| s.get_item(OWN_DEPARTMENT_KEY).ok().flatten())
-            .unwrap_or_default(),
-    );
+    let own = RwSignal::new(crate::drafts::load_text(OWN_DEPARTMENT_KEY).unwrap_or_default());
 
     Effect::new(move |_| {
         crate::set_title(&match q.get().as_str() {
@@ -201,9 +193,7 @@ pub fn SearchPage() -> impl IntoView {
                         <label for="mein-bereich">"Mein Bereich (zuerst zeigen)"</label>
                         <select id="mein-bereich" on:change=move |ev| {
                             let v = event_target_value(&ev);
-                            if let Some(s) = local_storage() {
-                                let _ = s.set_item(OWN_DEPARTMENT_KEY, &v);
-                            }
+                            crate::drafts::save_text(OWN_DEPARTMENT_KEY, &v);
                             own.set(v);
                         }>
                             <option value="" selected=move || own.get().is_empty()>"nicht gewählt"</option>

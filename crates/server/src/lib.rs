@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod actor;
 pub mod api;
 pub mod auth;
+pub mod city;
 pub mod demo;
 pub mod error;
 pub mod export;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use lotsen_server::accounts::{self, AccountChange, NewAccount};
-use lotsen_server::{ops, AuthConfig, Config, Store};
+use lotsen_server::{city, ops, AuthConfig, Config, Store};
 
 #[derive(Parser)]
 #[command(
@@ -78,6 +78,18 @@ enum Command {
         input: PathBuf,
         #[command(flatten)]
         data: DataDir,
+    },
+    /// Write the deterministic city-scale data set (200 topics, 2,000 Lotsen, 10,000 requests by
+    /// default) in the import format, for benchmarks and tests at scale.
+    City {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = city::Size::CITY.topics)]
+        topics: usize,
+        #[arg(long, default_value_t = city::Size::CITY.lotsen)]
+        lotsen: usize,
+        #[arg(long, default_value_t = city::Size::CITY.requests)]
+        requests: usize,
     },
     /// Write a consistent copy of the database (the server may keep running).
     Backup {
@@ -316,6 +328,25 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
         Command::Import { input, data } => {
             let n = ops::import_from_file(&Store::open(&data.data_dir)?, &input)?;
             println!("{n} Datensätze importiert.");
+            Ok(())
+        }
+        Command::City {
+            out,
+            topics,
+            lotsen,
+            requests,
+        } => {
+            let export = city::generate(city::Size {
+                topics,
+                lotsen,
+                requests,
+            });
+            std::fs::write(&out, serde_json::to_vec(&export)?)?;
+            println!(
+                "{} Datensätze nach {} geschrieben.",
+                export.records.len(),
+                out.display()
+            );
             Ok(())
         }
         Command::Backup { out, data } => {

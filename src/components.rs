@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use lotsen_domain::model::{Level, Lotse};
+use lotsen_domain::paging::Portion;
 
 use crate::state::AppState;
 
@@ -171,7 +172,7 @@ pub fn mailto_href(email: &str, subject: &str) -> String {
 }
 
 /// One matched or listed skill on a card: the topic and the level.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ShownSkill {
     pub topic_id: String,
     pub name: String,
@@ -252,4 +253,37 @@ pub fn all_skills(lotse: &Lotse, state: &AppState) -> Vec<ShownSkill> {
 #[component]
 pub fn Loading() -> impl IntoView {
     view! { <p class="loading">"Daten werden geladen …"</p> }
+}
+
+/// The page of a list from the URL (`seite=`), 1 when absent or not a page number.
+pub fn page_from_query() -> Memo<usize> {
+    let query = leptos_router::hooks::use_query_map();
+    Memo::new(move |_| query.with(|q| lotsen_domain::paging::parse_page(q.get("seite").as_deref())))
+}
+
+/// The links to the previous and next page of a long list, with "Seite x von y". After a page
+/// link the focus moves to `focus` (a CSS selector of the list), so keyboard and screen-reader
+/// users go on at the new items instead of at the top of the page.
+pub fn pager(
+    portion: Portion,
+    href: impl Fn(usize) -> String,
+    label: &'static str,
+    focus: &'static str,
+) -> impl IntoView {
+    let focus_list = move |_| {
+        crate::forms::focus_soon(move || document().query_selector(focus).ok().flatten());
+    };
+    (portion.pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label=label>
+                {portion.has_previous().then(|| view! {
+                    <a href=href(portion.page - 1) rel="prev" on:click=focus_list>"Vorherige Seite"</a>
+                })}
+                <span>{portion.page_de()}</span>
+                {portion.has_next().then(|| view! {
+                    <a href=href(portion.page + 1) rel="next" on:click=focus_list>"Nächste Seite"</a>
+                })}
+            </nav>
+        }
+    })
 }

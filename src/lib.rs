@@ -32,6 +32,7 @@ use crate::components::{Footer, Header};
 use crate::pages::*;
 use crate::state::{AppState, Data};
 use crate::store::{Store, META_LAST_SYNC};
+use lotsen_domain::Collection;
 
 /// The name of the app's IndexedDB database.
 pub const DB_NAME: &str = "lotsenfinder";
@@ -128,22 +129,32 @@ async fn start(state: AppState) {
                     "{e}. Dieser Browser erlaubt keinen lokalen Speicher (z. B. im privaten Fenster), ohne ihn kann der Lotsenfinder keine Daten laden. Bitte öffnen Sie ihn in einem normalen Browserfenster."
                 ))
             });
+            state.directory.set(true);
             state.loaded.set(true);
             return;
         }
     };
+    state.user.set(store.user().await.ok().flatten());
+    // The directory first: a bookmarked search shows its results before the requests and
+    // notes a Lotse's device holds (10,000 at city scale) have been read back.
     let mut data = Data::default();
-    match store.load().await {
-        Ok(views) => {
-            for v in views {
-                data.apply(&store::Change::Put(v));
-            }
-        }
-        Err(e) => state.sync.update(|s| s.error = Some(e.to_string())),
+    let mut failed = None;
+    match store.load_collections(&Collection::DIRECTORY).await {
+        Ok(views) => data.apply_all(views),
+        Err(e) => failed = Some(e),
     }
     state.index.set(std::sync::Arc::new(data.index()));
     state.data.set(data);
-    state.user.set(store.user().await.ok().flatten());
+    state.directory.set(true);
+    // Let the browser paint the results before the rest is read.
+    sync::sleep(0).await;
+    match store.load_collections(&Collection::PRIVATE).await {
+        Ok(views) => state.data.update(|d| d.apply_all(views)),
+        Err(e) => failed = Some(e),
+    }
+    if let Some(e) = failed {
+        state.sync.update(|s| s.error = Some(e.to_string()));
+    }
     state
         .own
         .set(store.own_requests().await.unwrap_or_default());

@@ -95,6 +95,13 @@ impl Data {
         matches!(collection, Collection::Topics | Collection::Lotsen)
     }
 
+    /// Takes in records read from IndexedDB.
+    pub fn apply_all(&mut self, views: Vec<View>) {
+        for v in views {
+            self.apply(&Change::Put(v));
+        }
+    }
+
     pub fn index(&self) -> Index {
         Index::build(
             self.topics.iter().map(|(id, t)| (id.as_str(), &t.data)),
@@ -209,6 +216,9 @@ pub struct AppState {
     pub conflicts: RwSignal<Vec<Conflict>>,
     /// The local database has been read (before that, an empty result means nothing).
     pub loaded: RwSignal<bool>,
+    /// Topics, Lotsen and events have been read: the directory screens can show, while
+    /// requests and notes are still being read back.
+    pub directory: RwSignal<bool>,
     pub store: StoredValue<Option<Rc<Store>>, LocalStorage>,
     pub api: StoredValue<Option<Rc<Api>>, LocalStorage>,
     pub trigger: StoredValue<Option<UnboundedSender<()>>, LocalStorage>,
@@ -236,6 +246,7 @@ impl AppState {
             }),
             conflicts: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(false),
+            directory: RwSignal::new(false),
             store: StoredValue::new_local(None),
             api: StoredValue::new_local(None),
             trigger: StoredValue::new_local(None),
@@ -280,9 +291,7 @@ impl AppState {
         };
         let mut data = Data::default();
         if let Ok(views) = store.load().await {
-            for v in views {
-                data.apply(&Change::Put(v));
-            }
+            data.apply_all(views);
         }
         self.index.set(Arc::new(data.index()));
         self.data.set(data);

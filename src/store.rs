@@ -11,6 +11,7 @@
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::KeyRange;
 use lotsen_domain::protocol::{ChangesResponse, MutationResult, SessionUser};
 use lotsen_domain::replica::{self, Pulled, Queue, Stamps};
 pub use lotsen_domain::replica::{key, Change, Conflict, OutboxEntry, View};
@@ -33,9 +34,6 @@ pub const META_USER: &str = "user";
 pub const META_OWN_REQUESTS: &str = "own_requests";
 /// A logout made offline: the server still has to end the session.
 pub const META_LOGOUT_PENDING: &str = "logout_pending";
-
-/// What only a logged-in Lotse or the Projektbüro may hold (SPEC §6, BSI CON.10).
-const PRIVATE: [&str; 3] = ["requests", "notes", "applications"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoreError(pub String);
@@ -152,6 +150,34 @@ impl Store {
     /// Every record, as the app shows it.
     pub async fn load(&self) -> Result<Vec<View>> {
         self.read_all(RECORDS).await
+    }
+
+    /// The records of `collections` only (keys are `collection/id`, so each is one key range):
+    /// at start the directory is read first, and the search shows before every request and
+    /// note has been read back.
+    pub async fn load_collections(&self, collections: &[Collection]) -> Result<Vec<View>> {
+        let tx = self.db.transaction(RECORDS).build()?;
+        let store = tx.object_store(RECORDS)?;
+        let mut out = Vec::new();
+        for c in collections {
+            let range = KeyRange::Bound(
+                format!("{}/", c.as_str()),
+                false,
+                format!("{}/\u{ffff}", c.as_str()),
+                false,
+            );
+            let all: Vec<String> = store
+                .get_all()
+                .with_query::<String, _>(range)
+                .primitive()?
+                .await?
+                .collect::<std::result::Result<_, _>>()?;
+            out.reserve(all.len());
+            for s in &all {
+                out.push(serde_json::from_str(s)?);
+            }
+        }
+        Ok(out)
     }
 
     /// The waiting edits, oldest first (the order in which the user made them).
@@ -419,7 +445,7 @@ impl Store {
         if clear_private {
             for v in &views {
                 let (collection, id) = (v.env.collection.as_str(), v.env.id.as_str());
-                let keep = !PRIVATE.contains(&collection)
+                let keep = !Collection::PRIVATE.iter().any(|c| c.as_str() == collection)
                     || is_own_request(&own, collection, id)
                     || (collection == "notes"
                         && v.env.data.get("internal") == Some(&Value::Bool(false))

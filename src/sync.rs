@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{Api, FetchError};
 use crate::state::AppState;
-use crate::store::{Store, StoreError, META_CURSOR, META_LAST_SYNC, META_LOGOUT_PENDING};
+use crate::store::{Change, Store, StoreError, META_CURSOR, META_LAST_SYNC, META_LOGOUT_PENDING};
 use crate::tabs::{self, TabMessage};
 use lotsen_domain::protocol::SessionUser;
 
@@ -158,10 +158,12 @@ async fn sync_once(state: &AppState, store: &Store, api: &Api) -> Result<(), Syn
     if let Err(SyncError::Fetch(FetchError::Network)) = pushed {
         return pushed;
     }
-    // What the pages bring is shown once at the end (or on failure, as far as it got): every
-    // update of the state re-renders the open screen, and a first sync has many pages.
+    // Requests and notes a page brings are shown once at the end (or on failure, as far as it
+    // got): every update of the state re-renders the open screen, and a Lotse's first sync has
+    // many pages. The directory is shown page by page, so that a first search has results
+    // from the first page on.
     let mut pulled = Vec::new();
-    let outcome = pull(store, api, &mut pulled).await;
+    let outcome = pull(state, store, api, &mut pulled).await;
     state.apply_and_share(&pulled);
     if let Ok(true) = outcome {
         // What we may see changed on the server's side: perhaps the session ended.
@@ -212,9 +214,10 @@ async fn push(state: &AppState, store: &Store, api: &Api) -> Result<(), SyncErro
 /// Pulls until the server has nothing more; returns whether the server demanded a pull from
 /// the start (410).
 async fn pull(
+    state: &AppState,
     store: &Store,
     api: &Api,
-    pulled: &mut Vec<crate::store::Change>,
+    pulled: &mut Vec<Change>,
 ) -> Result<bool, SyncError> {
     let cursor = store.meta(META_CURSOR).await?;
     // From the start (first sync, or after a switch of user) the pull replaces what is held.
@@ -234,7 +237,10 @@ async fn pull(
                 } else {
                     (store.apply_pull(&page, restart).await, None)
                 };
-                pulled.extend(applied?);
+                let (directory, rest): (Vec<Change>, Vec<Change>) =
+                    applied?.into_iter().partition(is_directory);
+                state.apply_and_share(&directory);
+                pulled.extend(rest);
                 restart = false;
                 match following {
                     Some(f) => next = f,
@@ -251,4 +257,13 @@ async fn pull(
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+fn is_directory(change: &Change) -> bool {
+    let collection = match change {
+        Change::Put(view) => view.env.collection.as_str(),
+        Change::Remove { collection, .. } => collection.as_str(),
+    };
+    lotsen_domain::Collection::parse(collection)
+        .is_some_and(|c| lotsen_domain::Collection::DIRECTORY.contains(&c))
 }

@@ -185,7 +185,7 @@ pub fn EventsPage() -> impl IntoView {
             </div>
         </form>
         {move || {
-            if !state.loaded.get() {
+            if !state.directory.get() {
                 return view! { <Loading/> }.into_any();
             }
             let list = events.get();

@@ -28,7 +28,7 @@ pub fn LotsePage() -> impl IntoView {
         );
     });
     move || {
-        if !state.loaded.get() {
+        if !state.directory.get() {
             return view! { <Loading/> }.into_any();
         }
         let Some(l) = lotse.get() else {

@@ -9,7 +9,8 @@ use lotsen_domain::model::{Level, Lotse};
 use lotsen_domain::search::Query;
 
 use super::enc;
-use crate::components::{state, Loading, LotseCard, ShownSkill};
+use crate::components::{page_from_query, pager, state, Loading, LotseCard, ShownSkill};
+use lotsen_domain::paging::Portion;
 
 const OWN_DEPARTMENT_KEY: &str = "lotsenfinder.mein-bereich";
 
@@ -19,14 +20,22 @@ thread_local! {
     static KEEP_FOCUS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Item {
     id: String,
     lotse: Lotse,
     skills: Vec<ShownSkill>,
 }
 
+/// Results per page: a screenful of cards, a few hundred DOM nodes.
+const PER_PAGE: usize = 25;
+
 fn search_url(q: &str, bereich: &str, stufe: Option<u8>) -> String {
+    paged_url(q, bereich, stufe, 1)
+}
+
+/// The address of one page of a search; the first page has no `seite`.
+fn paged_url(q: &str, bereich: &str, stufe: Option<u8>, page: usize) -> String {
     let mut parts = Vec::new();
     if !q.is_empty() {
         parts.push(format!("q={}", enc(q)));
@@ -36,6 +45,9 @@ fn search_url(q: &str, bereich: &str, stufe: Option<u8>) -> String {
     }
     if let Some(s) = stufe {
         parts.push(format!("stufe={s}"));
+    }
+    if page > 1 {
+        parts.push(format!("seite={page}"));
     }
     if parts.is_empty() {
         "/".to_owned()
@@ -58,6 +70,7 @@ pub fn SearchPage() -> impl IntoView {
                 .filter(|s| (1..=3).contains(s))
         })
     });
+    let page = page_from_query();
     let own = RwSignal::new(crate::drafts::load_text(OWN_DEPARTMENT_KEY).unwrap_or_default());
 
     Effect::new(move |_| {
@@ -99,6 +112,8 @@ pub fn SearchPage() -> impl IntoView {
     let go_bereich = go.clone();
     let go_stufe = go;
 
+    // Per keystroke the whole directory is searched (well under a millisecond), but only the
+    // page shown is turned into cards: the work on the DOM is bounded by the portion, not the city.
     let results = Memo::new(move |_| {
         let index = state.index.get();
         let own = own.get();
@@ -110,7 +125,7 @@ pub fn SearchPage() -> impl IntoView {
             own_department: (!own.is_empty()).then_some(own.as_str()),
         };
         let hits = index.search(&query);
-        let topics: Vec<(String, String)> = state.data.with(|d| {
+        let topics: Vec<(String, String)> = state.data.with_untracked(|d| {
             index
                 .topics(&text)
                 .into_iter()
@@ -122,33 +137,43 @@ pub fn SearchPage() -> impl IntoView {
                 })
                 .collect()
         });
-        let items: Vec<Item> = state.data.with(|d| {
-            hits.iter()
-                .filter_map(|h| {
-                    let id = index.lotse_id(h.lotse);
-                    let lotse = d.lotsen.get(id)?.data.clone();
-                    let skills = h
-                        .topics
-                        .iter()
-                        .filter_map(|m| {
-                            let tid = index.topic_id(m.topic);
-                            d.topics.get(tid).map(|t| ShownSkill {
-                                topic_id: tid.to_owned(),
-                                name: t.data.name.clone(),
-                                slug: t.data.slug.clone(),
-                                level: Level::new(m.level).unwrap_or(Level::KNOWS),
+        (hits, topics)
+    });
+    let portion =
+        Memo::new(move |_| Portion::of(results.with(|(hits, _)| hits.len()), page.get(), PER_PAGE));
+    let items = Memo::new(move |_| {
+        let index = state.index.get();
+        let portion = portion.get();
+        results.with(|(hits, _)| {
+            state.data.with(|d| {
+                portion
+                    .slice(hits)
+                    .iter()
+                    .filter_map(|h| {
+                        let id = index.lotse_id(h.lotse);
+                        let lotse = d.lotsen.get(id)?.data.clone();
+                        let skills = h
+                            .topics
+                            .iter()
+                            .filter_map(|m| {
+                                let tid = index.topic_id(m.topic);
+                                d.topics.get(tid).map(|t| ShownSkill {
+                                    topic_id: tid.to_owned(),
+                                    name: t.data.name.clone(),
+                                    slug: t.data.slug.clone(),
+                                    level: Level::new(m.level).unwrap_or(Level::KNOWS),
+                                })
                             })
+                            .collect();
+                        Some(Item {
+                            id: id.to_owned(),
+                            lotse,
+                            skills,
                         })
-                        .collect();
-                    Some(Item {
-                        id: id.to_owned(),
-                        lotse,
-                        skills,
                     })
-                })
-                .collect()
-        });
-        (items, topics)
+                    .collect::<Vec<_>>()
+            })
+        })
     });
 
     let departments = Memo::new(move |_| state.data.with(|d| d.departments()));
@@ -210,25 +235,26 @@ pub fn SearchPage() -> impl IntoView {
             // (a region inserted anew with every keystroke is often not read out).
             <p class="result-count" role="status" data-testid="result-count">
                 {move || {
-                    if !state.loaded.get() || !has_query() {
+                    if !state.directory.get() || !has_query() {
                         return String::new();
                     }
-                    match results.with(|(items, _)| items.len()) {
+                    let p = portion.get();
+                    match p.total {
                         0 => "Keine Lotsen gefunden. Versuchen Sie ein anderes Wort oder schauen Sie in die Themenliste.".to_owned(),
                         1 => "1 Lotse gefunden".to_owned(),
-                        n => format!("{n} Lotsen gefunden"),
+                        n => format!("{n} Lotsen gefunden{}", p.range_de()),
                     }
                 }}
             </p>
             {move || {
-                if !state.loaded.get() {
+                if !state.directory.get() {
                     return view! { <Loading/> }.into_any();
                 }
                 if !has_query() {
                     return view! { <Intro/> }.into_any();
                 }
-                let (items, topics) = results.get();
-                let count = items.len();
+                let topics = results.with(|(_, topics)| topics.clone());
+                let count = portion.with(|p| p.total);
                 view! {
                     <div class="results">
                         {(!topics.is_empty()).then(|| view! {
@@ -241,11 +267,17 @@ pub fn SearchPage() -> impl IntoView {
                                 </ul>
                             </nav>
                         })}
-                        <ol class="cards" aria-label="Gefundene Lotsen">
-                            {items.into_iter().map(|it| view! {
+                        // Keyed by what a card shows: a keystroke that keeps a Lotse on the page
+                        // with the same matches leaves that card's DOM alone.
+                        <ol class="cards" aria-label="Gefundene Lotsen" tabindex="-1" data-testid="results">
+                            <For each=move || items.get() key=|it| it.clone() let:it>
                                 <li><LotseCard id=it.id lotse=it.lotse skills=it.skills/></li>
-                            }).collect_view()}
+                            </For>
                         </ol>
+                        {move || {
+                            let (q, bereich, stufe) = (q.get(), bereich.get(), stufe.get());
+                            pager(portion.get(), move |p| paged_url(&q, &bereich, stufe, p), "Seiten der Suchergebnisse", ".results .cards")
+                        }}
                         {(count == 0).then(|| view! {
                             <p><A href="/anliegen/neu">"Anliegen trotzdem senden"</A> " – das Projektbüro leitet es weiter."</p>
                         })}

@@ -37,7 +37,7 @@ pub fn TopicsPage() -> impl IntoView {
         <h1>"Themen"</h1>
         <p>"Alle Themen, zu denen Digitale Lotsen helfen, nach Bereich geordnet."</p>
         {move || {
-            if !state.loaded.get() {
+            if !state.directory.get() {
                 return view! { <Loading/> }.into_any();
             }
             groups.get().into_iter().map(|(cat, topics)| view! {
@@ -129,7 +129,7 @@ pub fn TopicPage() -> impl IntoView {
         crate::set_title(&title);
     });
     move || {
-        if !state.loaded.get() {
+        if !state.directory.get() {
             return view! { <Loading/> }.into_any();
         }
         let Some((topic, helpers, events)) = page.get() else {

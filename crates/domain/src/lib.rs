@@ -11,6 +11,7 @@ pub mod ics;
 pub mod merge;
 pub mod model;
 pub mod normalize;
+pub mod paging;
 pub mod permission;
 pub mod protocol;
 pub mod qr;

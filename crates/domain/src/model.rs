@@ -30,6 +30,18 @@ impl Collection {
         Collection::Events,
     ];
 
+    /// What everyone may read: the directory a colleague searches.
+    pub const DIRECTORY: [Collection; 3] =
+        [Collection::Topics, Collection::Lotsen, Collection::Events];
+
+    /// What only a logged-in Lotse or the Projektbüro may hold (SPEC §6), apart from a
+    /// colleague's own requests and the public answers to them.
+    pub const PRIVATE: [Collection; 3] = [
+        Collection::Requests,
+        Collection::Notes,
+        Collection::Applications,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Collection::Topics => "topics",
@@ -208,13 +220,13 @@ pub struct Topic {
     pub description: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Skill {
     pub topic: String,
     pub level: Level,
 }
 
-#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Lotse {
     pub name: String,

@@ -261,6 +261,24 @@ pub fn page_from_query() -> Memo<usize> {
     Memo::new(move |_| query.with(|q| lotsen_domain::paging::parse_page(q.get("seite").as_deref())))
 }
 
+/// The page of `list` that the URL asks for: its place in the whole list, and its items. Only
+/// these are rendered, so a screen's DOM is bounded by the portion, not by the city.
+pub fn portion_of<T>(
+    list: Memo<Vec<T>>,
+    page: Memo<usize>,
+    per_page: usize,
+) -> (Memo<Portion>, Memo<Vec<T>>)
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let portion = Memo::new(move |_| Portion::of(list.with(Vec::len), page.get(), per_page));
+    let shown = Memo::new(move |_| {
+        let p = portion.get();
+        list.with(|l| p.slice(l).to_vec())
+    });
+    (portion, shown)
+}
+
 /// The links to the previous and next page of a long list, with "Seite x von y". After a page
 /// link the focus moves to `focus` (a CSS selector of the list), so keyboard and screen-reader
 /// users go on at the new items instead of at the top of the page.

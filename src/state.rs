@@ -124,6 +124,18 @@ impl Data {
         }
     }
 
+    /// How many active Lotsen name each topic among their skills, in one pass over the Lotsen
+    /// (per topic, it would be topics × Lotsen at every change).
+    pub fn active_helpers(&self) -> std::collections::HashMap<String, usize> {
+        let mut counts = std::collections::HashMap::new();
+        for l in self.lotsen.values().filter(|l| l.data.active) {
+            for s in &l.data.skills {
+                *counts.entry(s.topic.clone()).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+
     pub fn topic_by_slug(&self, slug: &str) -> Option<(&String, &Topic)> {
         self.topics
             .iter()

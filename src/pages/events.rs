@@ -8,10 +8,11 @@ use lotsen_domain::model::Event;
 use wasm_bindgen::JsCast;
 
 use crate::clock::{format_local, now_local, now_utc};
-use crate::components::{state, Loading};
+use crate::components::{page_from_query, pager, state, Loading};
 use crate::forms::TopicOptions;
 use crate::pages::enc;
 use crate::state::Data;
+use lotsen_domain::paging::Portion;
 
 /// Offers `text` as a file download without a server round trip.
 fn download(filename: &str, mime: &str, text: &str) {
@@ -145,6 +146,24 @@ pub fn upcoming(d: &Data, now: &str, topic: Option<&str>) -> Vec<Shown> {
     list
 }
 
+/// Events per page.
+const PER_PAGE: usize = 25;
+
+fn events_url(topic_slug: &str, page: usize) -> String {
+    let mut parts = Vec::new();
+    if !topic_slug.is_empty() {
+        parts.push(format!("thema={}", enc(topic_slug)));
+    }
+    if page > 1 {
+        parts.push(format!("seite={page}"));
+    }
+    if parts.is_empty() {
+        "/termine".to_owned()
+    } else {
+        format!("/termine?{}", parts.join("&"))
+    }
+}
+
 #[component]
 pub fn EventsPage() -> impl IntoView {
     let state = state();
@@ -152,6 +171,7 @@ pub fn EventsPage() -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
     let topic = Memo::new(move |_| query.with(|q| q.get("thema")).unwrap_or_default());
+    let page = page_from_query();
     let events = Memo::new(move |_| {
         let now = now_local();
         let slug = topic.get();
@@ -177,8 +197,7 @@ pub fn EventsPage() -> impl IntoView {
                 <label for="termine-thema">"Thema"</label>
                 <select id="termine-thema" on:change=move |ev| {
                     let v = event_target_value(&ev);
-                    let url = if v.is_empty() { "/termine".to_owned() } else { format!("/termine?thema={}", enc(&v)) };
-                    navigate(&url, Default::default());
+                    navigate(&events_url(&v, 1), Default::default());
                 }>
                     <TopicOptions none="Alle Themen" by_slug=true selected=topic/>
                 </select>
@@ -188,14 +207,21 @@ pub fn EventsPage() -> impl IntoView {
             if !state.directory.get() {
                 return view! { <Loading/> }.into_any();
             }
-            let list = events.get();
-            if list.is_empty() {
+            let portion = Portion::of(events.with(Vec::len), page.get(), PER_PAGE);
+            if portion.total == 0 {
                 return view! { <p>"Zurzeit sind keine Termine geplant."</p> }.into_any();
             }
+            let shown = events.with(|l| portion.slice(l).to_vec());
+            let slug = topic.get();
             view! {
-                <ul class="events">
-                    {list.into_iter().map(|shown| view! { <EventItem shown=shown/> }).collect_view()}
+                <p role="status" data-testid="list-count">{match portion.total {
+                    1 => "1 Termin".to_owned(),
+                    n => format!("{n} Termine{}", portion.range_de()),
+                }}</p>
+                <ul class="events" tabindex="-1" aria-label="Termine">
+                    {shown.into_iter().map(|shown| view! { <EventItem shown=shown/> }).collect_view()}
                 </ul>
+                {pager(portion, move |p| events_url(&slug, p), "Seiten der Termine", "ul.events")}
             }.into_any()
         }}
     }

@@ -8,7 +8,11 @@ use lotsen_domain::model::{Request, Status};
 use lotsen_domain::Collection;
 
 use crate::clock::format_time;
-use crate::components::{state, Loading};
+use crate::components::{page_from_query, pager, state, Loading};
+use lotsen_domain::paging::Portion;
+
+/// Requests per page.
+const PER_PAGE: usize = 25;
 
 #[derive(Clone, Debug, PartialEq)]
 struct Row {
@@ -26,6 +30,7 @@ pub fn RequestsPage() -> impl IntoView {
     crate::set_title("Meine Anliegen");
     let query = use_query_map();
     let just_sent = Memo::new(move |_| query.with(|q| q.get("gesendet")));
+    let page = page_from_query();
     let rows = Memo::new(move |_| {
         // A Lotse's device holds everyone's requests; theirs are the ones made here.
         let logged_in = state.user.with(Option::is_some);
@@ -125,16 +130,21 @@ pub fn RequestsPage() -> impl IntoView {
             if !state.loaded.get() {
                 return view! { <Loading/> }.into_any();
             }
-            let rows = rows.get();
-            if rows.is_empty() {
+            let portion = Portion::of(rows.with(Vec::len), page.get(), PER_PAGE);
+            if portion.total == 0 {
                 return view! {
                     <p>"Sie haben von diesem Gerät aus noch kein Anliegen gesendet. " <A href="/anliegen/neu">"Anliegen senden"</A></p>
                 }.into_any();
             }
+            let shown = rows.with(|r| portion.slice(r).to_vec());
             view! {
-                <ul class="requests" aria-label="Anliegen">
-                    {rows.into_iter().map(|r| view! { <RequestItem row=r/> }).collect_view()}
+                {(portion.pages > 1).then(|| view! {
+                    <p role="status" data-testid="list-count">{format!("{} Anliegen{}", portion.total, portion.range_de())}</p>
+                })}
+                <ul class="requests" tabindex="-1" aria-label="Anliegen">
+                    {shown.into_iter().map(|r| view! { <RequestItem row=r/> }).collect_view()}
                 </ul>
+                {pager(portion, |p| if p > 1 { format!("/anliegen?seite={p}") } else { "/anliegen".to_owned() }, "Seiten meiner Anliegen", "ul.requests")}
             }.into_any()
         }}
     }

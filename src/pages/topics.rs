@@ -4,33 +4,51 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::{state, Loading, LotseCard, ShownSkill};
+use lotsen_domain::model::{Level, Lotse};
+use lotsen_domain::paging::Portion;
+
+use crate::components::{
+    page_from_query, pager, portion_of, state, Loading, LotseCard, ShownSkill,
+};
+
+/// Topics per page of the catalogue, under their category headings.
+const CATALOGUE_PER_PAGE: usize = 60;
+/// Helpers per page of a topic: a screenful of cards (a popular topic has hundreds).
+const HELPERS_PER_PAGE: usize = 25;
 
 #[component]
 pub fn TopicsPage() -> impl IntoView {
     let state = state();
     crate::set_title("Themen");
-    let groups = Memo::new(move |_| {
+    // Every topic in category order with its number of helpers; a page shows up to 60 of them
+    // under their category headings.
+    let entries = Memo::new(move |_| {
         state.data.with(|d| {
+            let helpers = d.active_helpers();
             d.topics_by_category()
                 .into_iter()
-                .map(|(cat, topics)| {
-                    let topics: Vec<(String, String, usize)> = topics
-                        .into_iter()
-                        .map(|(id, t)| {
-                            let helpers = d
-                                .lotsen
-                                .values()
-                                .filter(|l| {
-                                    l.data.active && l.data.skills.iter().any(|s| s.topic == id)
-                                })
-                                .count();
-                            (t.slug, t.name, helpers)
-                        })
-                        .collect();
-                    (cat, topics)
+                .flat_map(|(cat, topics)| {
+                    let helpers = &helpers;
+                    topics.into_iter().map(move |(id, t)| {
+                        let n = helpers.get(&id).copied().unwrap_or(0);
+                        (cat.clone(), t.slug, t.name, n)
+                    })
                 })
                 .collect::<Vec<_>>()
+        })
+    });
+    let (portion, shown) = portion_of(entries, page_from_query(), CATALOGUE_PER_PAGE);
+    let groups = Memo::new(move |_| {
+        shown.with(|entries| {
+            let mut groups: Vec<(String, Vec<(String, String, usize)>)> = Vec::new();
+            for (cat, slug, name, n) in entries {
+                let entry = (slug.clone(), name.clone(), *n);
+                match groups.last_mut() {
+                    Some((c, list)) if c == cat => list.push(entry),
+                    _ => groups.push((cat.clone(), vec![entry])),
+                }
+            }
+            groups
         })
     });
     view! {
@@ -40,21 +58,30 @@ pub fn TopicsPage() -> impl IntoView {
             if !state.directory.get() {
                 return view! { <Loading/> }.into_any();
             }
-            groups.get().into_iter().map(|(cat, topics)| view! {
-                <section class="category">
-                    <h2>{cat}</h2>
-                    <ul class="topic-list">
-                        {topics.into_iter().map(|(slug, name, helpers)| view! {
-                            <li>
-                                <A href=format!("/themen/{slug}")>{name}</A>
-                                <span class="muted">
-                                    {match helpers { 0 => " – noch kein Lotse".to_owned(), 1 => " – 1 Lotse".to_owned(), n => format!(" – {n} Lotsen") }}
-                                </span>
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                </section>
-            }).collect_view().into_any()
+            view! {
+                <p role="status" data-testid="list-count">{move || {
+                    let p = portion.get();
+                    (p.pages > 1).then(|| format!("{} Themen{}", p.total, p.range_de()))
+                }}</p>
+                <div class="catalogue" tabindex="-1" aria-label="Themen dieser Seite">
+                    {move || groups.get().into_iter().map(|(cat, topics)| view! {
+                        <section class="category">
+                            <h2>{cat}</h2>
+                            <ul class="topic-list">
+                                {topics.into_iter().map(|(slug, name, helpers)| view! {
+                                    <li>
+                                        <A href=format!("/themen/{slug}")>{name}</A>
+                                        <span class="muted">
+                                            {match helpers { 0 => " – noch kein Lotse".to_owned(), 1 => " – 1 Lotse".to_owned(), n => format!(" – {n} Lotsen") }}
+                                        </span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }).collect_view()}
+                </div>
+                {move || pager(portion.get(), |p| if p > 1 { format!("/themen?seite={p}") } else { "/themen".to_owned() }, "Seiten des Themenkatalogs", ".catalogue")}
+            }.into_any()
         }}
     }
 }
@@ -90,41 +117,47 @@ pub fn TopicPage() -> impl IntoView {
     let state = state();
     let params = use_params_map();
     let slug = Memo::new(move |_| params.with(|p| p.get("slug").unwrap_or_default()));
+    let helper_page = page_from_query();
     let page = Memo::new(move |_| {
         let slug = slug.get();
         state.data.with(|d| {
             let (id, topic) = d.topic_by_slug(&slug)?;
-            let mut helpers: Vec<(String, lotsen_domain::model::Lotse, ShownSkill)> = d
+            // All helpers are ranked (ids and levels only); the page shown gets the cards.
+            let mut ranked: Vec<(&String, &Lotse, Level)> = d
                 .lotsen
                 .iter()
                 .filter(|(_, l)| l.data.active)
                 .filter_map(|(lid, l)| {
                     let s = l.data.skills.iter().find(|s| &s.topic == id)?;
-                    Some((
-                        lid.clone(),
-                        l.data.clone(),
+                    Some((lid, &l.data, s.level))
+                })
+                .collect();
+            ranked.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.name.cmp(&b.1.name)));
+            let portion = Portion::of(ranked.len(), helper_page.get(), HELPERS_PER_PAGE);
+            let helpers: Vec<(String, Lotse, ShownSkill)> = portion
+                .slice(&ranked)
+                .iter()
+                .map(|(lid, l, level)| {
+                    (
+                        (*lid).clone(),
+                        (*l).clone(),
                         ShownSkill {
                             topic_id: id.clone(),
                             name: topic.name.clone(),
                             slug: topic.slug.clone(),
-                            level: s.level,
+                            level: *level,
                         },
-                    ))
+                    )
                 })
                 .collect();
-            helpers.sort_by(|a, b| {
-                b.2.level
-                    .cmp(&a.2.level)
-                    .then_with(|| a.1.name.cmp(&b.1.name))
-            });
             let now = crate::clock::now_local();
             let events = super::events::upcoming(d, &now, Some(id.as_str()));
-            Some((topic.clone(), helpers, events))
+            Some((topic.clone(), helpers, portion, events))
         })
     });
     Effect::new(move |_| {
         let title = page
-            .with(|p| p.as_ref().map(|(t, _, _)| t.name.clone()))
+            .with(|p| p.as_ref().map(|(t, _, _, _)| t.name.clone()))
             .unwrap_or_else(|| "Thema".to_owned());
         crate::set_title(&title);
     });
@@ -132,7 +165,7 @@ pub fn TopicPage() -> impl IntoView {
         if !state.directory.get() {
             return view! { <Loading/> }.into_any();
         }
-        let Some((topic, helpers, events)) = page.get() else {
+        let Some((topic, helpers, portion, events)) = page.get() else {
             return view! {
                 <h1>"Thema nicht gefunden"</h1>
                 <p>"Dieses Thema gibt es (noch) nicht. " <A href="/themen">"Zur Themenliste"</A></p>
@@ -157,15 +190,22 @@ pub fn TopicPage() -> impl IntoView {
                 {poster_code(&slug)}
                 <section>
                     <h2>"Wer hilft?"</h2>
+                    <p role="status" data-testid="list-count">{match portion.total {
+                        0 => String::new(),
+                        1 => "1 Lotse hilft zu diesem Thema.".to_owned(),
+                        n => format!("{n} Lotsen helfen zu diesem Thema{}.", portion.range_de()),
+                    }}</p>
                     {if helpers.is_empty() {
                         view! { <p>"Zu diesem Thema gibt es noch keine Lotsin und keinen Lotsen. Senden Sie Ihr Anliegen trotzdem – das Projektbüro kümmert sich."</p> }.into_any()
                     } else {
+                        let base = format!("/themen/{slug}");
                         view! {
-                            <ul class="cards">
+                            <ul class="cards helpers" tabindex="-1" aria-label="Lotsen zu diesem Thema">
                                 {helpers.into_iter().map(|(id, l, s)| view! {
                                     <li><LotseCard id=id lotse=l skills=vec![s] heading_level=3/></li>
                                 }).collect_view()}
                             </ul>
+                            {pager(portion, move |p| if p > 1 { format!("{base}?seite={p}") } else { base.clone() }, "Seiten der Lotsen zu diesem Thema", ".helpers")}
                         }.into_any()
                     }}
                 </section>

@@ -13,13 +13,14 @@ use lotsen_domain::Collection;
 use serde_json::json;
 
 use crate::clock::{at_local, now_utc};
-use crate::components::{state, Loading};
+use crate::components::{page_from_query, state, Loading};
 use crate::drafts;
 use crate::forms::TopicOptions;
 use crate::pages::conflicts::ConflictList;
 use crate::pages::enc;
 use crate::state::{AppState, Data};
 use crate::store::new_uuid;
+use lotsen_domain::paging::Portion;
 
 const PAGE: usize = 25;
 
@@ -57,7 +58,6 @@ struct Row {
     mine: bool,
     assignee: Option<String>,
     pending: bool,
-    updated_at: String,
 }
 
 #[component]
@@ -72,13 +72,7 @@ pub fn WorkplacePage() -> impl IntoView {
             .unwrap_or_else(|| "offen".into())
     });
     let topic = Memo::new(move |_| query.with(|q| q.get("thema")).unwrap_or_default());
-    let page = Memo::new(move |_| {
-        query
-            .with(|q| q.get("seite"))
-            .and_then(|p| p.parse::<usize>().ok())
-            .filter(|p| *p >= 1)
-            .unwrap_or(1)
-    });
+    let page = page_from_query();
     let href = move |status: &str, topic: &str, page: usize| {
         let mut parts = Vec::new();
         if status != "offen" {
@@ -96,12 +90,14 @@ pub fn WorkplacePage() -> impl IntoView {
             format!("/arbeitsplatz?{}", parts.join("&"))
         }
     };
-    let rows = Memo::new(move |_| {
+    // All matching requests are ranked by id and sort keys only; the page shown gets its rows.
+    // (A Lotse's device holds every request: 10,000 clones at every change took too long.)
+    let ranked = Memo::new(move |_| {
         let (status, topic) = (status.get(), topic.get());
         state.data.with(|d| {
             let mine = my_topics(&state, d);
             let topic_id = d.topic_by_slug(&topic).map(|(id, _)| id.clone());
-            let mut rows: Vec<Row> = d
+            let mut ranked: Vec<(bool, &str, &String)> = d
                 .requests
                 .iter()
                 .filter(|(_, r)| match status.as_str() {
@@ -110,34 +106,51 @@ pub fn WorkplacePage() -> impl IntoView {
                     s => r.data.status.as_str() == s,
                 })
                 .filter(|(_, r)| topic.is_empty() || r.data.topic == topic_id)
-                .map(|(id, r)| Row {
-                    id: id.clone(),
-                    topic: r
-                        .data
-                        .topic
-                        .as_ref()
-                        .and_then(|t| d.topic_name(t))
-                        .map(str::to_owned),
-                    mine: r.data.topic.as_ref().is_some_and(|t| mine.contains(t)),
-                    assignee: r.data.assignee.as_ref().map(|a| {
-                        d.lotsen
-                            .get(a)
-                            .map(|l| l.data.name.clone())
-                            .unwrap_or_default()
-                    }),
-                    request: r.data.clone(),
-                    pending: r.pending,
-                    updated_at: r.updated_at.clone(),
+                .map(|(id, r)| {
+                    let is_mine = r.data.topic.as_ref().is_some_and(|t| mine.contains(t));
+                    (is_mine, r.updated_at.as_str(), id)
                 })
                 .collect();
             // The Lotse's own topics first, then the newest; the server's time is the same
             // fixed-width format everywhere, so comparing strings orders by time.
-            rows.sort_by(|a, b| {
-                b.mine
-                    .cmp(&a.mine)
-                    .then_with(|| b.updated_at.cmp(&a.updated_at))
-            });
-            rows
+            ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(a.1)));
+            ranked
+                .into_iter()
+                .map(|(mine, _, id)| (id.clone(), mine))
+                .collect::<Vec<_>>()
+        })
+    });
+    let portion = Memo::new(move |_| Portion::of(ranked.with(Vec::len), page.get(), PAGE));
+    let rows = Memo::new(move |_| {
+        let portion = portion.get();
+        ranked.with(|ranked| {
+            state.data.with(|d| {
+                portion
+                    .slice(ranked)
+                    .iter()
+                    .filter_map(|(id, mine)| {
+                        let r = d.requests.get(id)?;
+                        Some(Row {
+                            id: id.clone(),
+                            topic: r
+                                .data
+                                .topic
+                                .as_ref()
+                                .and_then(|t| d.topic_name(t))
+                                .map(str::to_owned),
+                            mine: *mine,
+                            assignee: r.data.assignee.as_ref().map(|a| {
+                                d.lotsen
+                                    .get(a)
+                                    .map(|l| l.data.name.clone())
+                                    .unwrap_or_default()
+                            }),
+                            request: r.data.clone(),
+                            pending: r.pending,
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
         })
     });
     let go = move |url: String| navigate(&url, Default::default());
@@ -177,11 +190,8 @@ pub fn WorkplacePage() -> impl IntoView {
             if state.user.with(Option::is_none) {
                 return ().into_any();
             }
-            let all = rows.get();
-            let total = all.len();
-            let pages = total.div_ceil(PAGE).max(1);
-            let page = page.get().min(pages);
-            let shown: Vec<Row> = all.into_iter().skip((page - 1) * PAGE).take(PAGE).collect();
+            let Portion { total, page, pages, .. } = portion.get();
+            let shown = rows.get();
             let (status, topic) = (status.get(), topic.get());
             view! {
                 <p role="status" data-testid="workplace-count">

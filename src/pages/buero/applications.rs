@@ -12,9 +12,10 @@ use lotsen_domain::Collection;
 use serde_json::json;
 
 use super::{confirm, BueroOnly, Notice};
-use crate::components::state;
+use crate::components::{page_from_query, pager, state};
 use crate::state::AppState;
 use crate::store::new_uuid;
+use lotsen_domain::paging::Portion;
 
 const PATH: &str = "/buero/bewerbungen";
 
@@ -25,6 +26,24 @@ pub fn BueroApplicationsPage() -> impl IntoView {
         <h1>"Bewerbungen"</h1>
         <p>"Wer über „Ein Digi werden?“ mitmachen möchte. Beim Annehmen entsteht das Lotsen-Profil mit den gewählten Themen (Stufe 1); die neue Lotsin oder der neue Lotse passt es unter „Mein Profil“ an."</p>
         <BueroOnly path=PATH><ApplicationsAdmin/></BueroOnly>
+    }
+}
+
+/// Applications per page.
+const PER_PAGE: usize = 25;
+
+fn applications_url(status: &str, page: usize) -> String {
+    let mut parts = Vec::new();
+    if status != "neu" {
+        parts.push(format!("status={}", crate::pages::enc(status)));
+    }
+    if page > 1 {
+        parts.push(format!("seite={page}"));
+    }
+    if parts.is_empty() {
+        PATH.to_owned()
+    } else {
+        format!("{PATH}?{}", parts.join("&"))
     }
 }
 
@@ -39,6 +58,7 @@ fn ApplicationsAdmin() -> impl IntoView {
             .unwrap_or_else(|| "neu".into())
     });
     let notice = Notice::new();
+    let page = page_from_query();
     let list = Memo::new(move |_| {
         let status = status.get();
         state.data.with(|d| {
@@ -59,9 +79,7 @@ fn ApplicationsAdmin() -> impl IntoView {
             <div class="field">
                 <label for="bewerbungen-status">"Status"</label>
                 <select id="bewerbungen-status" on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    let url = if v == "neu" { PATH.to_owned() } else { format!("{PATH}?status={v}") };
-                    navigate(&url, Default::default());
+                    navigate(&applications_url(&event_target_value(&ev), 1), Default::default());
                 }>
                     {[("neu", "Neu"), ("angenommen", "Angenommen"), ("abgelehnt", "Abgelehnt"), ("alle", "Alle")].into_iter().map(|(v, label)| view! {
                         <option value=v selected=move || status.get() == v>{label}</option>
@@ -72,14 +90,21 @@ fn ApplicationsAdmin() -> impl IntoView {
         </form>
         {notice.view()}
         {move || {
-            let l = list.get();
-            if l.is_empty() {
+            let portion = Portion::of(list.with(Vec::len), page.get(), PER_PAGE);
+            if portion.total == 0 {
                 return view! { <p>"Keine Bewerbungen mit diesem Status."</p> }.into_any();
             }
+            let shown = list.with(|l| portion.slice(l).to_vec());
+            let status = status.get();
             view! {
-                <ul class="requests" aria-label="Bewerbungen">
-                    {l.into_iter().map(|(id, a, at)| view! { <ApplicationItem id=id application=a at=at notice=notice/> }).collect_view()}
+                <p role="status" data-testid="list-count">{match portion.total {
+                    1 => "1 Bewerbung".to_owned(),
+                    n => format!("{n} Bewerbungen{}", portion.range_de()),
+                }}</p>
+                <ul class="requests applications" tabindex="-1" aria-label="Bewerbungen">
+                    {shown.into_iter().map(|(id, a, at)| view! { <ApplicationItem id=id application=a at=at notice=notice/> }).collect_view()}
                 </ul>
+                {pager(portion, move |p| applications_url(&status, p), "Seiten der Bewerbungen", ".applications")}
             }.into_any()
         }}
     }

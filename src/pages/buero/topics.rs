@@ -15,10 +15,14 @@ use super::{
     add_unless_reported, confirm, in_form_order, plural, BueroOnly, ErrorSummary, Mode, RecordForm,
     TextField,
 };
-use crate::components::state;
+use std::collections::HashMap;
+
+use crate::components::{page_from_query, pager, portion_of, state};
 use crate::state::{AppState, Data};
 
 const PATH: &str = "/buero/themen";
+/// Topics per page, under their category headings.
+const PER_PAGE: usize = 50;
 const FIELDS: [&str; 5] = ["name", "slug", "category", "synonyms", "description"];
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -276,21 +280,41 @@ fn TopicsAdmin() -> impl IntoView {
         });
     });
 
-    let categories = Memo::new(move |_| {
+    // The list in category order, then paged: a page holds up to 50 topics under their
+    // category headings.
+    let entries = Memo::new(move |_| {
         state.data.with(|d| {
             d.topics_by_category()
                 .into_iter()
-                .map(|(category, topics)| {
-                    (
-                        category,
-                        topics.into_iter().map(|(id, _)| id).collect::<Vec<_>>(),
-                    )
+                .flat_map(|(category, topics)| {
+                    topics
+                        .into_iter()
+                        .map(move |(id, _)| (category.clone(), id))
                 })
                 .collect::<Vec<_>>()
         })
     });
+    let (portion, shown) = portion_of(entries, page_from_query(), PER_PAGE);
+    let groups = Memo::new(move |_| {
+        shown.with(|entries| {
+            let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+            for (category, id) in entries {
+                match groups.last_mut() {
+                    Some((c, ids)) if c == category => ids.push(id.clone()),
+                    _ => groups.push((category.clone(), vec![id.clone()])),
+                }
+            }
+            groups
+        })
+    });
+    let helpers = Memo::new(move |_| state.data.with(Data::active_helpers));
     let category_names = Memo::new(move |_| {
-        categories.with(|cs| cs.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>())
+        state.data.with(|d| {
+            d.topics_by_category()
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect::<Vec<_>>()
+        })
     });
     let topic_count = Memo::new(move |_| state.data.with(|d| d.topics.len()));
     let set =
@@ -364,32 +388,40 @@ fn TopicsAdmin() -> impl IntoView {
         }}
         <section aria-labelledby="themen-liste">
             <h2 id="themen-liste">{move || format!("Alle Themen ({})", topic_count.get())}</h2>
-            {move || categories.get().into_iter().map(|(category, ids)| view! {
-                <h3>{category}</h3>
-                <ul class="buero-list">
-                    <For each=move || ids.clone() key=|id| id.clone() let:id>
-                        <TopicRow id=id on_delete=delete/>
-                    </For>
-                </ul>
-            }).collect_view()}
+            <p role="status" data-testid="list-count">{move || {
+                let p = portion.get();
+                (p.pages > 1).then(|| format!("Themen{}", p.range_de()))
+            }}</p>
+            <div class="buero-topic-groups" tabindex="-1" aria-label="Themen dieser Seite">
+                {move || groups.get().into_iter().map(|(category, ids)| view! {
+                    <h3>{category}</h3>
+                    <ul class="buero-list">
+                        <For each=move || ids.clone() key=|id| id.clone() let:id>
+                            <TopicRow id=id helpers=helpers on_delete=delete/>
+                        </For>
+                    </ul>
+                }).collect_view()}
+            </div>
+            {move || pager(portion.get(), |p| if p > 1 { format!("{PATH}?seite={p}") } else { PATH.to_owned() }, "Seiten der Themenliste", ".buero-topic-groups")}
         </section>
     }
 }
 
 #[component]
-fn TopicRow(id: String, on_delete: Callback<String>) -> impl IntoView {
+fn TopicRow(
+    id: String,
+    helpers: Memo<HashMap<String, usize>>,
+    on_delete: Callback<String>,
+) -> impl IntoView {
     let state = state();
     let row = {
         let id = id.clone();
         Memo::new(move |_| {
+            let count = helpers.with(|h| h.get(&id).copied().unwrap_or(0));
             state.data.with(|d| {
-                let t = d.topics.get(&id)?;
-                let helpers = d
-                    .lotsen
-                    .values()
-                    .filter(|l| l.data.active && l.data.skills.iter().any(|s| s.topic == id))
-                    .count();
-                Some((t.data.clone(), t.pending, helpers))
+                d.topics
+                    .get(&id)
+                    .map(|t| (t.data.clone(), t.pending, count))
             })
         })
     };

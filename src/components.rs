@@ -197,7 +197,9 @@ pub fn LotseCard(
         Some(s) => format!("/anliegen/neu?thema={}", s.slug),
         None => "/anliegen/neu".to_owned(),
     };
-    let name_link = view! { <A href=format!("/lotsen/{id}")>{lotse.name.clone()}</A> };
+    // Plain links (the router still takes their clicks): an `<A>` follows the location to mark
+    // itself current, and twenty cards of them would all re-check at every keystroke.
+    let name_link = view! { <a href=format!("/lotsen/{id}")>{lotse.name.clone()}</a> };
     let heading = if heading_level == 3 {
         view! { <h3 class="card-title">{name_link}</h3> }.into_any()
     } else {
@@ -209,7 +211,7 @@ pub fn LotseCard(
             <p class="department">{lotse.department.clone()}</p>
             <ul class="skills" aria-label="Themen">
                 {skills.into_iter().map(|s| view! {
-                    <li><A href=format!("/themen/{}", s.slug)>{s.name}</A> " " {level_badge(s.level)}</li>
+                    <li><a href=format!("/themen/{}", s.slug)>{s.name}</a> " " {level_badge(s.level)}</li>
                 }).collect_view()}
             </ul>
             <dl class="contact">
@@ -224,7 +226,7 @@ pub fn LotseCard(
                     <dt>"Erreichbar"</dt><dd>{lotse.availability.clone()}</dd>
                 })}
             </dl>
-            <A href=request_href attr:class="button secondary">"Anliegen senden"</A>
+            <a href=request_href class="button secondary">"Anliegen senden"</a>
         </article>
     }
 }

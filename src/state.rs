@@ -55,7 +55,7 @@ fn put<T: DeserializeOwned>(map: &mut BTreeMap<String, Rec<T>>, view: &View) {
         return;
     }
     // A record this version of the app cannot read is left out rather than shown wrongly.
-    if let Ok(data) = serde_json::from_value::<T>(view.env.data.clone()) {
+    if let Ok(data) = T::deserialize(&view.env.data) {
         map.insert(
             view.env.id.clone(),
             Rec {

@@ -10,7 +10,7 @@
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
 use indexed_db_futures::KeyRange;
 use lotsen_domain::protocol::{ChangesResponse, MutationResult, SessionUser};
 use lotsen_domain::replica::{self, Pulled, Queue, Stamps};
@@ -160,18 +160,7 @@ impl Store {
         let store = tx.object_store(RECORDS)?;
         let mut out = Vec::new();
         for c in collections {
-            let range = KeyRange::Bound(
-                format!("{}/", c.as_str()),
-                false,
-                format!("{}/\u{ffff}", c.as_str()),
-                false,
-            );
-            let all: Vec<String> = store
-                .get_all()
-                .with_query::<String, _>(range)
-                .primitive()?
-                .await?
-                .collect::<std::result::Result<_, _>>()?;
+            let all = get_collection(&store, *c).await?;
             out.reserve(all.len());
             for s in &all {
                 out.push(serde_json::from_str(s)?);
@@ -304,10 +293,14 @@ impl Store {
     /// server) first drops every record that has no pending edit, since the full pull that
     /// follows brings back all that still exist.
     pub async fn apply_pull(&self, page: &ChangesResponse, restart: bool) -> Result<Vec<Change>> {
+        // What a pull writes can always be pulled again, and its cursor is committed with it:
+        // the browser need not flush each page to disk before the next (`relaxed`), which is
+        // most of a first sync's time. Local edits keep the default.
         let tx = self
             .db
             .transaction([RECORDS, OUTBOX, META])
             .with_mode(TransactionMode::Readwrite)
+            .with_options(TransactionOptions::new().with_durability(TransactionDurability::Relaxed))
             .build()?;
         let records = tx.object_store(RECORDS)?;
         let outbox = tx.object_store(OUTBOX)?;
@@ -319,13 +312,23 @@ impl Store {
             .collect::<std::result::Result<_, _>>()?;
         let mut changes = Vec::new();
         if restart {
+            // One clear instead of a delete per record (thousands after a login), then the
+            // records with a waiting edit go back as they were.
             let existing: Vec<String> = records
                 .get_all_keys()
                 .primitive()?
                 .await?
                 .collect::<std::result::Result<_, _>>()?;
+            let mut kept = Vec::new();
+            for k in existing.iter().filter(|k| pending.contains(*k)) {
+                let v: Option<String> = records.get(k.clone()).primitive()?.await?;
+                kept.extend(v.map(|v| (k.clone(), v)));
+            }
+            records.clear()?.await?;
+            for (k, v) in kept {
+                records.put(v).with_key(k).primitive()?.await?;
+            }
             for k in existing.into_iter().filter(|k| !pending.contains(k)) {
-                records.delete(k.clone()).primitive()?.await?;
                 if let Some((collection, id)) = k.split_once('/') {
                     changes.push(Change::Remove {
                         collection: collection.to_owned(),
@@ -433,15 +436,13 @@ impl Store {
         let meta = tx.object_store(META)?;
         let conflicts = tx.object_store(CONFLICTS)?;
         let mut own = read_own(&meta).await?;
-        let all: Vec<String> = records
-            .get_all()
-            .primitive()?
-            .await?
-            .collect::<std::result::Result<_, _>>()?;
-        let views: Vec<View> = all
-            .iter()
-            .map(|v| serde_json::from_str(v))
-            .collect::<std::result::Result<_, _>>()?;
+        // Only what a login may hold is looked at; the directory stays as it is.
+        let mut views: Vec<View> = Vec::new();
+        for c in Collection::PRIVATE {
+            for v in get_collection(&records, c).await? {
+                views.push(serde_json::from_str(&v)?);
+            }
+        }
         if clear_private {
             for v in &views {
                 let (collection, id) = (v.env.collection.as_str(), v.env.id.as_str());
@@ -516,6 +517,26 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The stored JSON of one collection's records: keys are `collection/id`, so a collection is
+/// one key range.
+async fn get_collection(
+    records: &indexed_db_futures::object_store::ObjectStore<'_>,
+    collection: Collection,
+) -> Result<Vec<String>> {
+    let range = KeyRange::Bound(
+        format!("{}/", collection.as_str()),
+        false,
+        format!("{}/\u{ffff}", collection.as_str()),
+        false,
+    );
+    Ok(records
+        .get_all()
+        .with_query::<String, _>(range)
+        .primitive()?
+        .await?
+        .collect::<std::result::Result<_, _>>()?)
 }
 
 fn is_own_request(own: &[String], collection: &str, id: &str) -> bool {

@@ -27,8 +27,8 @@ struct Item {
     skills: Vec<ShownSkill>,
 }
 
-/// Results per page: a screenful of cards, a few hundred DOM nodes.
-const PER_PAGE: usize = 25;
+/// Results per page: a screenful or two of cards, about 500 DOM nodes.
+const PER_PAGE: usize = 20;
 
 fn search_url(q: &str, bereich: &str, stufe: Option<u8>) -> String {
     paged_url(q, bereich, stufe, 1)
@@ -112,20 +112,24 @@ pub fn SearchPage() -> impl IntoView {
     let go_bereich = go.clone();
     let go_stufe = go;
 
-    // Per keystroke the whole directory is searched (well under a millisecond), but only the
-    // page shown is turned into cards: the work on the DOM is bounded by the portion, not the city.
-    let results = Memo::new(move |_| {
+    // Per keystroke the whole directory is searched (a few milliseconds at city scale), but
+    // only the page shown is turned into cards, and the parts around the list are separate
+    // reactive pieces: a key press re-renders what changed, not the results as a whole.
+    let hits = Memo::new(move |_| {
         let index = state.index.get();
         let own = own.get();
         let (text, bereich, stufe) = (q.get(), bereich.get(), stufe.get());
-        let query = Query {
+        index.search(&Query {
             text: &text,
             department: (!bereich.is_empty()).then_some(bereich.as_str()),
             min_level: stufe,
             own_department: (!own.is_empty()).then_some(own.as_str()),
-        };
-        let hits = index.search(&query);
-        let topics: Vec<(String, String)> = state.data.with_untracked(|d| {
+        })
+    });
+    let chips = Memo::new(move |_| {
+        let index = state.index.get();
+        let text = q.get();
+        state.data.with_untracked(|d| {
             index
                 .topics(&text)
                 .into_iter()
@@ -135,16 +139,14 @@ pub fn SearchPage() -> impl IntoView {
                         .get(index.topic_id(t))
                         .map(|t| (t.data.slug.clone(), t.data.name.clone()))
                 })
-                .collect()
-        });
-        (hits, topics)
+                .collect::<Vec<_>>()
+        })
     });
-    let portion =
-        Memo::new(move |_| Portion::of(results.with(|(hits, _)| hits.len()), page.get(), PER_PAGE));
+    let portion = Memo::new(move |_| Portion::of(hits.with(Vec::len), page.get(), PER_PAGE));
     let items = Memo::new(move |_| {
         let index = state.index.get();
         let portion = portion.get();
-        results.with(|(hits, _)| {
+        hits.with(|hits| {
             state.data.with(|d| {
                 portion
                     .slice(hits)
@@ -177,8 +179,10 @@ pub fn SearchPage() -> impl IntoView {
     });
 
     let departments = Memo::new(move |_| state.data.with(|d| d.departments()));
-    let has_query =
-        move || !q.get().trim().is_empty() || !bereich.get().is_empty() || stufe.get().is_some();
+    let has_query = Memo::new(move |_| {
+        !q.get().trim().is_empty() || !bereich.get().is_empty() || stufe.get().is_some()
+    });
+    let nothing_found = Memo::new(move |_| portion.with(|p| p.total == 0));
 
     view! {
         <section class="search">
@@ -235,7 +239,7 @@ pub fn SearchPage() -> impl IntoView {
             // (a region inserted anew with every keystroke is often not read out).
             <p class="result-count" role="status" data-testid="result-count">
                 {move || {
-                    if !state.directory.get() || !has_query() {
+                    if !state.directory.get() || !has_query.get() {
                         return String::new();
                     }
                     let p = portion.get();
@@ -250,23 +254,24 @@ pub fn SearchPage() -> impl IntoView {
                 if !state.directory.get() {
                     return view! { <Loading/> }.into_any();
                 }
-                if !has_query() {
+                if !has_query.get() {
                     return view! { <Intro/> }.into_any();
                 }
-                let topics = results.with(|(_, topics)| topics.clone());
-                let count = portion.with(|p| p.total);
                 view! {
                     <div class="results">
-                        {(!topics.is_empty()).then(|| view! {
-                            <nav class="topic-chips" aria-label="Passende Themen">
-                                <span>"Passende Themen: "</span>
-                                <ul>
-                                    {topics.into_iter().map(|(slug, name)| view! {
-                                        <li><A href=format!("/themen/{slug}")>{name}</A></li>
-                                    }).collect_view()}
-                                </ul>
-                            </nav>
-                        })}
+                        {move || {
+                            let topics = chips.get();
+                            (!topics.is_empty()).then(|| view! {
+                                <nav class="topic-chips" aria-label="Passende Themen">
+                                    <span>"Passende Themen: "</span>
+                                    <ul>
+                                        {topics.into_iter().map(|(slug, name)| view! {
+                                            <li><a href=format!("/themen/{slug}")>{name}</a></li>
+                                        }).collect_view()}
+                                    </ul>
+                                </nav>
+                            })
+                        }}
                         // Keyed by what a card shows: a keystroke that keeps a Lotse on the page
                         // with the same matches leaves that card's DOM alone.
                         <ol class="cards" aria-label="Gefundene Lotsen" tabindex="-1" data-testid="results">
@@ -278,7 +283,7 @@ pub fn SearchPage() -> impl IntoView {
                             let (q, bereich, stufe) = (q.get(), bereich.get(), stufe.get());
                             pager(portion.get(), move |p| paged_url(&q, &bereich, stufe, p), "Seiten der Suchergebnisse", ".results .cards")
                         }}
-                        {(count == 0).then(|| view! {
+                        {move || nothing_found.get().then(|| view! {
                             <p><A href="/anliegen/neu">"Anliegen trotzdem senden"</A> " – das Projektbüro leitet es weiter."</p>
                         })}
                     </div>

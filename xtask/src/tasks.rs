@@ -140,6 +140,50 @@ fn free_port() -> Result<u16> {
     l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
+/// A server holding the city-scale data set (`lotsen-server city`: 200 topics, 2,000 Lotsen,
+/// 10,000 requests) and the demo accounts `buero` and `lotse` (linked to the first Lotse).
+pub fn city_server(bin: &std::path::Path) -> Result<TestServer> {
+    let data_dir = std::env::temp_dir().join(format!("lotsen-city-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let file = data_dir.with_extension("json");
+    let cli = |args: &[&str]| {
+        run_cmd(
+            Command::new(bin)
+                .args(args)
+                .arg("--data-dir")
+                .arg(&data_dir)
+                .stdout(Stdio::null()),
+        )
+    };
+    run_cmd(Command::new(bin).args(["city", "--out"]).arg(&file))?;
+    cli(&["import", "--in", &file.to_string_lossy()])?;
+    let _ = std::fs::remove_file(&file);
+    cli(&[
+        "account",
+        "add",
+        "buero",
+        "--role",
+        "buero",
+        "--password",
+        "demo-buero",
+    ])?;
+    cli(&[
+        "account",
+        "add",
+        "lotse",
+        "--role",
+        "lotse",
+        "--lotse",
+        CITY_FIRST_LOTSE,
+        "--password",
+        "demo-lotse",
+    ])?;
+    TestServer::start_in(bin, data_dir, false)
+}
+
+/// The id of the city data set's first Lotse (`lotsen-server city`, UUID v5 of its name).
+pub const CITY_FIRST_LOTSE: &str = "a36fa06a-870d-5624-a0d6-3f772b845f8a";
+
 /// A server on a free port with a fresh data dir, stopped when dropped.
 pub struct TestServer {
     child: Child,
@@ -149,10 +193,18 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(bin: &std::path::Path, demo: bool) -> Result<TestServer> {
-        let port = free_port()?;
-        let data_dir =
-            std::env::temp_dir().join(format!("lotsen-xtask-{}-{port}", std::process::id()));
+        let data_dir = std::env::temp_dir().join(format!(
+            "lotsen-xtask-{}-{}",
+            std::process::id(),
+            free_port()?
+        ));
         let _ = std::fs::remove_dir_all(&data_dir);
+        TestServer::start_in(bin, data_dir, demo)
+    }
+
+    /// A server on a free port over `data_dir`, which goes when the server is dropped.
+    pub fn start_in(bin: &std::path::Path, data_dir: PathBuf, demo: bool) -> Result<TestServer> {
+        let port = free_port()?;
         let addr = format!("127.0.0.1:{port}");
         let mut cmd = Command::new(bin);
         cmd.args(["serve", "--addr", &addr, "--data-dir"])
@@ -256,6 +308,16 @@ pub fn bench() -> Result<()> {
     run_cmd(
         Command::new("node")
             .arg(setup::e2e_dir().join("bench/first-sync.mjs"))
+            .current_dir(setup::e2e_dir())
+            .env("BASE_URL", &server.url)
+            .env("CHROMIUM", setup::CHROMIUM),
+    )?;
+    drop(server);
+    let server = city_server(&root().join("target/release/lotsen-server"))?;
+    step("The app at city scale: keystrokes, screens, cold and warm start, a Büro's first sync (release server)");
+    run_cmd(
+        Command::new("node")
+            .arg(setup::e2e_dir().join("bench/city.mjs"))
             .current_dir(setup::e2e_dir())
             .env("BASE_URL", &server.url)
             .env("CHROMIUM", setup::CHROMIUM),

@@ -549,6 +549,18 @@ mod tests {
         assert!(trainers * 20 > skills && trainers * 5 < skills);
     }
 
+    /// `cargo xtask` links the city's demo login `lotse` to this Lotse by its id.
+    #[test]
+    fn the_first_lotse_has_the_id_xtask_links_the_demo_login_to() {
+        let city = generate(SMALL);
+        let first = city
+            .records
+            .iter()
+            .find(|r| r.envelope.collection == "lotsen")
+            .unwrap();
+        assert_eq!(first.envelope.id, "a36fa06a-870d-5624-a0d6-3f772b845f8a");
+    }
+
     #[test]
     fn imports_into_a_fresh_store() {
         let dir = tempfile::tempdir().unwrap();

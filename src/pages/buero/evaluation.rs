@@ -15,8 +15,15 @@ use lotsen_domain::demand::{
 };
 use lotsen_domain::model::{Kind, Request};
 
+use lotsen_domain::paging::Portion;
+
 use super::BueroOnly;
-use crate::components::state;
+use crate::components::{page_from_query, pager, state};
+
+/// Bars in the chart: the most asked topics (every topic is in the table).
+const CHART_TOPICS: usize = 30;
+/// Rows per page of the table (at 200 topics all rows were 2,400 cells).
+const TABLE_ROWS: usize = 50;
 use crate::forms::TopicOptions;
 use crate::pages::enc;
 use crate::state::Data;
@@ -111,6 +118,8 @@ pub fn BueroEvaluationPage() -> impl IntoView {
 fn Evaluation() -> impl IntoView {
     let state = state();
     let stats = Memo::new(move |_| state.data.with(Stats::build));
+    let page = page_from_query();
+    let query = use_query_map();
     view! {
         <p>"Alle Zahlen sind nach Thema zusammengefasst, nie nach Personen."</p>
         <h2 id="downloads">"Herunterladen"</h2>
@@ -127,7 +136,10 @@ fn Evaluation() -> impl IntoView {
         </ul>
         {move || stats.with(|s| (summary(s), ranking(s), chart(s)))}
         <Trend/>
-        {move || stats.with(table)}
+        {move || {
+            let (page, slug) = (page.get(), query.with(|q| q.get("thema").unwrap_or_default()));
+            stats.with(|s| table(s, page, slug))
+        }}
         <p class="hint" id="fussnote">
             "„Abgeschlossen“ heißt erledigt oder abgelehnt; „offen“ heißt neu, in Bearbeitung oder weitergeleitet. "
             "Die Dauer bis „erledigt“ reicht vom Absenden des Anliegens bis zum Abschließen (Median: die Hälfte der Anliegen war schneller erledigt). "
@@ -347,6 +359,8 @@ fn chart(s: &Stats) -> AnyView {
             .into_any();
     }
     asked.sort_by_key(|l| std::cmp::Reverse(l.demand.requests));
+    let more = asked.len().saturating_sub(CHART_TOPICS);
+    asked.truncate(CHART_TOPICS);
     let max = asked.first().map_or(1, |l| l.demand.requests.max(1));
     const LABEL: usize = 220;
     const BAR: usize = 320;
@@ -355,6 +369,9 @@ fn chart(s: &Stats) -> AnyView {
     let width = LABEL + BAR + 50;
     view! {
         <h2 id="chart-heading">"Anliegen je Thema"</h2>
+        {(more > 0).then(|| view! {
+            <p>{format!("Die {CHART_TOPICS} meistgefragten Themen; {more} weitere stehen in der Tabelle unten.")}</p>
+        })}
         <svg class="chart" role="img" aria-labelledby="chart-title chart-desc" data-testid="chart"
             viewBox=format!("0 0 {width} {height}") width=width.to_string() height=height.to_string()>
             <title id="chart-title">"Anliegen je Thema (Balkendiagramm)"</title>
@@ -383,12 +400,16 @@ fn chart(s: &Stats) -> AnyView {
     .into_any()
 }
 
-fn table(s: &Stats) -> impl IntoView {
+fn table(s: &Stats, page: usize, slug: String) -> impl IntoView {
+    let portion = Portion::of(s.lines.len(), page, TABLE_ROWS);
     view! {
         <h2 id="tabelle">"Bedarf und Abdeckung je Thema"</h2>
         <div class="stats-scroll" role="region" aria-labelledby="tabelle" tabindex="0">
             <table class="stats-table" data-testid="stats-table">
-                <caption>"Anliegen nach Art und Stand, Lotsen mit Stufe 2 oder 3, Bereiche mit Lücke und Dauer bis erledigt, je Thema"</caption>
+                <caption>
+                    "Anliegen nach Art und Stand, Lotsen mit Stufe 2 oder 3, Bereiche mit Lücke und Dauer bis erledigt, je Thema"
+                    {(portion.pages > 1).then(|| format!(" – {}: Themen {} bis {} von {}", portion.page_de(), portion.start + 1, portion.end, portion.total))}
+                </caption>
                 <thead>
                     <tr>
                         <th scope="col">"Thema"</th>
@@ -402,7 +423,7 @@ fn table(s: &Stats) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {s.lines.iter().map(|l| {
+                    {portion.slice(&s.lines).iter().map(|l| {
                         let d = &l.demand;
                         view! {
                             <tr>
@@ -420,5 +441,23 @@ fn table(s: &Stats) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        {pager(portion, move |p| table_url(&slug, p), "Seiten der Tabelle", ".stats-scroll[aria-labelledby=tabelle]")}
     }
+}
+
+/// The address of a page of the table, keeping the topic of the trend.
+fn table_url(slug: &str, page: usize) -> String {
+    let mut parts = Vec::new();
+    if !slug.is_empty() {
+        parts.push(format!("thema={}", enc(slug)));
+    }
+    if page > 1 {
+        parts.push(format!("seite={page}"));
+    }
+    let query = if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    };
+    format!("{PATH}{query}#tabelle")
 }

@@ -4,8 +4,8 @@
 //! and the CSV download takes the same filters.
 //!
 //! At 2,000 Lotsen × 200 topics the whole table would have 400,000 cells and take about ten
-//! seconds to appear (measured with `e2e/bench/matrix.mjs`), so it shows [`PAGE`] Lotsen at a
-//! time, with the page in the URL. The grid is computed once per change of data or filter (a
+//! seconds to appear (measured with `e2e/bench/matrix.mjs`), so it shows a page of Lotsen at a
+//! time ([`rows_per_page`]: at most [`MAX_CELLS`] cells), with the page in the URL. The grid is computed once per change of data or filter (a
 //! memo), and the cells are plain elements without signals of their own. The coverage table
 //! and the CSV download always take every Lotse of the filter.
 
@@ -26,8 +26,17 @@ use crate::state::Data;
 
 const PATH: &str = "/buero/matrix";
 
-/// Lotsen per page: 50 × 200 topics is 10,000 cells, a quarter of a second to render.
+/// Lotsen per page when there are few topics.
 const PAGE: usize = 50;
+/// Cells per page at most: a page stays near the ~3,000 DOM nodes a screen may hold (at 200
+/// topics 50 rows were 16,000 nodes and a task of 170 ms).
+const MAX_CELLS: usize = 2_400;
+
+/// Rows per page for `topics` columns: 50 up to 48 topics, fewer beyond (12 at 200 topics), at
+/// least 5.
+fn rows_per_page(topics: usize) -> usize {
+    (MAX_CELLS / topics.max(1)).clamp(5, PAGE)
+}
 
 /// The query string of both filters (empty ones left out), with its leading `?` if any.
 fn query(bereich: &str, kategorie: &str) -> String {
@@ -252,10 +261,11 @@ fn matrix_table(grid: &Grid, page: usize) -> AnyView {
     }
     let stale = grid.rows.iter().filter(|r| r.stale).count();
     let total = grid.rows.len();
-    let pages = total.div_ceil(PAGE);
+    let per_page = rows_per_page(grid.topics.len());
+    let pages = total.div_ceil(per_page);
     let page = page.min(pages);
-    let first = (page - 1) * PAGE;
-    let shown = &grid.rows[first..(first + PAGE).min(total)];
+    let first = (page - 1) * per_page;
+    let shown = &grid.rows[first..(first + per_page).min(total)];
     let mut caption = format!(
         "Kompetenzmatrix: {total} aktive Lotsen, {} Themen",
         grid.topics.len()

@@ -279,6 +279,19 @@ fn end_to_end() -> Result<()> {
             .current_dir(setup::e2e_dir())
             .env("BASE_URL", &server.url)
             .env("CHROMIUM", setup::CHROMIUM),
+    )?;
+    drop(server);
+    let city = city_server(&bin)?;
+    step(&format!(
+        "End-to-end tests at city scale (200 topics, 2,000 Lotsen, 10,000 requests) against {}",
+        city.url
+    ));
+    run_cmd(
+        Command::new(setup::node_bin().join("playwright"))
+            .args(["test", "--config", "city.config.js"])
+            .current_dir(setup::e2e_dir())
+            .env("BASE_URL", &city.url)
+            .env("CHROMIUM", setup::CHROMIUM),
     )
 }
 

@@ -156,79 +156,17 @@ pub fn level_badge(level: Level) -> impl IntoView {
     }
 }
 
-pub fn tel_href(phone: &str) -> String {
-    let digits: String = phone
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '+')
-        .collect();
-    format!("tel:{digits}")
-}
+pub use lotsen_domain::card::{mailto_href, tel_href, ShownSkill};
 
-pub fn mailto_href(email: &str, subject: &str) -> String {
-    format!(
-        "mailto:{email}?subject={}",
-        String::from(js_sys::encode_uri_component(subject))
-    )
-}
-
-/// One matched or listed skill on a card: the topic and the level.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ShownSkill {
-    pub topic_id: String,
-    pub name: String,
-    pub slug: String,
-    pub level: Level,
-}
-
-/// A Lotse as search results and topic pages show them: who, where, how to reach, what they know.
-#[component]
-pub fn LotseCard(
-    id: String,
-    lotse: Lotse,
-    skills: Vec<ShownSkill>,
-    #[prop(optional)] heading_level: u8,
+/// The card of a Lotse in a list item (see `lotsen_domain::card` for why it is one piece of
+/// HTML): `heading_level` 2 in the search, 3 under a topic's heading.
+pub fn lotse_card_item(
+    id: &str,
+    lotse: &Lotse,
+    skills: &[ShownSkill],
+    heading_level: u8,
 ) -> impl IntoView {
-    let first_topic = skills.first().cloned();
-    let subject = match &first_topic {
-        Some(s) => format!("Digitale Lotsen: Frage zu {}", s.name),
-        None => "Digitale Lotsen: Frage".to_owned(),
-    };
-    let request_href = match &first_topic {
-        Some(s) => format!("/anliegen/neu?thema={}", s.slug),
-        None => "/anliegen/neu".to_owned(),
-    };
-    // Plain links (the router still takes their clicks): an `<A>` follows the location to mark
-    // itself current, and twenty cards of them would all re-check at every keystroke.
-    let name_link = view! { <a href=format!("/lotsen/{id}")>{lotse.name.clone()}</a> };
-    let heading = if heading_level == 3 {
-        view! { <h3 class="card-title">{name_link}</h3> }.into_any()
-    } else {
-        view! { <h2 class="card-title">{name_link}</h2> }.into_any()
-    };
-    view! {
-        <article class="card lotse-card" data-testid="lotse-card">
-            {heading}
-            <p class="department">{lotse.department.clone()}</p>
-            <ul class="skills" aria-label="Themen">
-                {skills.into_iter().map(|s| view! {
-                    <li><a href=format!("/themen/{}", s.slug)>{s.name}</a> " " {level_badge(s.level)}</li>
-                }).collect_view()}
-            </ul>
-            <dl class="contact">
-                {(!lotse.phone.is_empty()).then(|| view! {
-                    <dt>"Telefon"</dt><dd><a href=tel_href(&lotse.phone)>{lotse.phone.clone()}</a></dd>
-                })}
-                {(!lotse.email.is_empty()).then(|| view! {
-                    <dt>"E-Mail"</dt><dd><a href=mailto_href(&lotse.email, &subject)>{lotse.email.clone()}</a></dd>
-                })}
-                {(!lotse.location.is_empty()).then(|| view! { <dt>"Ort"</dt><dd>{lotse.location.clone()}</dd> })}
-                {(!lotse.availability.is_empty()).then(|| view! {
-                    <dt>"Erreichbar"</dt><dd>{lotse.availability.clone()}</dd>
-                })}
-            </dl>
-            <a href=request_href class="button secondary">"Anliegen senden"</a>
-        </article>
-    }
+    view! { <li inner_html=lotsen_domain::card::lotse_card(id, lotse, skills, heading_level)></li> }
 }
 
 /// The skills of a Lotse to show on a card, best level first.

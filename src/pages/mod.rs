@@ -26,7 +26,7 @@ pub use lotse::LotsePage;
 pub use profile::ProfilePage;
 pub use request_new::NewRequestPage;
 pub use requests::RequestsPage;
-pub use search::SearchPage;
+pub use search::SearchRoute;
 pub use topics::{TopicPage, TopicsPage};
 pub use workplace::{WorkItemPage, WorkplacePage};
 

@@ -9,16 +9,10 @@ use lotsen_domain::model::{Level, Lotse};
 use lotsen_domain::search::Query;
 
 use super::enc;
-use crate::components::{page_from_query, pager, state, Loading, LotseCard, ShownSkill};
+use crate::components::{lotse_card_item, page_from_query, pager, state, Loading, ShownSkill};
 use lotsen_domain::paging::Portion;
 
 const OWN_DEPARTMENT_KEY: &str = "lotsenfinder.mein-bereich";
-
-thread_local! {
-    /// Set when typing on `/` moves to `/suche`: the page is mounted anew there and must give
-    /// the focus back to the search field, or the second keystroke would go nowhere.
-    static KEEP_FOCUS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Item {
@@ -56,8 +50,22 @@ fn paged_url(q: &str, bereich: &str, stufe: Option<u8>, page: usize) -> String {
     }
 }
 
+/// `/`, `/suche`, and any other single segment, which is no page of the app.
 #[component]
-pub fn SearchPage() -> impl IntoView {
+pub fn SearchRoute() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let known = Memo::new(move |_| params.with(|p| p.get("suche").is_none_or(|s| s == "suche")));
+    move || {
+        if known.get() {
+            view! { <SearchPage/> }.into_any()
+        } else {
+            view! { <super::NotFound/> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn SearchPage() -> impl IntoView {
     let state = state();
     let query = use_query_map();
     let location = use_location();
@@ -80,25 +88,12 @@ pub fn SearchPage() -> impl IntoView {
         })
     });
 
-    let input = NodeRef::<leptos::html::Input>::new();
-    Effect::new(move |_| {
-        if let Some(el) = input.get() {
-            if KEEP_FOCUS.with(|k| k.replace(false)) {
-                let _ = el.focus();
-                let end = el.value().len() as u32;
-                let _ = el.set_selection_range(end, end);
-            }
-        }
-    });
-
     let navigate = use_navigate();
     let go = move |q: String, bereich: String, stufe: Option<u8>, typing: bool| {
         // Typing refines one search: it replaces the history entry instead of adding one per key.
+        // (`/` and `/suche` are one route: the field keeps the focus.)
         let on_search_page = location.pathname.get_untracked() == "/suche";
         let replace = typing && on_search_page;
-        if typing && !on_search_page {
-            KEEP_FOCUS.with(|k| k.set(true));
-        }
         navigate(
             &search_url(q.trim_start(), &bereich, stufe),
             NavigateOptions {
@@ -190,7 +185,6 @@ pub fn SearchPage() -> impl IntoView {
             <form class="search-form" role="search" on:submit=|ev| ev.prevent_default()>
                 <label for="q" class="search-label">"Thema, Stichwort, Name oder Bereich"</label>
                 <input
-                    node_ref=input
                     id="q"
                     type="search"
                     name="q"
@@ -276,7 +270,7 @@ pub fn SearchPage() -> impl IntoView {
                         // with the same matches leaves that card's DOM alone.
                         <ol class="cards" aria-label="Gefundene Lotsen" tabindex="-1" data-testid="results">
                             <For each=move || items.get() key=|it| it.clone() let:it>
-                                <li><LotseCard id=it.id lotse=it.lotse skills=it.skills/></li>
+                                {lotse_card_item(&it.id, &it.lotse, &it.skills, 2)}
                             </For>
                         </ol>
                         {move || {

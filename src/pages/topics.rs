@@ -8,7 +8,7 @@ use lotsen_domain::model::{Level, Lotse};
 use lotsen_domain::paging::Portion;
 
 use crate::components::{
-    page_from_query, pager, portion_of, state, Loading, LotseCard, ShownSkill,
+    lotse_card_item, page_from_query, pager, portion_of, state, Loading, ShownSkill,
 };
 
 /// Topics per page of the catalogue, under their category headings.
@@ -202,7 +202,7 @@ pub fn TopicPage() -> impl IntoView {
                         view! {
                             <ul class="cards helpers" tabindex="-1" aria-label="Lotsen zu diesem Thema">
                                 {helpers.into_iter().map(|(id, l, s)| view! {
-                                    <li><LotseCard id=id lotse=l skills=vec![s] heading_level=3/></li>
+                                    {lotse_card_item(&id, &l, &[s], 3)}
                                 }).collect_view()}
                             </ul>
                             {pager(portion, move |p| if p > 1 { format!("{base}?seite={p}") } else { base.clone() }, "Seiten der Lotsen zu diesem Thema", ".helpers")}

@@ -4,6 +4,7 @@
 //! and file formats (CSV for Excel, iCalendar). Everything here is pure (no I/O) so that the
 //! browser app and the server share one truth and it can be tested natively.
 
+pub mod card;
 pub mod coverage;
 pub mod csv;
 pub mod demand;

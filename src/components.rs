@@ -219,6 +219,19 @@ where
     (portion, shown)
 }
 
+/// Items under headings (a category, say), in list order: each run of one heading becomes one
+/// group, so a page that starts inside a category repeats its heading.
+pub fn by_heading<T: Clone>(entries: &[(String, T)]) -> Vec<(String, Vec<T>)> {
+    let mut groups: Vec<(String, Vec<T>)> = Vec::new();
+    for (heading, item) in entries {
+        match groups.last_mut() {
+            Some((h, items)) if h == heading => items.push(item.clone()),
+            _ => groups.push((heading.clone(), vec![item.clone()])),
+        }
+    }
+    groups
+}
+
 /// The links to the previous and next page of a long list, with "Seite x von y". After a page
 /// link the focus moves to `focus` (a CSS selector of the list), so keyboard and screen-reader
 /// users go on at the new items instead of at the top of the page.

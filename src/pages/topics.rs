@@ -8,7 +8,7 @@ use lotsen_domain::model::{Level, Lotse};
 use lotsen_domain::paging::Portion;
 
 use crate::components::{
-    lotse_card_item, page_from_query, pager, portion_of, state, Loading, ShownSkill,
+    by_heading, lotse_card_item, page_from_query, pager, portion_of, state, Loading, ShownSkill,
 };
 
 /// Topics per page of the catalogue, under their category headings.
@@ -31,26 +31,14 @@ pub fn TopicsPage() -> impl IntoView {
                     let helpers = &helpers;
                     topics.into_iter().map(move |(id, t)| {
                         let n = helpers.get(&id).copied().unwrap_or(0);
-                        (cat.clone(), t.slug, t.name, n)
+                        (cat.clone(), (t.slug, t.name, n))
                     })
                 })
                 .collect::<Vec<_>>()
         })
     });
     let (portion, shown) = portion_of(entries, page_from_query(), CATALOGUE_PER_PAGE);
-    let groups = Memo::new(move |_| {
-        shown.with(|entries| {
-            let mut groups: Vec<(String, Vec<(String, String, usize)>)> = Vec::new();
-            for (cat, slug, name, n) in entries {
-                let entry = (slug.clone(), name.clone(), *n);
-                match groups.last_mut() {
-                    Some((c, list)) if c == cat => list.push(entry),
-                    _ => groups.push((cat.clone(), vec![entry])),
-                }
-            }
-            groups
-        })
-    });
+    let groups = Memo::new(move |_| shown.with(|entries| by_heading(entries)));
     view! {
         <h1>"Themen"</h1>
         <p>"Alle Themen, zu denen Digitale Lotsen helfen, nach Bereich geordnet."</p>

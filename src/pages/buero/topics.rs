@@ -17,7 +17,7 @@ use super::{
 };
 use std::collections::HashMap;
 
-use crate::components::{page_from_query, pager, portion_of, state};
+use crate::components::{by_heading, page_from_query, pager, portion_of, state};
 use crate::state::{AppState, Data};
 
 const PATH: &str = "/buero/themen";
@@ -295,18 +295,7 @@ fn TopicsAdmin() -> impl IntoView {
         })
     });
     let (portion, shown) = portion_of(entries, page_from_query(), PER_PAGE);
-    let groups = Memo::new(move |_| {
-        shown.with(|entries| {
-            let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-            for (category, id) in entries {
-                match groups.last_mut() {
-                    Some((c, ids)) if c == category => ids.push(id.clone()),
-                    _ => groups.push((category.clone(), vec![id.clone()])),
-                }
-            }
-            groups
-        })
-    });
+    let groups = Memo::new(move |_| shown.with(|entries| by_heading(entries)));
     let helpers = Memo::new(move |_| state.data.with(Data::active_helpers));
     let category_names = Memo::new(move |_| {
         state.data.with(|d| {

@@ -1,9 +1,11 @@
 // The Lotsenfinder's service worker: keeps the app shell so that the app opens without network,
-// deep links included (SPEC §6). `cargo xtask build` writes the build's id and its file list
-// into the two constants below; a new build therefore installs a new cache and drops the old one.
+// deep links included (SPEC §6). `cargo xtask build` writes the build's id, its file list and the
+// paths of the staff part (lotsen_domain::routes::STAFF_PATHS) into the constants below; a new
+// build therefore installs a new cache and drops the old one.
 const BUILD = "__BUILD__";
 const SHELL = ["/index.html"];
 const CACHE = "lotsenfinder-" + BUILD;
+const STAFF_PATHS = [];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -30,10 +32,13 @@ self.addEventListener("fetch", (event) => {
   // The API is the sync loop's business: it must see real network failures.
   if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate") {
-    // Every screen is the same shell; the app reads the URL. The cached shell answers at once,
-    // so a flaky connection never delays opening the app.
+    // Every screen is one of two shells, and the app reads the URL: the public part, or for the
+    // screens of Lotsen and the Projektbüro the staff part. The cached shell answers at once, so a flaky
+    // connection never delays opening the app.
+    const staff = STAFF_PATHS.some((p) => url.pathname === p || url.pathname.startsWith(p + "/"));
+    const shell = staff && SHELL.includes("/staff.html") ? "/staff.html" : "/index.html";
     event.respondWith(
-      caches.match("/index.html").then((hit) => hit || fetch(request)),
+      caches.match(shell).then((hit) => hit || fetch(request)),
     );
     return;
   }

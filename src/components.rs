@@ -45,7 +45,7 @@ fn UserBar(state: AppState) -> impl IntoView {
     let logout = move |_| {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            if crate::pages::logout(state).await {
+            if crate::session::logout(state).await {
                 navigate("/", Default::default());
             }
         });

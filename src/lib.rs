@@ -14,6 +14,8 @@ pub mod components;
 pub mod drafts;
 pub mod forms;
 pub mod pages;
+pub mod parts;
+pub mod session;
 pub mod state;
 pub mod store;
 pub mod sync;
@@ -23,6 +25,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::any_nested_route::IntoAnyNestedRoute;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use wasm_bindgen::closure::Closure;
@@ -39,6 +42,8 @@ pub const DB_NAME: &str = "lotsenfinder";
 
 pub fn mount() {
     console_error_panic_hook::set_once();
+    #[cfg(feature = "staff")]
+    parts::staff_part_started();
     register_service_worker();
     mount_to_body(App);
 }
@@ -68,17 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/anliegen") view=RequestsPage/>
                     <Route path=path!("/mitmachen") view=JoinPage/>
                     <Route path=path!("/termine") view=EventsPage/>
-                    <Route path=path!("/anmelden") view=LoginPage/>
-                    <Route path=path!("/profil") view=ProfilePage/>
-                    <Route path=path!("/arbeitsplatz") view=WorkplacePage/>
-                    <Route path=path!("/arbeitsplatz/:id") view=WorkItemPage/>
-                    <Route path=path!("/buero/themen") view=BueroTopicsPage/>
-                    <Route path=path!("/buero/lotsen") view=BueroLotsenPage/>
-                    <Route path=path!("/buero/konten") view=BueroAccountsPage/>
-                    <Route path=path!("/buero/bewerbungen") view=BueroApplicationsPage/>
-                    <Route path=path!("/buero/termine") view=BueroEventsPage/>
-                    <Route path=path!("/buero/matrix") view=BueroMatrixPage/>
-                    <Route path=path!("/buero/auswertung") view=BueroEvaluationPage/>
+                    <StaffRoutes/>
                     <Route path=path!("/barrierefreiheit") view=AccessibilityPage/>
                     <Route path=path!("/datenschutz") view=PrivacyPage/>
                     <Route path=path!("/impressum") view=ImprintPage/>
@@ -90,6 +85,44 @@ pub fn App() -> impl IntoView {
             <Footer/>
         </Router>
     }
+}
+
+/// The screens of Lotsen and the Projektbüro: only in the staff build (`staff.html`). The
+/// public build is the first load; it hands these paths to the staff build (see `NotFound`).
+#[cfg(feature = "staff")]
+#[component(transparent)]
+fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    view! {
+        <Route path=path!("/anmelden") view=LoginPage/>
+        <Route path=path!("/profil") view=ProfilePage/>
+        <Route path=path!("/arbeitsplatz") view=WorkplacePage/>
+        <Route path=path!("/arbeitsplatz/:id") view=WorkItemPage/>
+        <Route path=path!("/buero/themen") view=BueroTopicsPage/>
+        <Route path=path!("/buero/lotsen") view=BueroLotsenPage/>
+        <Route path=path!("/buero/konten") view=BueroAccountsPage/>
+        <Route path=path!("/buero/bewerbungen") view=BueroApplicationsPage/>
+        <Route path=path!("/buero/termine") view=BueroEventsPage/>
+        <Route path=path!("/buero/matrix") view=BueroMatrixPage/>
+        <Route path=path!("/buero/auswertung") view=BueroEvaluationPage/>
+    }
+    .into_inner()
+    .into_any_nested_route()
+}
+
+/// In the public build, their paths load the staff build in place of the public one.
+#[cfg(not(feature = "staff"))]
+#[component(transparent)]
+fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::parts::StaffPart;
+    view! {
+        <Route path=path!("/anmelden") view=StaffPart/>
+        <Route path=path!("/profil") view=StaffPart/>
+        <Route path=path!("/arbeitsplatz") view=StaffPart/>
+        <Route path=path!("/arbeitsplatz/*any") view=StaffPart/>
+        <Route path=path!("/buero/*any") view=StaffPart/>
+    }
+    .into_inner()
+    .into_any_nested_route()
 }
 
 /// Moves the focus to the main content after a change of screen, so that keyboard and

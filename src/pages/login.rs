@@ -6,7 +6,6 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::components::state;
-use crate::state::AppState;
 use crate::store::META_LOGOUT_PENDING;
 
 /// Where to go after the login: only a path of this app, never another site.
@@ -100,33 +99,4 @@ pub fn LoginPage() -> impl IntoView {
         </form>
         <p class="muted">"Passwort vergessen? Das Projektbüro setzt es Ihnen zurück."</p>
     }
-}
-
-/// Logs out: ends the session on the server (or later, if offline) and has the device cleared
-/// of everything only the login could see. Returns false if the user chose to stay.
-pub async fn logout(state: AppState) -> bool {
-    let (Some(store), Some(api)) = (state.store.get_value(), state.api.get_value()) else {
-        return false;
-    };
-    let lost = store.private_outbox().await.unwrap_or(0);
-    if lost > 0 {
-        let question = match lost {
-            1 => "Eine Änderung ist noch nicht übertragen. Wenn Sie sich jetzt abmelden, geht sie verloren. Trotzdem abmelden?".to_owned(),
-            n => format!("{n} Änderungen sind noch nicht übertragen. Wenn Sie sich jetzt abmelden, gehen sie verloren. Trotzdem abmelden?"),
-        };
-        let confirmed = web_sys::window()
-            .and_then(|w| w.confirm_with_message(&question).ok())
-            .unwrap_or(false);
-        if !confirmed {
-            return false;
-        }
-    }
-    if api.logout().await.is_err() {
-        // Offline: the sync loop ends the session before it sends anything else.
-        let _ = store.set_meta(META_LOGOUT_PENDING, "1").await;
-    }
-    crate::drafts::clear_private();
-    state.user.set(None);
-    state.switch_user(None);
-    true
 }

@@ -1,6 +1,8 @@
-//! The release build of the app: trunk (with wasm-bindgen and binaryen's wasm-opt from PATH),
-//! then two finishing steps trunk cannot do — the boot script moves out of index.html (the CSP
-//! allows no inline script), and the service worker learns the build's id and file list.
+//! The release build of the app: trunk (with wasm-bindgen and binaryen's wasm-opt from PATH)
+//! twice — the public part (`index.html`, without the `staff` feature: the first load) and the
+//! staff part (`staff.html`, every screen) — merged into `dist/`; then two finishing steps
+//! trunk cannot do: the boot scripts move out of the HTML (the CSP allows no inline script),
+//! and the service worker learns the build's id and file list, so it keeps both parts.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -48,6 +50,7 @@ fn inputs_fingerprint() -> u64 {
     }
     for f in [
         "index.html",
+        "staff.html",
         "Trunk.toml",
         "Cargo.toml",
         "Cargo.lock",
@@ -64,20 +67,11 @@ fn inputs_fingerprint() -> u64 {
     h
 }
 
-/// Builds the release app into `dist/` unless it is already built from the same inputs.
-pub fn app() -> Result<()> {
-    setup::all(false)?;
-    let fingerprint = format!("{:016x}", inputs_fingerprint());
-    let stamp = dist().join(STAMP);
-    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == fingerprint) {
-        step("App is up to date (dist/)");
-        return Ok(());
-    }
-    // Trunk runs cargo offline (it must never download a tool), so the crates come first.
-    run_cmd(Command::new("cargo").args(["fetch"]).current_dir(root()))?;
-    step("Building the release app with trunk (about 3 minutes)");
+fn trunk(args: &[&str], dist: &Path, target: &str) -> Result<()> {
     let mut cmd = Command::new("trunk");
-    cmd.args(["build", "--release"])
+    cmd.args(args)
+        .arg(dist)
+        .arg(target)
         .current_dir(root())
         .env("PATH", setup::path_with_tools());
     // Trunk's own cargo call must not inherit the xtask's cargo environment.
@@ -89,7 +83,50 @@ pub fn app() -> Result<()> {
             cmd.env_remove(k);
         }
     }
-    run_cmd(&mut cmd)?;
+    run_cmd(&mut cmd)
+}
+
+/// Moves the staff part's files into `dist` (its HTML, scripts and wasm; the stylesheet,
+/// icons and manifest are the same files in both).
+fn merge(staff: &Path, dist: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(staff).map_err(|e| format!("{}: {e}", staff.display()))?;
+    for e in entries.flatten() {
+        let to = dist.join(e.file_name());
+        if e.path().is_file() && !to.exists() {
+            std::fs::copy(e.path(), &to).map_err(|err| format!("{}: {err}", to.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Builds the release app into `dist/` unless it is already built from the same inputs.
+pub fn app() -> Result<()> {
+    setup::all(false)?;
+    let fingerprint = format!("{:016x}", inputs_fingerprint());
+    let stamp = dist().join(STAMP);
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == fingerprint) {
+        step("App is up to date (dist/)");
+        return Ok(());
+    }
+    // Trunk runs cargo offline (it must never download a tool), so the crates come first.
+    run_cmd(Command::new("cargo").args(["fetch"]).current_dir(root()))?;
+    // Trunk empties its dist directory: the staff part is built apart and then moved in.
+    let staff_dist = root().join("target").join("dist-staff");
+    step("Building the staff part of the app (staff.html) with trunk (about 3 minutes)");
+    trunk(
+        &[
+            "build",
+            "--release",
+            "--html-output",
+            "staff.html",
+            "--dist",
+        ],
+        &staff_dist,
+        "staff.html",
+    )?;
+    step("Building the public part of the app (index.html) with trunk (about 3 minutes)");
+    trunk(&["build", "--release", "--dist"], &dist(), "index.html")?;
+    merge(&staff_dist, &dist())?;
     finish(&dist())?;
     std::fs::write(&stamp, fingerprint).map_err(|e| format!("{}: {e}", stamp.display()))?;
     Ok(())
@@ -107,8 +144,21 @@ pub fn release() -> Result<()> {
 
 /// Moves inline scripts into hashed files and stamps the service worker.
 pub fn finish(dist: &Path) -> Result<()> {
-    let index_path = dist.join("index.html");
-    let mut html = std::fs::read_to_string(&index_path)
+    let mut pages = Vec::new();
+    for page in ["index.html", "staff.html"] {
+        let path = dist.join(page);
+        if path.exists() {
+            pages.push(move_boot_script(dist, &path)?);
+        }
+    }
+    let html = pages.concat();
+    stamp_worker(dist, &html)
+}
+
+/// Moves the inline boot script trunk writes into `page` to a file of its own; returns the
+/// page as it is then.
+fn move_boot_script(dist: &Path, index_path: &Path) -> Result<String> {
+    let mut html = std::fs::read_to_string(index_path)
         .map_err(|e| format!("{}: {e}", index_path.display()))?;
     let open = "<script type=\"module\">";
     while let Some(start) = html.find(open) {
@@ -125,8 +175,12 @@ pub fn finish(dist: &Path) -> Result<()> {
             &format!("<script type=\"module\" src=\"/{name}\"></script>"),
         );
     }
-    std::fs::write(&index_path, &html).map_err(|e| format!("{}: {e}", index_path.display()))?;
+    std::fs::write(index_path, &html).map_err(|e| format!("{}: {e}", index_path.display()))?;
+    Ok(html)
+}
 
+/// Writes the build's id and its file list into the service worker.
+fn stamp_worker(dist: &Path, html: &str) -> Result<()> {
     let mut files = Vec::new();
     collect(dist, &mut files);
     let mut shell: Vec<String> = files
@@ -153,8 +207,17 @@ pub fn finish(dist: &Path) -> Result<()> {
         .map(|f| format!("\"{f}\""))
         .collect::<Vec<_>>()
         .join(", ");
+    let staff = lotsen_domain::routes::STAFF_PATHS
+        .iter()
+        .map(|p| format!("\"{p}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sw = sw
         .replace("\"__BUILD__\"", &format!("\"{build:016x}\""))
+        .replace(
+            "const STAFF_PATHS = [];",
+            &format!("const STAFF_PATHS = [{staff}];"),
+        )
         .replace(
             "const SHELL = [\"/index.html\"];",
             &format!("const SHELL = [{list}];"),
@@ -178,8 +241,13 @@ mod tests {
         .unwrap();
         std::fs::write(dir.join("app-0123456789abcdef.js"), "x").unwrap();
         std::fs::write(
+            dir.join("staff.html"),
+            "<html><head><script type=\"module\">\nimport init from '/app-fedcba9876543210.js';\nawait init();\n</script></head></html>",
+        )
+        .unwrap();
+        std::fs::write(
             dir.join("sw.js"),
-            "const BUILD = \"__BUILD__\";\nconst SHELL = [\"/index.html\"];\n",
+            "const BUILD = \"__BUILD__\";\nconst SHELL = [\"/index.html\"];\nconst STAFF_PATHS = [];\n",
         )
         .unwrap();
         finish(&dir).unwrap();
@@ -204,6 +272,11 @@ mod tests {
                 && sw.contains(&format!("\"/{src}\""))
         );
         assert!(!sw.contains("\"/sw.js\""));
+        // Both parts are kept, each with its boot script out of the page.
+        let staff = std::fs::read_to_string(dir.join("staff.html")).unwrap();
+        assert!(!staff.contains("await init"), "{staff}");
+        assert!(sw.contains("\"/staff.html\""));
+        assert!(sw.contains("const STAFF_PATHS = [\"/anmelden\", "));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

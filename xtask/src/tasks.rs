@@ -94,6 +94,19 @@ pub fn test(args: &[String]) -> Result<()> {
         "-D",
         "warnings",
     ])?;
+    // The public part of the app (index.html) is built without the staff screens.
+    cargo(&[
+        "clippy",
+        "-p",
+        "lotsenfinder",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--no-default-features",
+        "--lib",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     step("Native tests: domain (search, validation, merge, permissions), server over HTTP, xtask");
     cargo(&[
         "test",

@@ -17,6 +17,7 @@ pub mod permission;
 pub mod protocol;
 pub mod qr;
 pub mod replica;
+pub mod routes;
 pub mod search;
 pub mod validate;
 

@@ -7,6 +7,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use lotsen_domain::routes::is_staff_path;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -20,10 +21,13 @@ frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// Serves a file of `dist`; an unknown path without a file extension is a deep link into the
-/// app (`/themen/dms`, `/lotsen/<id>`) and gets index.html, so bookmarks work.
+/// app (`/themen/dms`, `/lotsen/<id>`) and gets index.html, so bookmarks work — or, for the
+/// screens of Lotsen and the Projektbüro, staff.html, the part of the app that has them
+/// (`lotsen_domain::routes`; index.html when a build has no staff.html).
 pub async fn serve_static(State(state): State<AppState>, req: Request) -> Response {
     let deep_link = matches!(*req.method(), Method::GET | Method::HEAD)
         && !last_segment(req.uri().path()).contains('.');
+    let staff = is_staff_path(req.uri().path()) && state.dist.join("staff.html").is_file();
     let headers = req.headers().clone();
     let method = req.method().clone();
     let dir = ServeDir::new(&state.dist)
@@ -39,7 +43,8 @@ pub async fn serve_static(State(state): State<AppState>, req: Request) -> Respon
     let mut index_req = Request::new(Body::empty());
     *index_req.method_mut() = method;
     *index_req.headers_mut() = headers;
-    let index = ServeFile::new(state.dist.join("index.html"))
+    let shell = if staff { "staff.html" } else { "index.html" };
+    let index = ServeFile::new(state.dist.join(shell))
         .precompressed_br()
         .precompressed_gzip();
     match index.oneshot(index_req).await {

@@ -178,6 +178,32 @@ async fn static_files_spa_fallback_and_headers() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["cache-control"], "no-cache");
 
+    // The screens of Lotsen and the Projektbüro are in the staff part of the app, when the
+    // build has one; until then (and for every other path) index.html.
+    let res = c.get(s.url("/buero/matrix")).send().await.unwrap();
+    assert_eq!(res.text().await.unwrap(), index);
+    let staff =
+        "<!doctype html><html lang=\"de\"><title>Lotsenfinder</title><body>Staff</body></html>";
+    std::fs::write(dist.join("staff.html"), staff).unwrap();
+    for path in [
+        "/anmelden",
+        "/anmelden?weiter=%2Fprofil",
+        "/arbeitsplatz",
+        &format!("/arbeitsplatz/{}", uuid()),
+        "/profil",
+        "/buero/matrix?bereich=Bauamt",
+    ] {
+        let res = c.get(s.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        check_security(res.headers());
+        assert_eq!(res.headers()["cache-control"], "no-cache", "{path}");
+        assert_eq!(res.text().await.unwrap(), staff, "{path}");
+    }
+    for path in ["/", "/themen/buero", "/profile", "/anliegen"] {
+        let res = c.get(s.url(path)).send().await.unwrap();
+        assert_eq!(res.text().await.unwrap(), index, "{path}");
+    }
+
     // A missing file with an extension is a real 404, not the app.
     let res = c
         .get(s.url("/fehlt-0123456789abcdef.js"))

@@ -31,12 +31,20 @@ pub fn StaffPart() -> impl IntoView {
 }
 
 fn hand_over() -> Option<AnyView> {
-    let location = web_sys::window()?.location();
-    let path = location.pathname().ok()?;
+    // The router's location: on a link, the screen is chosen before the address bar changes.
+    let routed = leptos_router::hooks::use_location();
+    let path = routed.pathname.get_untracked();
     if !lotsen_domain::routes::is_staff_path(&path) {
         return None;
     }
-    let href = location.href().ok()?;
+    let location = web_sys::window()?.location();
+    let search = routed.search.get_untracked();
+    let href = format!(
+        "{}{path}{}{search}{}",
+        location.origin().ok()?,
+        if search.is_empty() { "" } else { "?" },
+        routed.hash.get_untracked()
+    );
     let storage = session_storage();
     let tried = storage
         .as_ref()
@@ -46,7 +54,7 @@ fn hand_over() -> Option<AnyView> {
         if let Some(s) = &storage {
             let _ = s.set_item(HANDED_OVER, &path);
         }
-        let _ = location.replace(&href);
+        let _ = location.assign(&href);
         return Some(view! { <p class="loading">"Dieser Bereich wird geladen …"</p> }.into_any());
     }
     crate::set_title("Bereich nicht geladen");

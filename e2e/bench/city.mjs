@@ -107,6 +107,7 @@ async function screen(page, path) {
 
 async function login(page) {
   await page.goto('/anmelden');
+  await page.locator('.last-sync', { hasText: 'Zuletzt abgeglichen' }).waitFor({ timeout: 60_000 });
   await page.getByLabel('Benutzername').fill('buero');
   await page.getByLabel('Passwort').fill('demo-buero');
   const t0 = Date.now();
@@ -192,7 +193,10 @@ async function main() {
     }));
     for (const path of [...BROAD, ...SCREENS]) {
       const target = path === '/lotsen/' ? `/lotsen/${lotse}` : path;
-      await page.goto('/');
+      // The staff screens are opened from within the staff part (staff.html), as a Lotse or the
+      // Büro moves between them; the public ones from the public part.
+      const staff = /^\/(anmelden|arbeitsplatz|profil|buero)(\/|\?|$)/.test(target);
+      await page.goto(staff ? '/arbeitsplatz' : '/');
       await page.waitForFunction(() => !document.querySelector('.loading'));
       await settle(page);
       const { longest, nodes } = await screen(page, target);

@@ -19,6 +19,9 @@ const domNodes = (page) => page.evaluate(() => document.getElementsByTagName('*'
 test('a broad search shows one page of results, says how many there are, and pages through them', async ({ page }) => {
   await page.goto('/suche?q=e-akte');
   const count = page.getByTestId('result-count');
+  // Results show from the first pulled page on; the count is final once the directory is in.
+  await expect(count).toHaveText(/^\d+ Lotsen gefunden – 1 bis 20$/, { timeout: 30_000 });
+  await waitForSync(page);
   await expect(count).toHaveText(/^\d+ Lotsen gefunden – 1 bis 20$/, { timeout: 30_000 });
   const total = Number((await count.innerText()).split(' ')[0]);
   expect(total).toBeGreaterThan(100);

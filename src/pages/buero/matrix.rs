@@ -19,20 +19,24 @@ use lotsen_domain::model::Level;
 use lotsen_domain::normalize::fold;
 
 use super::BueroOnly;
-use crate::components::state;
+use crate::components::{pager, state};
 use crate::forms::focus_soon;
 use crate::pages::enc;
 use crate::state::Data;
+use lotsen_domain::paging::Portion;
 
 const PATH: &str = "/buero/matrix";
 
 /// Lotsen per page when there are few topics.
 const PAGE: usize = 50;
-/// Cells per page at most: a page stays near the ~3,000 DOM nodes a screen may hold (at 200
-/// topics 50 rows were 16,000 nodes and a task of 170 ms).
-const MAX_CELLS: usize = 2_400;
+/// Cells per page of the matrix at most: with the coverage table below it, a page stays near
+/// the ~3,000 DOM nodes a screen may hold (at 200 topics, 50 rows were 16,000 nodes and a task
+/// of 170 ms).
+const MAX_CELLS: usize = 1_600;
+/// Cells per page of the coverage table at most (at city scale 200 topics × 24 departments).
+const MAX_COVERAGE_CELLS: usize = 1_000;
 
-/// Rows per page for `topics` columns: 50 up to 48 topics, fewer beyond (12 at 200 topics), at
+/// Rows per page for `topics` columns: 50 up to 32 topics, fewer beyond (8 at 200 topics), at
 /// least 5.
 fn rows_per_page(topics: usize) -> usize {
     (MAX_CELLS / topics.max(1)).clamp(5, PAGE)
@@ -40,15 +44,17 @@ fn rows_per_page(topics: usize) -> usize {
 
 /// The query string of both filters (empty ones left out), with its leading `?` if any.
 fn query(bereich: &str, kategorie: &str) -> String {
-    paged_query(bereich, kategorie, 1)
+    paged_query(bereich, kategorie, 1, 1)
 }
 
-/// [`query`] with the page, left out when it is the first.
-fn paged_query(bereich: &str, kategorie: &str, page: usize) -> String {
-    let page = page.to_string();
+/// [`query`] with the page of the matrix and the page of the coverage table, each left out
+/// when it is the first.
+fn paged_query(bereich: &str, kategorie: &str, page: usize, coverage_page: usize) -> String {
+    let (page, coverage_page) = (page.to_string(), coverage_page.to_string());
     let parts: Vec<String> = [("bereich", bereich), ("kategorie", kategorie)]
         .into_iter()
         .chain((page != "1").then_some(("seite", page.as_str())))
+        .chain((coverage_page != "1").then_some(("abdeckung", coverage_page.as_str())))
         .filter(|(_, v)| !v.trim().is_empty())
         .map(|(k, v)| format!("{k}={}", enc(v.trim())))
         .collect();
@@ -181,6 +187,9 @@ fn Matrix() -> impl IntoView {
                 .max(1)
         })
     });
+    let coverage_page = Memo::new(move |_| {
+        query_map.with(|q| lotsen_domain::paging::parse_page(q.get("abdeckung").as_deref()))
+    });
     let today = crate::clock::today();
     let grid = Memo::new(move |_| {
         state
@@ -248,11 +257,14 @@ fn Matrix() -> impl IntoView {
             <a href=csv_href rel="external" download data-testid="matrix-csv">"CSV herunterladen"</a>
             " (Kompetenzmatrix mit den gewählten Filtern, für Excel; nur mit Verbindung zum Server)"
         </p>
-        {move || grid.with(|g| (matrix_table(g, page.get()), coverage_table(g)))}
+        {move || {
+            let (page, coverage_page) = (page.get(), coverage_page.get());
+            grid.with(|g| (matrix_table(g, page, coverage_page), coverage_table(g, page, coverage_page)))
+        }}
     }
 }
 
-fn matrix_table(grid: &Grid, page: usize) -> AnyView {
+fn matrix_table(grid: &Grid, page: usize, coverage_page: usize) -> AnyView {
     if grid.rows.is_empty() || grid.topics.is_empty() {
         return view! {
             <p class="notice" data-testid="matrix-empty">"Für diese Auswahl gibt es keine aktiven Lotsen oder keine Themen."</p>
@@ -279,7 +291,12 @@ fn matrix_table(grid: &Grid, page: usize) -> AnyView {
     }
     let pager = (pages > 1).then(|| {
         let (bereich, kategorie) = (grid.bereich.clone(), grid.kategorie.clone());
-        let href = move |p: usize| format!("{PATH}{}", paged_query(&bereich, &kategorie, p));
+        let href = move |p: usize| {
+            format!(
+                "{PATH}{}",
+                paged_query(&bereich, &kategorie, p, coverage_page)
+            )
+        };
         view! {
             <nav class="pager" aria-label="Seiten der Kompetenzmatrix" data-testid="matrix-pager">
                 {(page > 1).then(|| view! { <A href=href(page - 1)>"Vorherige Seite"</A> })}
@@ -327,11 +344,23 @@ fn matrix_table(grid: &Grid, page: usize) -> AnyView {
     .into_any()
 }
 
-fn coverage_table(grid: &Grid) -> AnyView {
+fn coverage_table(grid: &Grid, page: usize, coverage_page: usize) -> AnyView {
     let c = &grid.coverage;
     if c.departments.is_empty() || grid.topics.is_empty() {
         return ().into_any();
     }
+    let portion = Portion::of(
+        grid.topics.len(),
+        coverage_page,
+        coverage_rows_per_page(c.departments.len()),
+    );
+    let (bereich, kategorie) = (grid.bereich.clone(), grid.kategorie.clone());
+    let href = move |p: usize| {
+        format!(
+            "{PATH}{}#abdeckung",
+            paged_query(&bereich, &kategorie, page, p)
+        )
+    };
     let gaps: usize = grid
         .topics
         .iter()
@@ -345,7 +374,10 @@ fn coverage_table(grid: &Grid) -> AnyView {
         </p>
         <div class="matrix-scroll" role="region" aria-labelledby="abdeckung" tabindex="0">
             <table class="matrix coverage" data-testid="coverage">
-                <caption>"Anzahl der Lotsen mit Stufe 2 oder 3, je Thema und Bereich"</caption>
+                <caption>
+                    "Anzahl der Lotsen mit Stufe 2 oder 3, je Thema und Bereich"
+                    {(portion.pages > 1).then(|| format!(" – {}: Themen {} bis {} von {}", portion.page_de(), portion.start + 1, portion.end, portion.total))}
+                </caption>
                 <thead>
                     <tr>
                         <th scope="col" class="matrix-corner">"Thema"</th>
@@ -353,7 +385,7 @@ fn coverage_table(grid: &Grid) -> AnyView {
                     </tr>
                 </thead>
                 <tbody>
-                    {grid.topics.iter().map(|(id, name)| view! {
+                    {portion.slice(&grid.topics).iter().map(|(id, name)| view! {
                         <tr>
                             <th scope="row">{name.clone()}</th>
                             {c.departments.iter().map(|d| {
@@ -369,6 +401,12 @@ fn coverage_table(grid: &Grid) -> AnyView {
                 </tbody>
             </table>
         </div>
+        {pager(portion, href, "Seiten der Abdeckung", ".matrix-scroll[aria-labelledby=abdeckung]")}
     }
     .into_any()
+}
+
+/// Topics per page of the coverage table: about [`MAX_COVERAGE_CELLS`] cells, 10 to 100 rows.
+fn coverage_rows_per_page(departments: usize) -> usize {
+    (MAX_COVERAGE_CELLS / departments.max(1)).clamp(10, 100)
 }

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use crate::clock::{format_local, now_local, now_utc};
 use crate::components::{page_from_query, pager, state, Loading};
 use crate::forms::TopicOptions;
-use crate::pages::enc;
+use crate::pages::{page_param, query_string};
 use crate::state::Data;
 use lotsen_domain::paging::Portion;
 
@@ -150,18 +150,8 @@ pub fn upcoming(d: &Data, now: &str, topic: Option<&str>) -> Vec<Shown> {
 const PER_PAGE: usize = 25;
 
 fn events_url(topic_slug: &str, page: usize) -> String {
-    let mut parts = Vec::new();
-    if !topic_slug.is_empty() {
-        parts.push(format!("thema={}", enc(topic_slug)));
-    }
-    if page > 1 {
-        parts.push(format!("seite={page}"));
-    }
-    if parts.is_empty() {
-        "/termine".to_owned()
-    } else {
-        format!("/termine?{}", parts.join("&"))
-    }
+    let query = query_string(&[("thema", topic_slug), ("seite", &page_param(page))]);
+    format!("/termine{query}")
 }
 
 #[component]

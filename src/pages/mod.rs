@@ -43,3 +43,28 @@ pub use workplace::{WorkItemPage, WorkplacePage};
 pub(crate) fn enc(s: &str) -> String {
     String::from(js_sys::encode_uri_component(s))
 }
+
+/// The query string of `params` with its `?`, leaving out empty and blank values (`""` when
+/// none is left): every screen keeps its state in the URL this way. Values go in as they are
+/// (a search typed so far may end in a space before the next word).
+pub(crate) fn query_string(params: &[(&str, &str)]) -> String {
+    let parts: Vec<String> = params
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", enc(v)))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// A page number for [`query_string`]: empty for the first page, which needs none.
+pub(crate) fn page_param(page: usize) -> String {
+    if page > 1 {
+        page.to_string()
+    } else {
+        String::new()
+    }
+}

@@ -8,7 +8,7 @@ use leptos_router::NavigateOptions;
 use lotsen_domain::model::{Level, Lotse};
 use lotsen_domain::search::Query;
 
-use super::enc;
+use super::{enc, page_param, query_string};
 use crate::components::{lotse_card_item, page_from_query, pager, state, Loading, ShownSkill};
 use lotsen_domain::paging::Portion;
 
@@ -30,23 +30,17 @@ fn search_url(q: &str, bereich: &str, stufe: Option<u8>) -> String {
 
 /// The address of one page of a search; the first page has no `seite`.
 fn paged_url(q: &str, bereich: &str, stufe: Option<u8>, page: usize) -> String {
-    let mut parts = Vec::new();
-    if !q.is_empty() {
-        parts.push(format!("q={}", enc(q)));
-    }
-    if !bereich.is_empty() {
-        parts.push(format!("bereich={}", enc(bereich)));
-    }
-    if let Some(s) = stufe {
-        parts.push(format!("stufe={s}"));
-    }
-    if page > 1 {
-        parts.push(format!("seite={page}"));
-    }
-    if parts.is_empty() {
+    let stufe = stufe.map(|s| s.to_string()).unwrap_or_default();
+    let query = query_string(&[
+        ("q", q),
+        ("bereich", bereich),
+        ("stufe", &stufe),
+        ("seite", &page_param(page)),
+    ]);
+    if query.is_empty() {
         "/".to_owned()
     } else {
-        format!("/suche?{}", parts.join("&"))
+        format!("/suche{query}")
     }
 }
 

@@ -17,7 +17,7 @@ use crate::components::{page_from_query, state, Loading};
 use crate::drafts;
 use crate::forms::TopicOptions;
 use crate::pages::conflicts::ConflictList;
-use crate::pages::enc;
+use crate::pages::{enc, page_param, query_string};
 use crate::state::{AppState, Data};
 use crate::store::new_uuid;
 use lotsen_domain::paging::Portion;
@@ -74,21 +74,13 @@ pub fn WorkplacePage() -> impl IntoView {
     let topic = Memo::new(move |_| query.with(|q| q.get("thema")).unwrap_or_default());
     let page = page_from_query();
     let href = move |status: &str, topic: &str, page: usize| {
-        let mut parts = Vec::new();
-        if status != "offen" {
-            parts.push(format!("status={}", enc(status)));
-        }
-        if !topic.is_empty() {
-            parts.push(format!("thema={}", enc(topic)));
-        }
-        if page > 1 {
-            parts.push(format!("seite={page}"));
-        }
-        if parts.is_empty() {
-            "/arbeitsplatz".to_owned()
-        } else {
-            format!("/arbeitsplatz?{}", parts.join("&"))
-        }
+        let status = if status == "offen" { "" } else { status };
+        let query = query_string(&[
+            ("status", status),
+            ("thema", topic),
+            ("seite", &page_param(page)),
+        ]);
+        format!("/arbeitsplatz{query}")
     };
     // All matching requests are ranked by id and sort keys only; the page shown gets its rows.
     // (A Lotse's device holds every request: 10,000 clones at every change took too long.)

@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::{confirm, BueroOnly, Notice};
 use crate::components::{page_from_query, pager, state};
+use crate::pages::{page_param, query_string};
 use crate::state::AppState;
 use crate::store::new_uuid;
 use lotsen_domain::paging::Portion;
@@ -33,18 +34,9 @@ pub fn BueroApplicationsPage() -> impl IntoView {
 const PER_PAGE: usize = 25;
 
 fn applications_url(status: &str, page: usize) -> String {
-    let mut parts = Vec::new();
-    if status != "neu" {
-        parts.push(format!("status={}", crate::pages::enc(status)));
-    }
-    if page > 1 {
-        parts.push(format!("seite={page}"));
-    }
-    if parts.is_empty() {
-        PATH.to_owned()
-    } else {
-        format!("{PATH}?{}", parts.join("&"))
-    }
+    let status = if status == "neu" { "" } else { status };
+    let query = query_string(&[("status", status), ("seite", &page_param(page))]);
+    format!("{PATH}{query}")
 }
 
 #[component]

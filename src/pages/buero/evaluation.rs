@@ -25,7 +25,7 @@ const CHART_TOPICS: usize = 30;
 /// Rows per page of the table (at 200 topics all rows were 2,400 cells).
 const TABLE_ROWS: usize = 50;
 use crate::forms::TopicOptions;
-use crate::pages::enc;
+use crate::pages::{enc, page_param, query_string};
 use crate::state::Data;
 
 const PATH: &str = "/buero/auswertung";
@@ -447,17 +447,6 @@ fn table(s: &Stats, page: usize, slug: String) -> impl IntoView {
 
 /// The address of a page of the table, keeping the topic of the trend.
 fn table_url(slug: &str, page: usize) -> String {
-    let mut parts = Vec::new();
-    if !slug.is_empty() {
-        parts.push(format!("thema={}", enc(slug)));
-    }
-    if page > 1 {
-        parts.push(format!("seite={page}"));
-    }
-    let query = if parts.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", parts.join("&"))
-    };
+    let query = query_string(&[("thema", slug), ("seite", &page_param(page))]);
     format!("{PATH}{query}#tabelle")
 }

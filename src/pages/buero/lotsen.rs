@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use super::{plural, BueroOnly, ErrorSummary, Mode, Notice, RecordForm, TextField};
 use crate::components::{page_from_query, pager, portion_of, state};
 use crate::forms::{check_lotse, LotseContact};
-use crate::pages::enc;
+use crate::pages::{page_param, query_string};
 use crate::state::{AppState, Data};
 
 const PATH: &str = "/buero/lotsen";
@@ -114,18 +114,10 @@ fn LotsenAdmin() -> impl IntoView {
     let (portion, shown) = portion_of(ids, page_from_query(), PER_PAGE);
     let navigate = use_navigate();
     let list_href = move |q: &str, page: usize| {
-        let mut parts = Vec::new();
-        if !q.trim().is_empty() {
-            parts.push(format!("q={}", enc(q)));
-        }
-        if page > 1 {
-            parts.push(format!("seite={page}"));
-        }
-        if parts.is_empty() {
-            PATH.to_owned()
-        } else {
-            format!("{PATH}?{}", parts.join("&"))
-        }
+        format!(
+            "{PATH}{}",
+            query_string(&[("q", q), ("seite", &page_param(page))])
+        )
     };
     let counts = Memo::new(move |_| {
         state.data.with(|d| {

@@ -21,7 +21,7 @@ use lotsen_domain::normalize::fold;
 use super::BueroOnly;
 use crate::components::{pager, state};
 use crate::forms::focus_soon;
-use crate::pages::enc;
+use crate::pages::{page_param, query_string};
 use crate::state::Data;
 use lotsen_domain::paging::Portion;
 
@@ -50,19 +50,12 @@ fn query(bereich: &str, kategorie: &str) -> String {
 /// [`query`] with the page of the matrix and the page of the coverage table, each left out
 /// when it is the first.
 fn paged_query(bereich: &str, kategorie: &str, page: usize, coverage_page: usize) -> String {
-    let (page, coverage_page) = (page.to_string(), coverage_page.to_string());
-    let parts: Vec<String> = [("bereich", bereich), ("kategorie", kategorie)]
-        .into_iter()
-        .chain((page != "1").then_some(("seite", page.as_str())))
-        .chain((coverage_page != "1").then_some(("abdeckung", coverage_page.as_str())))
-        .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, v)| format!("{k}={}", enc(v.trim())))
-        .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", parts.join("&"))
-    }
+    query_string(&[
+        ("bereich", bereich.trim()),
+        ("kategorie", kategorie.trim()),
+        ("seite", &page_param(page)),
+        ("abdeckung", &page_param(coverage_page)),
+    ])
 }
 
 /// An empty filter lets everything through; otherwise compared folded, as the server's export

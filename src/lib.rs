@@ -33,7 +33,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::{Footer, Header};
 use crate::pages::*;
-use crate::state::{AppState, Data};
+use crate::state::{read_data, AppState, Data};
 use crate::store::{Store, META_LAST_SYNC};
 use lotsen_domain::Collection;
 
@@ -171,19 +171,20 @@ async fn start(state: AppState) {
     state.user.set(store.user().await.ok().flatten());
     // The directory first: a bookmarked search shows its results before the requests and
     // notes a Lotse's device holds (10,000 at city scale) have been read back.
-    let mut data = Data::default();
     let mut failed = None;
-    match store.load_collections(&Collection::DIRECTORY).await {
-        Ok(views) => data.apply_all(views),
-        Err(e) => failed = Some(e),
-    }
+    let data = read_data(&store, &Collection::DIRECTORY)
+        .await
+        .unwrap_or_else(|e| {
+            failed = Some(e);
+            Data::default()
+        });
     state.index.set(std::sync::Arc::new(data.index()));
     state.data.set(data);
     state.directory.set(true);
-    // Let the browser paint the results before the rest is read.
-    sync::sleep(0).await;
-    match store.load_collections(&Collection::PRIVATE).await {
-        Ok(views) => state.data.update(|d| d.apply_all(views)),
+    // Nothing else writes the state before `loaded` (no sync, no edits, no other tab's
+    // messages yet), so the rest joins what is shown in one step.
+    match read_data(&store, &Collection::PRIVATE).await {
+        Ok(private) => state.data.update(|d| d.absorb(private)),
         Err(e) => failed = Some(e),
     }
     if let Some(e) = failed {

@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::api::Api;
-use crate::store::{Change, Conflict, Store, View};
+use crate::store::{Change, Conflict, Store, StoreError, View};
 use crate::tabs::{self, TabMessage};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -95,11 +95,14 @@ impl Data {
         matches!(collection, Collection::Topics | Collection::Lotsen)
     }
 
-    /// Takes in records read from IndexedDB.
-    pub fn apply_all(&mut self, views: Vec<View>) {
-        for v in views {
-            self.apply(&Change::Put(v));
-        }
+    /// Takes in the records of `other` (read apart, see [`read_data`]).
+    pub fn absorb(&mut self, other: Data) {
+        self.topics.extend(other.topics);
+        self.lotsen.extend(other.lotsen);
+        self.requests.extend(other.requests);
+        self.notes.extend(other.notes);
+        self.events.extend(other.events);
+        self.applications.extend(other.applications);
     }
 
     pub fn index(&self) -> Index {
@@ -210,6 +213,29 @@ impl Refs for Data {
     }
 }
 
+/// Records parsed between two yields to the browser while reading: a few milliseconds each.
+const READ_SLICE: usize = 500;
+
+/// Reads the records of `collections` from IndexedDB, parsing them in slices with a pause for
+/// the browser between slices: a device holding 12,000 records (a Lotse's, the Büro's) would
+/// otherwise block the page for a tenth of a second at every start and reload. A record this
+/// version cannot read is left out (see `put`).
+pub async fn read_data(store: &Store, collections: &[Collection]) -> Result<Data, StoreError> {
+    let raw = store.raw_records(collections).await?;
+    let mut data = Data::default();
+    for (i, slice) in raw.chunks(READ_SLICE).enumerate() {
+        if i > 0 {
+            crate::sync::sleep(0).await;
+        }
+        for s in slice {
+            if let Ok(view) = serde_json::from_str::<View>(s) {
+                data.apply(&Change::Put(view));
+            }
+        }
+    }
+    Ok(data)
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncStatus {
     pub online: bool,
@@ -301,10 +327,9 @@ impl AppState {
         let Some(store) = self.store.get_value() else {
             return;
         };
-        let mut data = Data::default();
-        if let Ok(views) = store.load().await {
-            data.apply_all(views);
-        }
+        let data = read_data(&store, &Collection::ALL)
+            .await
+            .unwrap_or_default();
         self.index.set(Arc::new(data.index()));
         self.data.set(data);
         self.user.set(store.user().await.ok().flatten());

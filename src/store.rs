@@ -152,19 +152,14 @@ impl Store {
         self.read_all(RECORDS).await
     }
 
-    /// The records of `collections` only (keys are `collection/id`, so each is one key range):
-    /// at start the directory is read first, and the search shows before every request and
-    /// note has been read back.
-    pub async fn load_collections(&self, collections: &[Collection]) -> Result<Vec<View>> {
+    /// The stored JSON of the records of `collections` (keys are `collection/id`, so each is
+    /// one key range), unparsed: the caller parses them in slices (see `state::read_data`).
+    pub async fn raw_records(&self, collections: &[Collection]) -> Result<Vec<String>> {
         let tx = self.db.transaction(RECORDS).build()?;
         let store = tx.object_store(RECORDS)?;
         let mut out = Vec::new();
         for c in collections {
-            let all = get_collection(&store, *c).await?;
-            out.reserve(all.len());
-            for s in &all {
-                out.push(serde_json::from_str(s)?);
-            }
+            out.extend(get_collection(&store, *c).await?);
         }
         Ok(out)
     }

@@ -53,16 +53,22 @@ const LAST: [&str; 10] = [
     "Wagner",
 ];
 
-/// Deterministic pseudo-random numbers, so every run measures the same data.
-struct Lcg(u64);
+/// Deterministic pseudo-random numbers, so every run measures the same data (here and in the
+/// server's city-scale data set).
+pub struct Lcg(u64);
 
 impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
+    pub fn new(seed: u64) -> Lcg {
+        Lcg(seed)
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % n
+        ((self.0 >> 33) as usize) % n.max(1)
     }
 }
 
@@ -70,7 +76,7 @@ impl Lcg {
 pub type Records<T> = Vec<(String, T)>;
 
 pub fn directory(lotsen: usize, topics: usize) -> (Records<Topic>, Records<Lotse>) {
-    let mut rng = Lcg(42);
+    let mut rng = Lcg::new(42);
     let topics: Vec<(String, Topic)> = (0..topics)
         .map(|i| {
             let a = SYLLABLES[i % SYLLABLES.len()];
@@ -90,13 +96,13 @@ pub fn directory(lotsen: usize, topics: usize) -> (Records<Topic>, Records<Lotse
         .collect();
     let lotsen = (0..lotsen)
         .map(|i| {
-            let skills = (0..4 + rng.next(5))
+            let skills = (0..4 + rng.below(5))
                 .map(|k| Skill {
                     topic: format!(
                         "topic-{}",
-                        (i * 7 + k * 13 + rng.next(topics.len())) % topics.len()
+                        (i * 7 + k * 13 + rng.below(topics.len())) % topics.len()
                     ),
-                    level: Level::new(1 + rng.next(3) as u8).unwrap_or(Level::KNOWS),
+                    level: Level::new(1 + rng.below(3) as u8).unwrap_or(Level::KNOWS),
                 })
                 .fold(Vec::<Skill>::new(), |mut acc, s| {
                     if !acc.iter().any(|x| x.topic == s.topic) {
@@ -109,10 +115,10 @@ pub fn directory(lotsen: usize, topics: usize) -> (Records<Topic>, Records<Lotse
                 Lotse {
                     name: format!(
                         "{} {} {i}",
-                        FIRST[rng.next(FIRST.len())],
-                        LAST[rng.next(LAST.len())]
+                        FIRST[rng.below(FIRST.len())],
+                        LAST[rng.below(LAST.len())]
                     ),
-                    department: DEPARTMENTS[rng.next(DEPARTMENTS.len())].to_owned(),
+                    department: DEPARTMENTS[rng.below(DEPARTMENTS.len())].to_owned(),
                     skills,
                     active: true,
                     ..Lotse::default()

@@ -8,6 +8,7 @@
 //! are known by many, most specialised procedures by a handful, and few Lotsen train. The same
 //! sizes give the same bytes on every machine (fixed seed, UUID v5 ids, a fixed reference day).
 
+use lotsen_domain::fixture::Lcg;
 use lotsen_domain::protocol::Envelope;
 use serde_json::{json, Value};
 
@@ -29,6 +30,25 @@ impl Size {
         lotsen: 2_000,
         requests: 10_000,
     };
+
+    /// The most topics there are names for: the call's and every procedure × aspect.
+    pub const MAX_TOPICS: usize = TOPICS.len() + SUBJECTS.len() * ASPECTS.len();
+
+    /// A size the generator can fill: at least one topic (every Lotse knows one, most requests
+    /// have one) and no more than there are topic names.
+    pub fn new(topics: usize, lotsen: usize, requests: usize) -> Result<Size, String> {
+        if !(1..=Size::MAX_TOPICS).contains(&topics) {
+            return Err(format!(
+                "Die Zahl der Themen muss zwischen 1 und {} liegen.",
+                Size::MAX_TOPICS
+            ));
+        }
+        Ok(Size {
+            topics,
+            lotsen,
+            requests,
+        })
+    }
 }
 
 /// The day the data set is written for; requests reach a year back from it.
@@ -238,30 +258,18 @@ const TITLES: &[(&str, &str)] = &[
     ("anregung", "Sprechstunde zu {t} einmal im Monat"),
 ];
 
-/// Deterministic pseudo-random numbers (the same LCG as the domain's search fixture).
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % n.max(1)
+/// An index in `0..n`, small ones much more often: popular topics and large departments
+/// (seven times in ten the least of eight draws, else any).
+fn popular(rng: &mut Lcg, n: usize) -> usize {
+    if rng.below(10) < 3 {
+        return rng.below(n);
     }
+    (0..8).map(|_| rng.below(n)).min().unwrap_or(0)
+}
 
-    /// An index in `0..n`, small ones much more often: popular topics and large departments
-    /// (seven times in ten the least of eight draws, else any).
-    fn popular(&mut self, n: usize) -> usize {
-        if self.below(10) < 3 {
-            return self.below(n);
-        }
-        (0..8).map(|_| self.below(n)).min().unwrap_or(0)
-    }
-
-    fn pick<'a, T>(&mut self, list: &'a [T]) -> &'a T {
-        &list[self.below(list.len())]
-    }
+/// One of `list`, which is not empty.
+fn pick<'a, T>(rng: &mut Lcg, list: &'a [T]) -> &'a T {
+    &list[rng.below(list.len())]
 }
 
 fn id(collection: &str, key: &str) -> String {
@@ -343,7 +351,7 @@ fn topics(n: usize) -> Vec<(String, String, String, String, Vec<String>, String)
 
 /// The data set of `size`, in the format of `lotsen-server import`.
 pub fn generate(size: Size) -> Export {
-    let mut rng = Rng(0x5045_5354);
+    let mut rng = Lcg::new(0x5045_5354);
     let now = reference_time();
     let stamp = format_utc(now);
     let departments = departments();
@@ -377,10 +385,10 @@ pub fn generate(size: Size) -> Export {
         if i >= pairs {
             name = format!("{name} ({})", i / pairs + 1);
         }
-        let department = departments[rng.popular(departments.len())];
+        let department = departments[popular(&mut rng, departments.len())];
         let mut skills: Vec<(usize, u8)> = Vec::new();
         for _ in 0..2 + rng.below(9) {
-            let t = rng.popular(topic_ids.len());
+            let t = popular(&mut rng, topic_ids.len());
             if skills.iter().any(|(x, _)| *x == t) {
                 continue;
             }
@@ -412,8 +420,8 @@ pub fn generate(size: Size) -> Export {
                 "department": department,
                 "phone": format!("02921 103-{:04}", 1000 + (i * 37) % 9000),
                 "email": email,
-                "location": format!("{}, Raum {}.{:02}", rng.pick(BUILDINGS), rng.below(4), 1 + rng.below(40)),
-                "availability": rng.pick(AVAILABILITY),
+                "location": format!("{}, Raum {}.{:02}", pick(&mut rng, BUILDINGS), rng.below(4), 1 + rng.below(40)),
+                "availability": pick(&mut rng, AVAILABILITY),
                 "skills": skills.iter().map(|(t, l)| json!({"topic": topic_ids[*t], "level": l})).collect::<Vec<_>>(),
                 "learning": learning,
                 "confirmed_at": confirmed.date().to_string(),
@@ -433,8 +441,8 @@ pub fn generate(size: Size) -> Export {
     }
     let topic_names: Vec<&str> = topics.iter().map(|t| t.1.as_str()).collect();
     for i in 0..size.requests {
-        let topic = (rng.below(20) != 0).then(|| rng.popular(topic_ids.len()));
-        let (kind, template) = rng.pick(TITLES);
+        let topic = (rng.below(20) != 0).then(|| popular(&mut rng, topic_ids.len()));
+        let (kind, template) = pick(&mut rng, TITLES);
         let title = template.replace("{t}", topic.map_or("die Fachanwendung", |t| topic_names[t]));
         // Spread over the year before the reference day; the newest are still open.
         let age_hours = (i as i64 * 8760) / size.requests.max(1) as i64;
@@ -443,24 +451,34 @@ pub fn generate(size: Size) -> Export {
         let created = created.min(now);
         let recent = 8760 - age_hours < 24 * 21;
         let status = if recent {
-            *rng.pick(&["neu", "neu", "in_bearbeitung", "weitergeleitet", "erledigt"])
+            *pick(
+                &mut rng,
+                &["neu", "neu", "in_bearbeitung", "weitergeleitet", "erledigt"],
+            )
         } else {
-            *rng.pick(&["erledigt", "erledigt", "erledigt", "erledigt", "abgelehnt"])
+            *pick(
+                &mut rng,
+                &["erledigt", "erledigt", "erledigt", "erledigt", "abgelehnt"],
+            )
         };
         let assignee = match (status, topic) {
             ("neu" | "weitergeleitet", _) | (_, None) => None,
             (_, Some(t)) if helpers[t].is_empty() => None,
-            (_, Some(t)) => Some(lotse_ids[*rng.pick(&helpers[t])].clone()),
+            (_, Some(t)) => Some(lotse_ids[*pick(&mut rng, &helpers[t])].clone()),
         };
         let closed_at = matches!(status, "erledigt" | "abgelehnt")
             .then(|| format_utc(created + time::Duration::hours(2 + rng.below(200) as i64)));
-        let name = format!("{} {}", rng.pick(FIRST_NAMES), rng.pick(LAST_NAMES));
+        let name = format!(
+            "{} {}",
+            pick(&mut rng, FIRST_NAMES),
+            pick(&mut rng, LAST_NAMES)
+        );
         let mut data = json!({
             "kind": kind,
             "topic": topic.map(|t| topic_ids[t].clone()),
             "title": title,
             "description": "Bitte melden Sie sich bei mir, am besten vormittags. Danke!",
-            "requester": {"name": name, "department": rng.pick(&departments), "contact": email_for(&name)},
+            "requester": {"name": name, "department": pick(&mut rng, &departments), "contact": email_for(&name)},
             "status": status,
             "assignee": assignee,
             "created_at": format_utc(created),
@@ -488,6 +506,16 @@ mod tests {
         lotsen: 300,
         requests: 900,
     };
+
+    #[test]
+    fn sizes_the_generator_cannot_fill_are_refused() {
+        assert!(Size::new(0, 10, 10).is_err());
+        assert!(Size::new(Size::MAX_TOPICS + 1, 10, 10).is_err());
+        assert_eq!(Size::new(200, 2_000, 10_000), Ok(Size::CITY));
+        assert_eq!(Size::MAX_TOPICS, 200);
+        let tiny = generate(Size::new(1, 3, 4).unwrap());
+        assert_eq!(tiny.records.len(), 8);
+    }
 
     #[test]
     fn the_same_size_gives_the_same_bytes() {

@@ -336,11 +336,7 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
             lotsen,
             requests,
         } => {
-            let export = city::generate(city::Size {
-                topics,
-                lotsen,
-                requests,
-            });
+            let export = city::generate(city::Size::new(topics, lotsen, requests)?);
             std::fs::write(&out, serde_json::to_vec(&export)?)?;
             println!(
                 "{} Datensätze nach {} geschrieben.",

@@ -118,6 +118,17 @@ test('the Projektbüro pages and filters 2,000 Lotsen, and the workplace pages 1
     expect(name).toContain('Schmitz');
   }
 
+  // Moving through the list below an open form keeps the form and what is typed in it.
+  await page.goto('/buero/lotsen?bearbeiten=a36fa06a-870d-5624-a0d6-3f772b845f8a');
+  const location = page.getByLabel('Ort (Gebäude, Raum)');
+  await location.fill('Rathaus II, Raum 3.07');
+  await page.getByRole('link', { name: 'Nächste Seite' }).click();
+  await expect(page).toHaveURL(/bearbeiten=a36fa06a-870d-5624-a0d6-3f772b845f8a&seite=2$/);
+  await page.getByLabel('Name oder Bereich enthält').fill('Müller');
+  await expect(page).toHaveURL(/bearbeiten=a36fa06a-870d-5624-a0d6-3f772b845f8a&q=M%C3%BCller$/);
+  await expect(location).toHaveValue('Rathaus II, Raum 3.07');
+  await page.getByRole('link', { name: 'Abbrechen' }).click();
+
   await page.goto('/buero/themen?seite=2');
   await expect(page.getByTestId('list-count')).toHaveText('Themen – 51 bis 100');
   await expect(page.getByTestId('buero-topic')).toHaveCount(50);

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use super::{plural, BueroOnly, ErrorSummary, Mode, Notice, RecordForm, TextField};
 use crate::components::{page_from_query, pager, portion_of, state};
 use crate::forms::{check_lotse, LotseContact};
-use crate::pages::{page_param, query_string};
+use crate::pages::page_param;
 use crate::state::{AppState, Data};
 
 const PATH: &str = "/buero/lotsen";
@@ -113,12 +113,8 @@ fn LotsenAdmin() -> impl IntoView {
     });
     let (portion, shown) = portion_of(ids, page_from_query(), PER_PAGE);
     let navigate = use_navigate();
-    let list_href = move |q: &str, page: usize| {
-        format!(
-            "{PATH}{}",
-            query_string(&[("q", q), ("seite", &page_param(page))])
-        )
-    };
+    let list_href =
+        move |q: &str, page: usize| form.list_url(&[("q", q), ("seite", &page_param(page))]);
     let counts = Memo::new(move |_| {
         state.data.with(|d| {
             (
@@ -195,7 +191,10 @@ fn LotsenAdmin() -> impl IntoView {
                 <div class="field">
                     <label for="lotsen-filter">"Name oder Bereich enthält"</label>
                     <input id="lotsen-filter" type="search" autocomplete="off" prop:value=move || filter.get()
-                        on:input=move |ev| navigate(&list_href(&event_target_value(&ev), 1), NavigateOptions { replace: true, scroll: false, ..Default::default() })/>
+                        on:input=move |ev| {
+                            let url = untrack(|| list_href(&event_target_value(&ev), 1));
+                            navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() })
+                        }/>
                 </div>
             </form>
             <p role="status" data-testid="list-count">{move || {
@@ -214,6 +213,7 @@ fn LotsenAdmin() -> impl IntoView {
             </ul>
             {move || {
                 let q = filter.get();
+                // The links follow the open form too (`list_url` reads the mode).
                 pager(portion.get(), move |p| list_href(&q, p), "Seiten der Lotsenliste", ".buero-list")
             }}
         </section>

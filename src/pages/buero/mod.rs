@@ -108,6 +108,22 @@ impl<D: Send + Sync + 'static> Clone for RecordForm<D> {
 
 impl<D: Send + Sync + 'static> Copy for RecordForm<D> {}
 
+impl<D: Send + Sync + 'static> RecordForm<D> {
+    /// The address of the list with `params` (a filter, a page) that keeps the open form (`neu`
+    /// or `bearbeiten`): moving through the list below a form must not close it and lose what
+    /// is typed. Reads the mode, so a link made with it follows the form.
+    fn list_url(&self, params: &[(&str, &str)]) -> String {
+        let form = match self.mode.get() {
+            Mode::New => ("neu", "1".to_owned()),
+            Mode::Edit(id) => ("bearbeiten", id),
+            Mode::List | Mode::Missing => ("bearbeiten", String::new()),
+        };
+        let mut all = vec![(form.0, form.1.as_str())];
+        all.extend_from_slice(params);
+        format!("{}{}", self.path, crate::pages::query_string(&all))
+    }
+}
+
 impl<D: Clone + Default + Send + Sync + 'static> RecordForm<D> {
     /// `draft_of` reads one record of this device into a form (None if it holds no such
     /// record). The form is filled once per record opened, so later syncs do not overwrite

@@ -18,6 +18,7 @@ use super::{
 use std::collections::HashMap;
 
 use crate::components::{by_heading, page_from_query, pager, portion_of, state};
+use crate::pages::page_param;
 use crate::state::{AppState, Data};
 
 const PATH: &str = "/buero/themen";
@@ -391,7 +392,7 @@ fn TopicsAdmin() -> impl IntoView {
                     </ul>
                 }).collect_view()}
             </div>
-            {move || pager(portion.get(), |p| if p > 1 { format!("{PATH}?seite={p}") } else { PATH.to_owned() }, "Seiten der Themenliste", ".buero-topic-groups")}
+            {move || pager(portion.get(), move |p| form.list_url(&[("seite", &page_param(p))]), "Seiten der Themenliste", ".buero-topic-groups")}
         </section>
     }
 }

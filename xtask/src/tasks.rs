@@ -83,30 +83,20 @@ pub fn test(args: &[String]) -> Result<()> {
         "-D",
         "warnings",
     ])?;
-    cargo(&[
-        "clippy",
-        "-p",
-        "lotsenfinder",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ])?;
-    // The public part of the app (index.html) is built without the staff screens.
-    cargo(&[
-        "clippy",
-        "-p",
-        "lotsenfinder",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--no-default-features",
-        "--lib",
-        "--",
-        "-D",
-        "warnings",
-    ])?;
+    // The app as a whole (staff.html, with its tests) and its public part (index.html), which
+    // is built without the staff screens.
+    for part in [&["--all-targets"][..], &["--no-default-features", "--lib"]] {
+        let mut args = vec![
+            "clippy",
+            "-p",
+            "lotsenfinder",
+            "--target",
+            "wasm32-unknown-unknown",
+        ];
+        args.extend_from_slice(part);
+        args.extend_from_slice(&["--", "-D", "warnings"]);
+        cargo(&args)?;
+    }
     step("Native tests: domain (search, validation, merge, permissions), server over HTTP, xtask");
     cargo(&[
         "test",

@@ -27,7 +27,7 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub async fn serve_static(State(state): State<AppState>, req: Request) -> Response {
     let deep_link = matches!(*req.method(), Method::GET | Method::HEAD)
         && !last_segment(req.uri().path()).contains('.');
-    let staff = is_staff_path(req.uri().path()) && state.dist.join("staff.html").is_file();
+    let staff_path = is_staff_path(req.uri().path());
     let headers = req.headers().clone();
     let method = req.method().clone();
     let dir = ServeDir::new(&state.dist)
@@ -43,7 +43,12 @@ pub async fn serve_static(State(state): State<AppState>, req: Request) -> Respon
     let mut index_req = Request::new(Body::empty());
     *index_req.method_mut() = method;
     *index_req.headers_mut() = headers;
-    let shell = if staff { "staff.html" } else { "index.html" };
+    let staff = state.dist.join("staff.html");
+    let shell = if staff_path && tokio::fs::metadata(&staff).await.is_ok_and(|m| m.is_file()) {
+        "staff.html"
+    } else {
+        "index.html"
+    };
     let index = ServeFile::new(state.dist.join(shell))
         .precompressed_br()
         .precompressed_gzip();

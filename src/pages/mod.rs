@@ -41,7 +41,7 @@ pub use workplace::{WorkItemPage, WorkplacePage};
 
 /// Encodes a value for a query string.
 pub(crate) fn enc(s: &str) -> String {
-    String::from(js_sys::encode_uri_component(s))
+    lotsen_domain::routes::encode_uri_component(s)
 }
 
 /// The query string of `params` with its `?`, leaving out empty and blank values (`""` when

@@ -9,6 +9,7 @@
 use std::fmt::Write;
 
 use crate::model::{Level, Lotse};
+use crate::routes::encode_uri_component;
 
 /// One matched or listed skill on a card: the topic and the level.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -30,20 +31,6 @@ pub fn escape(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Percent-encodes `s` as JavaScript's `encodeURIComponent` does: everything but
-/// `A–Z a–z 0–9 - _ . ! ~ * ' ( )`, byte by byte of its UTF-8.
-pub fn encode_uri_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
         }
     }
     out
@@ -187,16 +174,6 @@ mod tests {
         assert!(html.contains(r#"<dl class="contact"></dl>"#));
         assert!(html.contains(r#"href="/anliegen/neu""#));
         assert!(!html.contains("Telefon") && !html.contains("E-Mail"));
-    }
-
-    #[test]
-    fn encodes_like_encode_uri_component() {
-        assert_eq!(encode_uri_component("a b/c?d=e&f"), "a%20b%2Fc%3Fd%3De%26f");
-        assert_eq!(
-            encode_uri_component("Müller (DMS)!"),
-            "M%C3%BCller%20(DMS)!"
-        );
-        assert_eq!(encode_uri_component("-_.!~*'()"), "-_.!~*'()");
     }
 
     proptest! {

@@ -71,7 +71,7 @@ impl Api {
         limit: u32,
     ) -> Result<ChangesResponse, FetchError> {
         let since = since
-            .map(|s| format!("&since={}", String::from(js_sys::encode_uri_component(s))))
+            .map(|s| format!("&since={}", lotsen_domain::routes::encode_uri_component(s)))
             .unwrap_or_default();
         self.call(
             "GET",

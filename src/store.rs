@@ -332,10 +332,9 @@ impl Store {
                 }
             }
         }
-        // Every write of the page goes out at once; waiting for each in turn would cost one trip
-        // through the event loop per record (seconds for a first sync of 10,000 records).
-        let mut puts = Vec::new();
-        let mut deletes = Vec::new();
+        // Every write of the page goes out at once and nobody waits for one of them: a request
+        // that fails aborts the transaction, and `commit` reports that. A listener per request
+        // (what awaiting it sets up) was a fifth of a first sync of 10,000 records.
         for env in &page.changes {
             let k = key(&env.collection, &env.id);
             let waiting: Option<OutboxEntry> = if pending.contains(&k) {
@@ -349,23 +348,17 @@ impl Store {
                 Pulled::Seen(entry) => put_json(&outbox, &k, &entry).await?,
                 Pulled::Shown(change) => {
                     match &change {
-                        Change::Put(view) => puts.push(
+                        Change::Put(view) => drop(
                             records
                                 .put(serde_json::to_string(view)?)
                                 .with_key(k)
                                 .primitive()?,
                         ),
-                        Change::Remove { .. } => deletes.push(records.delete(k).primitive()?),
+                        Change::Remove { .. } => drop(records.delete(k).primitive()?),
                     }
                     changes.push(change);
                 }
             }
-        }
-        for r in futures::future::join_all(puts).await {
-            r?;
-        }
-        for r in futures::future::join_all(deletes).await {
-            r?;
         }
         meta.put(page.cursor.clone())
             .with_key(META_CURSOR.to_owned())

@@ -1,13 +1,14 @@
 //! The thin HTTP client of the sync protocol (SPEC §7).
 
+pub use gloo_net::http::Method;
+use gloo_net::http::RequestBuilder;
 use lotsen_domain::protocol::{
     ApiError, ChangesResponse, Mutation, PushRequest, PushResponse, SessionUser,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestCredentials, RequestInit, Response};
+use wasm_bindgen::JsCast;
+use web_sys::{AbortController, RequestCredentials};
 
 /// A request gives up after this long, so a flaky connection cannot stall the sync loop.
 const TIMEOUT_MS: i32 = 20_000;
@@ -74,7 +75,7 @@ impl Api {
             .map(|s| format!("&since={}", lotsen_domain::routes::encode_uri_component(s)))
             .unwrap_or_default();
         self.call(
-            "GET",
+            Method::GET,
             &format!("/api/v1/changes?limit={limit}{since}"),
             None,
         )
@@ -84,12 +85,12 @@ impl Api {
     pub async fn push(&self, mutations: Vec<Mutation>) -> Result<PushResponse, FetchError> {
         let body = serde_json::to_string(&PushRequest { mutations })
             .map_err(|e| FetchError::Invalid(e.to_string()))?;
-        self.call("POST", "/api/v1/push", Some(body)).await
+        self.call(Method::POST, "/api/v1/push", Some(body)).await
     }
 
     /// Who the server takes this browser for (None: not logged in).
     pub async fn session(&self) -> Result<Option<SessionUser>, FetchError> {
-        match self.call("GET", "/api/v1/session", None).await {
+        match self.call(Method::GET, "/api/v1/session", None).await {
             Ok(user) => Ok(Some(user)),
             Err(FetchError::Status { status: 401, .. }) => Ok(None),
             Err(e) => Err(e),
@@ -102,12 +103,16 @@ impl Api {
             username: &'a str,
             password: &'a str,
         }
-        self.send("POST", "/api/v1/session", &Login { username, password })
-            .await
+        self.send(
+            Method::POST,
+            "/api/v1/session",
+            &Login { username, password },
+        )
+        .await
     }
 
     pub async fn logout(&self) -> Result<(), FetchError> {
-        self.call::<serde_json::Value>("DELETE", "/api/v1/session", None)
+        self.call::<serde_json::Value>(Method::DELETE, "/api/v1/session", None)
             .await
             .map(drop)
     }
@@ -115,7 +120,7 @@ impl Api {
     /// A JSON body to `url`, the answer as `T`.
     pub async fn send<B: Serialize, T: DeserializeOwned>(
         &self,
-        method: &str,
+        method: Method,
         url: &str,
         body: &B,
     ) -> Result<T, FetchError> {
@@ -125,41 +130,34 @@ impl Api {
 
     pub async fn call<T: DeserializeOwned>(
         &self,
-        method: &str,
+        method: Method,
         url: &str,
         body: Option<String>,
     ) -> Result<T, FetchError> {
-        let window = web_sys::window().ok_or(FetchError::Network)?;
-        let headers = Headers::new().map_err(|_| FetchError::Network)?;
-        let _ = headers.set("X-Device-Key", &self.device_key);
-        let _ = headers.set("Accept", "application/json");
-        let init = RequestInit::new();
-        init.set_method(method);
-        init.set_credentials(RequestCredentials::SameOrigin);
-        if let Some(b) = body {
-            let _ = headers.set("Content-Type", "application/json");
-            init.set_body(&JsValue::from_str(&b));
-        }
-        init.set_headers(&headers);
+        let mut request = RequestBuilder::new(url)
+            .method(method)
+            .credentials(RequestCredentials::SameOrigin)
+            .header("X-Device-Key", &self.device_key)
+            .header("Accept", "application/json");
         let controller = AbortController::new().ok();
         if let Some(c) = &controller {
-            init.set_signal(Some(&c.signal()));
+            request = request.abort_signal(Some(&c.signal()));
             let c = c.clone();
             let abort = wasm_bindgen::closure::Closure::once_into_js(move || c.abort());
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                abort.unchecked_ref(),
-                TIMEOUT_MS,
-            );
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    abort.unchecked_ref(),
+                    TIMEOUT_MS,
+                );
+            }
         }
-        let resp = JsFuture::from(window.fetch_with_str_and_init(url, &init))
-            .await
-            .map_err(|_| FetchError::Network)?;
-        let resp: Response = resp.dyn_into().map_err(|_| FetchError::Network)?;
-        let text = JsFuture::from(resp.text().map_err(|_| FetchError::Network)?)
-            .await
-            .map_err(|_| FetchError::Network)?
-            .as_string()
-            .unwrap_or_default();
+        let request = match body {
+            Some(b) => request.header("Content-Type", "application/json").body(b),
+            None => request.build(),
+        }
+        .map_err(|_| FetchError::Network)?;
+        let resp = request.send().await.map_err(|_| FetchError::Network)?;
+        let text = resp.text().await.map_err(|_| FetchError::Network)?;
         let status = resp.status();
         if resp.ok() {
             // 204 No Content (logout) has no body.

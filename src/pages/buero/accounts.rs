@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{confirm, focus_soon, BueroOnly, ErrorSummary, FormErrors, Notice, TextField};
-use crate::api::FetchError;
+use crate::api::{FetchError, Method};
 use crate::components::state;
 use crate::pages::enc;
 use crate::state::AppState;
@@ -32,7 +32,7 @@ struct AccountList {
 /// A call to the accounts API; `None` for `body` sends none.
 async fn call<B: Serialize, T: DeserializeOwned>(
     state: AppState,
-    method: &str,
+    method: Method,
     url: &str,
     body: Option<&B>,
 ) -> Result<T, FetchError> {
@@ -186,7 +186,7 @@ fn AccountsAdmin() -> impl IntoView {
 
     let fetch = move || {
         spawn_local(async move {
-            match call::<(), AccountList>(state, "GET", "/api/v1/accounts", None).await {
+            match call::<(), AccountList>(state, Method::GET, "/api/v1/accounts", None).await {
                 Ok(list) => {
                     accounts.set(sorted(list.accounts));
                     // Setting it again would rebuild the form and lose what is typed in it.
@@ -307,7 +307,8 @@ fn NewAccountForm(shared: Shared) -> impl IntoView {
         errors.clear();
         shared.busy.set(true);
         spawn_local(async move {
-            match call::<_, AccountView>(shared.state, "POST", "/api/v1/accounts", Some(&new)).await
+            match call::<_, AccountView>(shared.state, Method::POST, "/api/v1/accounts", Some(&new))
+                .await
             {
                 Ok(created) => {
                     shared.notice.say(format!(
@@ -397,7 +398,7 @@ fn AccountRow(username: String, shared: Shared) -> impl IntoView {
             shared.busy.set(true);
             let url = url.clone();
             spawn_local(async move {
-                match call::<_, AccountView>(state, "PATCH", &url, Some(&change)).await {
+                match call::<_, AccountView>(state, Method::PATCH, &url, Some(&change)).await {
                     Ok(changed) => {
                         replace(shared.accounts, changed);
                         shared.notice.say(done);

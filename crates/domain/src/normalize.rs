@@ -1,13 +1,61 @@
 //! German-aware folding for search (SPEC §5): NFC, case-folding, umlauts and ß, and the "ae/oe/ue"
 //! spellings of umlauts, so that "Buergerbuero", "Bürgerbüro" and "BÜRGERBÜRO" are one key.
 
-use unicode_normalization::UnicodeNormalization;
+use std::borrow::Cow;
+
+#[cfg(all(not(feature = "unicode-tables"), not(target_arch = "wasm32")))]
+compile_error!("outside the browser, lotsen-domain needs its `unicode-tables` feature");
+
+/// `s` in Unicode normal form C: "ü" typed as one character or as "u" with a combining
+/// diaeresis becomes the same.
+pub fn nfc(s: &str) -> Cow<'_, str> {
+    normal_form(s, Form::C)
+}
+
+/// `s` in Unicode normal form D: letters and their accents apart ("ş" → "s" + cedilla).
+pub fn nfd(s: &str) -> Cow<'_, str> {
+    normal_form(s, Form::D)
+}
+
+#[derive(Clone, Copy)]
+enum Form {
+    C,
+    D,
+}
+
+#[cfg(feature = "unicode-tables")]
+fn normal_form(s: &str, form: Form) -> Cow<'_, str> {
+    use unicode_normalization::UnicodeNormalization;
+    if s.is_ascii() {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(match form {
+        Form::C => s.nfc().collect(),
+        Form::D => s.nfd().collect(),
+    })
+}
+
+#[cfg(all(not(feature = "unicode-tables"), target_arch = "wasm32"))]
+fn normal_form(s: &str, form: Form) -> Cow<'_, str> {
+    if s.is_ascii() {
+        return Cow::Borrowed(s);
+    }
+    let form = match form {
+        Form::C => "NFC",
+        Form::D => "NFD",
+    };
+    // `normalize` throws only for a form name other than these four.
+    js_sys::JsString::from(s)
+        .normalize(form)
+        .as_string()
+        .map_or(Cow::Borrowed(s), Cow::Owned)
+}
 
 /// Folds `s` into a search key. Folding is applied to both the query and the indexed text, so
 /// "ue" in a word that never had an umlaut ("Dauer" → "daur") still matches itself.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.nfc().flat_map(char::to_lowercase) {
+    for c in nfc(s).chars().flat_map(char::to_lowercase) {
         let mapped = match c {
             'ä' | 'á' | 'à' | 'â' | 'å' => 'a',
             'ö' | 'ó' | 'ò' | 'ô' => 'o',
@@ -65,6 +113,12 @@ mod tests {
     fn nfc_first() {
         // "u" followed by a combining diaeresis is the same as "ü".
         assert_eq!(fold("Bu\u{0308}ro"), fold("Büro"));
+        // The same cases as the app's test of the browser's normalisation (tests/unicode.rs).
+        assert_eq!(fold("Bu\u{0308}rgerbu\u{0308}ro"), "burgerburo");
+        assert_eq!(fold("A\u{030A}ngstro\u{0308}m"), "angstrom");
+        assert_eq!(fold("Ays\u{0327}e"), "ayşe");
+        assert_eq!(nfd("ş"), "s\u{0327}");
+        assert_eq!(nfc("Büro"), "Büro");
     }
 
     #[test]

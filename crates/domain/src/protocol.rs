@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use unicode_normalization::UnicodeNormalization;
 
 use crate::permission::Actor;
 
@@ -233,8 +232,8 @@ pub fn suggest_username(name: &str) -> String {
                 '-' if !w.is_empty() && !w.ends_with('-') => w.push('-'),
                 // Other letters lose their accents (ş → s, é → e); what has no plain form goes.
                 c => w.extend(
-                    std::iter::once(c)
-                        .nfd()
+                    crate::normalize::nfd(c.encode_utf8(&mut [0; 4]))
+                        .chars()
                         .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
                 ),
             }

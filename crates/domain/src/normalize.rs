@@ -9,6 +9,11 @@ compile_error!("outside the browser, lotsen-domain needs its `unicode-tables` fe
 /// `s` in Unicode normal form C: "ü" typed as one character or as "u" with a combining
 /// diaeresis becomes the same.
 pub fn nfc(s: &str) -> Cow<'_, str> {
+    // Every character below U+0300 is a starter with NFC_Quick_Check = Yes (tested below), so
+    // text made of them only is already NFC: German text never needs the tables or the browser.
+    if s.chars().all(|c| c < '\u{300}') {
+        return Cow::Borrowed(s);
+    }
     normal_form(s, Form::C)
 }
 
@@ -119,6 +124,16 @@ mod tests {
         assert_eq!(fold("Ays\u{0327}e"), "ayşe");
         assert_eq!(nfd("ş"), "s\u{0327}");
         assert_eq!(nfc("Büro"), "Büro");
+    }
+
+    #[test]
+    fn below_u0300_text_is_already_nfc() {
+        use unicode_normalization::char::canonical_combining_class;
+        use unicode_normalization::{is_nfc_quick, IsNormalized};
+        for c in (0..0x300).filter_map(char::from_u32) {
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+            assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
+        }
     }
 
     #[test]

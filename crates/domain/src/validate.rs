@@ -377,40 +377,42 @@ pub fn is_email(s: &str) -> bool {
     }
 }
 
-fn digits(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// `YYYY-MM-DD` with a plausible month and day.
 pub fn is_date(s: &str) -> bool {
-    let p: Vec<&str> = s.split('-').collect();
-    if p.len() != 3
-        || p[0].len() != 4
-        || p[1].len() != 2
-        || p[2].len() != 2
-        || !p.iter().all(|x| digits(x))
-    {
-        return false;
-    }
-    let (m, d): (u32, u32) = (p[1].parse().unwrap_or(0), p[2].parse().unwrap_or(0));
-    (1..=12).contains(&m) && (1..=31).contains(&d)
+    date_parts(s.as_bytes()).is_some()
 }
 
 /// `YYYY-MM-DDThh:mm`, local time in Soest.
 pub fn is_local_datetime(s: &str) -> bool {
-    let Some((date, time)) = s.split_once('T') else {
-        return false;
-    };
-    let Some((h, m)) = time.split_once(':') else {
-        return false;
-    };
-    is_date(date)
-        && h.len() == 2
-        && m.len() == 2
-        && digits(h)
-        && digits(m)
-        && h.parse::<u32>().is_ok_and(|h| h < 24)
-        && m.parse::<u32>().is_ok_and(|m| m < 60)
+    datetime_parts(s.as_bytes()).is_some()
+}
+
+/// The number written in `b`, if it is all ASCII digits (at most 4 of them here).
+pub(crate) fn number(b: &[u8]) -> Option<i64> {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')))
+}
+
+/// (year, month, day) of `YYYY-MM-DD` with a plausible month and day. Byte by byte, without
+/// allocating: the evaluation reads every request's times on each change.
+pub(crate) fn date_parts(b: &[u8]) -> Option<(i64, i64, i64)> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (y, m, d) = (number(&b[0..4])?, number(&b[5..7])?, number(&b[8..10])?);
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+}
+
+/// (year, month, day, hour, minute) of `YYYY-MM-DDThh:mm`.
+pub(crate) fn datetime_parts(b: &[u8]) -> Option<(i64, i64, i64, i64, i64)> {
+    if b.len() != 16 || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    let (y, m, d) = date_parts(&b[..10])?;
+    let (hh, mm) = (number(&b[11..13])?, number(&b[14..16])?);
+    (hh < 24 && mm < 60).then_some((y, m, d, hh, mm))
 }
 
 /// A JSON object being read, with the path of its fields for error messages.
@@ -623,6 +625,8 @@ mod tests {
         for (field, bad) in [
             ("created_at", "29.11.2026"),
             ("closed_at", "2026-11-29T25:00:00Z"),
+            // 20 bytes, the 16th inside "ü": reading it by character position once panicked.
+            ("closed_at", "2026-11-29T09:1ü00Z"),
         ] {
             let mut r = req();
             r[field] = json!(bad);

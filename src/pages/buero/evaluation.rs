@@ -4,13 +4,11 @@
 //! oder Schulungen" of `lotsen_domain::demand`. Figures are aggregated by topic only, never per person
 //! (staff-council rule), so nothing here names a Lotse or a colleague.
 
-use std::collections::HashMap;
-
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use lotsen_domain::coverage::Coverage;
 use lotsen_domain::demand::{
-    duration_de, is_open, median_to_done, months_until, per_month, rank, Median, MonthCount,
+    duration_de, is_open, medians_to_done, months_until, per_month, rank, Median, MonthCount,
     RequestFact, TopicDemand,
 };
 use lotsen_domain::model::{Kind, Request};
@@ -75,12 +73,7 @@ impl Stats {
             data.lotsen.values().map(|r| &r.data),
         );
         let facts: Vec<RequestFact> = data.requests.values().map(|r| fact(&r.data)).collect();
-        let mut by_topic: HashMap<&str, Vec<RequestFact>> = HashMap::new();
-        for f in &facts {
-            if let Some(t) = f.topic {
-                by_topic.entry(t).or_default().push(*f);
-            }
-        }
+        let (median, by_topic) = medians_to_done(&facts);
         let lines = rank(&facts, &coverage)
             .into_iter()
             .map(|demand| Line {
@@ -88,10 +81,7 @@ impl Stats {
                     .topic_name(&demand.topic)
                     .unwrap_or(&demand.topic)
                     .to_owned(),
-                median: by_topic
-                    .get(demand.topic.as_str())
-                    .and_then(|f| median_to_done(f))
-                    .map(|m| m.seconds),
+                median: by_topic.get(demand.topic.as_str()).map(|m| m.seconds),
                 demand,
             })
             .collect();
@@ -100,7 +90,7 @@ impl Stats {
             departments: coverage.departments.len(),
             requests: facts.len(),
             open: facts.iter().filter(|f| is_open(f.status)).count(),
-            median: median_to_done(&facts),
+            median,
         }
     }
 }

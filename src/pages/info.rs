@@ -59,6 +59,7 @@ pub fn PrivacyPage() -> impl IntoView {
             <ul>
                 <li>"Name, Bereich und Kontakt bei erledigten oder abgelehnten Anliegen werden 365 Tage nach der letzten Änderung automatisch entfernt; die anonymen Angaben (Thema, Art, Status, Eingang und Abschluss) bleiben für die Auswertung nach Thema und Bereich. Auswertungen über einzelne Personen gibt es nicht – mit Ausnahme der Themen, die Lotsen selbst angeben."</li>
                 <li>"Gelöschte Einträge hinterlassen eine leere Markierung, damit alle Geräte von der Löschung erfahren; sie wird nach 180 Tagen entfernt."</li>
+                <li>"Damit eine Änderung, die wegen einer abgebrochenen Verbindung zweimal ankommt, nicht doppelt gilt, merkt sich der Server 30 Tage lang, dass sie angekommen ist: welcher Eintrag, von welchem Gerät oder Konto (nur als Prüfsumme) und ob sie übernommen wurde – nicht ihren Inhalt."</li>
                 <li>"Das Profil einer Lotsin oder eines Lotsen, solange sie oder er mitmacht. Bei Bewerbungen, über die entschieden ist, werden Name, Kontakt und Nachricht 365 Tage nach der letzten Änderung automatisch entfernt (das Projektbüro kann sie früher löschen); Bereich und Themen bleiben für die Auswertung."</li>
             </ul>
             <h2>"Ihre Rechte"</h2>

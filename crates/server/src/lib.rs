@@ -99,7 +99,7 @@ pub struct Config {
     pub demo: bool,
     /// Session timeouts, cookie flags, login throttling.
     pub auth: AuthConfig,
-    /// The daily anonymisation and tombstone purge.
+    /// The daily anonymisation, tombstone purge and expiry of the mutation log.
     pub retention: ops::Retention,
 }
 
@@ -138,20 +138,18 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
 /// Runs retention at start and then once a day. A failed run is logged and tried again the
 /// next day; it never stops the server.
 async fn retention_schedule(store: Arc<Store>, retention: ops::Retention) {
-    if retention.anonymise_after_days.is_none() && retention.purge_tombstones_after_days.is_none() {
-        return;
-    }
     let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
     daily.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         daily.tick().await;
         let store = store.clone();
         match tokio::task::spawn_blocking(move || ops::retention_run(&store, retention)).await {
-            Ok(Ok((anonymised, purged))) => {
+            Ok(Ok(report)) => {
                 tracing::info!(
-                    requests = anonymised.requests,
-                    applications = anonymised.applications,
-                    purged,
+                    requests = report.anonymised.requests,
+                    applications = report.anonymised.applications,
+                    tombstones = report.tombstones_purged,
+                    mutations = report.mutations_expired,
                     "retention run"
                 )
             }

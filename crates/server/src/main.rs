@@ -59,6 +59,9 @@ enum Command {
         /// Daily: purge tombstones older than this many days (0: never).
         #[arg(long, env = "LOTSEN_TOMBSTONE_DAYS", default_value_t = 180)]
         tombstone_days: u32,
+        /// Daily: forget logged push results (kept so that a retry is not applied twice) older than this many days.
+        #[arg(long, env = "LOTSEN_MUTATION_LOG_DAYS", default_value_t = ops::MUTATION_LOG_DAYS, value_parser = clap::value_parser!(u32).range(1..))]
+        mutation_log_days: u32,
     },
     /// Manage login accounts of Lotsen and the Projektbüro.
     Account {
@@ -299,6 +302,7 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
             session_max_hours,
             retention_days,
             tombstone_days,
+            mutation_log_days,
         } => {
             let auth = AuthConfig {
                 idle_timeout: Duration::from_secs(session_idle_minutes.max(1) * 60),
@@ -316,6 +320,7 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
                 retention: ops::Retention {
                     anonymise_after_days: Some(retention_days).filter(|d| *d > 0),
                     purge_tombstones_after_days: Some(tombstone_days).filter(|d| *d > 0),
+                    mutation_log_days,
                 },
             }))
         }

@@ -224,26 +224,50 @@ pub struct Retention {
     pub anonymise_after_days: Option<u32>,
     /// Purge tombstones older than this many days.
     pub purge_tombstones_after_days: Option<u32>,
+    /// Forget logged mutations (the idempotency cache of pushes) after this many days.
+    pub mutation_log_days: u32,
 }
+
+/// How long a logged mutation answers retries: a device offline for longer than this retries
+/// into a compare-and-swap, which is safe.
+pub const MUTATION_LOG_DAYS: u32 = 30;
 
 impl Default for Retention {
     fn default() -> Self {
         Retention {
             anonymise_after_days: Some(365),
             purge_tombstones_after_days: Some(180),
+            mutation_log_days: MUTATION_LOG_DAYS,
         }
     }
 }
 
-/// One retention run: (records anonymised, tombstones purged).
-pub fn retention_run(store: &Store, r: Retention) -> StoreResult<(Anonymised, usize)> {
+/// What one retention run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RetentionReport {
+    pub anonymised: Anonymised,
+    pub tombstones_purged: usize,
+    pub mutations_expired: usize,
+}
+
+/// Forgets mutations logged more than `days` days ago; returns how many.
+pub fn expire_mutations(store: &Store, days: u32) -> StoreResult<usize> {
+    store.expire_mutations(&days_ago(days))
+}
+
+/// One retention run.
+pub fn retention_run(store: &Store, r: Retention) -> StoreResult<RetentionReport> {
     let anonymised = match r.anonymise_after_days {
         Some(days) => anonymise(store, days)?,
         None => Anonymised::default(),
     };
-    let purged = match r.purge_tombstones_after_days {
+    let tombstones_purged = match r.purge_tombstones_after_days {
         Some(days) => purge_tombstones(store, days)?,
         None => 0,
     };
-    Ok((anonymised, purged))
+    Ok(RetentionReport {
+        anonymised,
+        tombstones_purged,
+        mutations_expired: expire_mutations(store, r.mutation_log_days)?,
+    })
 }

@@ -11,14 +11,17 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use lotsen_domain::protocol::{Envelope, MutationResult};
+use lotsen_domain::protocol::{Envelope, FieldError, MutationStatus};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 const SCHEMA: &str = include_str!("../migrations/0001_init.sql");
 /// The version `SCHEMA` creates; later versions are reached by [`MIGRATIONS`].
 const BASE_SCHEMA_VERSION: i64 = 1;
 /// `(version, script)`: each script brings the database from `version - 1` to `version`.
-const MIGRATIONS: &[(i64, &str)] = &[(2, include_str!("../migrations/0002_sessions.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (2, include_str!("../migrations/0002_sessions.sql")),
+    (3, include_str!("../migrations/0003_mutation_log.sql")),
+];
 
 /// A storage failure. Its text is for the operator's log, never for API clients.
 #[derive(Debug)]
@@ -45,6 +48,18 @@ impl From<serde_json::Error> for StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An entry of the mutation log, a short-lived idempotency cache: a retry of the same
+/// mutation by the same sender is answered from it instead of being applied twice. It holds
+/// no record data, only which record the mutation touched (the answer shows that record as
+/// the sender may see it now) and a refusal's error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoggedMutation {
+    pub status: MutationStatus,
+    /// (collection, id) of an applied or conflicting mutation.
+    pub record: Option<(String, String)>,
+    pub error: Option<FieldError>,
+}
 
 /// A stored record with what only the server knows about it.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,6 +112,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted and overwritten content is zeroed in the file, not left in free space:
+        // anonymised names must not be recoverable from the database file.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
         let epoch = new_epoch()?;
@@ -166,6 +184,17 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets mutations logged before `cutoff` (a `created_at` timestamp): a retry after that
+    /// is decided afresh by compare-and-swap. Returns how many went.
+    pub fn expire_mutations(&self, cutoff: &str) -> StoreResult<usize> {
+        self.write(|tx| {
+            Ok(tx.conn.execute(
+                "DELETE FROM mutations WHERE created_at < ?1",
+                params![cutoff],
+            )?)
+        })
+    }
+
     /// Deletes tombstones last changed before `cutoff` (an `updated_at` timestamp) and moves
     /// the purge horizon past them, so that a cursor that has not yet seen them is answered
     /// with `reset_required` instead of silently missing a deletion. Returns how many went.
@@ -177,6 +206,13 @@ impl Store {
                 |r| r.get(0),
             )?;
             let Some(max) = max else { return Ok(0) };
+            // The log's entries of a purged record go with it.
+            tx.conn.execute(
+                "DELETE FROM mutations WHERE EXISTS (SELECT 1 FROM records r \
+                 WHERE r.collection = mutations.collection AND r.id = mutations.id \
+                 AND r.deleted = 1 AND r.updated_at < ?1)",
+                params![cutoff],
+            )?;
             let n = tx.conn.execute(
                 "DELETE FROM records WHERE deleted = 1 AND updated_at < ?1",
                 params![cutoff],
@@ -369,25 +405,65 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub fn mutation_result(&self, mutation_id: &str) -> StoreResult<Option<MutationResult>> {
-        let json: Option<String> = self
+    /// What the mutation log holds for `mutation_id` sent by `actor` (see [`LoggedMutation`]).
+    pub fn logged_mutation(
+        &self,
+        mutation_id: &str,
+        actor: &str,
+    ) -> StoreResult<Option<LoggedMutation>> {
+        let row = self
             .conn
             .query_row(
-                "SELECT result FROM mutations WHERE mutation_id = ?1",
-                params![mutation_id],
-                |r| r.get(0),
+                "SELECT status, collection, id, error FROM mutations \
+                 WHERE mutation_id = ?1 AND actor = ?2",
+                params![mutation_id, actor],
+                |r| {
+                    let status: String = r.get(0)?;
+                    let record: Option<(String, String)> =
+                        r.get::<_, Option<String>>(1)?.zip(r.get(2)?);
+                    let error: Option<String> = r.get(3)?;
+                    Ok((status, record, error))
+                },
             )
             .optional()?;
-        match json {
-            Some(j) => Ok(Some(serde_json::from_str(&j)?)),
-            None => Ok(None),
-        }
+        let Some((status, record, error)) = row else {
+            return Ok(None);
+        };
+        let status = match status.as_str() {
+            "applied" => MutationStatus::Applied,
+            "conflict" => MutationStatus::Conflict,
+            _ => MutationStatus::Rejected,
+        };
+        Ok(Some(LoggedMutation {
+            status,
+            record,
+            error: error.map(|e| serde_json::from_str(&e)).transpose()?,
+        }))
     }
 
-    pub fn save_mutation_result(&self, result: &MutationResult, now: &str) -> StoreResult<()> {
+    /// Logs the outcome of a mutation for retries by the same `actor`: no record data.
+    pub fn log_mutation(
+        &self,
+        mutation_id: &str,
+        actor: &str,
+        logged: &LoggedMutation,
+        now: &str,
+    ) -> StoreResult<()> {
+        let status = match logged.status {
+            MutationStatus::Applied => "applied",
+            MutationStatus::Conflict => "conflict",
+            MutationStatus::Rejected => "rejected",
+        };
+        let (collection, id) = logged.record.clone().unzip();
+        let error = logged
+            .error
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()?;
         self.conn.execute(
-            "INSERT INTO mutations (mutation_id, result, created_at) VALUES (?1, ?2, ?3)",
-            params![result.mutation_id, serde_json::to_string(result)?, now],
+            "INSERT INTO mutations (mutation_id, actor, status, collection, id, error, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![mutation_id, actor, status, collection, id, error, now],
         )?;
         Ok(())
     }
@@ -537,6 +613,7 @@ mod tests {
 
     #[test]
     fn a_version_1_database_is_migrated() {
+        // Each migration runs once, in order, up to the newest version.
         let dir = tempfile::tempdir().unwrap();
         {
             let conn = Connection::open(dir.path().join("lotsen.sqlite3")).unwrap();
@@ -545,7 +622,9 @@ mod tests {
                 "INSERT INTO meta (key, value) VALUES ('epoch', 'ab'), ('seq', 0), \
                  ('purge_horizon', 0), ('schema_version', 1); \
                  INSERT INTO accounts (username, password_hash, role, lotse, created_at) \
-                 VALUES ('alt', 'h', 'buero', NULL, '2025-01-01T00:00:00Z');",
+                 VALUES ('alt', 'h', 'buero', NULL, '2025-01-01T00:00:00Z'); \
+                 INSERT INTO mutations (mutation_id, result, created_at) \
+                 VALUES ('m', '{\"record\":{\"data\":{\"requester\":{\"name\":\"Eva\"}}}}', 'x');",
             )
             .unwrap();
         }
@@ -568,7 +647,14 @@ mod tests {
                     |r| r.get(0),
                 )
                 .unwrap();
-            assert_eq!(v, 2);
+            assert_eq!(v, 3);
+            // Version 3: the old log, full copies of records, is gone.
+            let logged: i64 = s
+                .lock()
+                .unwrap()
+                .query_row("SELECT COUNT(*) FROM mutations", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(logged, 0);
         }
     }
 

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::actor::Caller;
 use crate::error::ApiError;
-use crate::store::{StoreError, StoreResult, StoredRecord, Tx};
+use crate::store::{LoggedMutation, StoreError, StoreResult, StoredRecord, Tx};
 
 pub const DEFAULT_PAGE: usize = 500;
 const CURSOR_PREFIX: &str = "v1";
@@ -304,12 +304,60 @@ fn push_one(tx: &Tx, caller: &Caller, m: &Mutation, now: &str) -> StoreResult<Mu
             ),
         ));
     }
-    if let Some(done) = tx.mutation_result(&m.mutation_id)? {
-        return Ok(done);
+    // Without a sender to tell apart (no login, no device key) nothing is logged: a replay
+    // must never answer someone else.
+    let actor = log_actor(caller);
+    if let Some(actor) = &actor {
+        if let Some(logged) = tx.logged_mutation(&m.mutation_id, actor)? {
+            return replay(tx, caller, &m.mutation_id, logged);
+        }
     }
     let result = decide(tx, caller, m, now)?;
-    tx.save_mutation_result(&result, now)?;
+    if let Some(actor) = &actor {
+        let logged = LoggedMutation {
+            status: result.status,
+            record: (result.status != MutationStatus::Rejected)
+                .then(|| (m.collection.clone(), m.id.clone())),
+            error: result.error.clone(),
+        };
+        tx.log_mutation(&m.mutation_id, actor, &logged, now)?;
+    }
     Ok(result)
+}
+
+/// Whose retries a logged result answers: the account when logged in, else the device. Both
+/// hashed, so the log names nobody.
+fn log_actor(caller: &Caller) -> Option<String> {
+    match &caller.actor {
+        Actor::Lotse { username, .. } | Actor::Buero { username } => Some(format!(
+            "account:{}",
+            hex::encode(Sha256::digest(username.as_bytes()))
+        )),
+        Actor::Anonymous => caller.device_hash.as_ref().map(|h| format!("device:{h}")),
+    }
+}
+
+/// The answer to a retry: the logged outcome, with the record as the sender may see it now
+/// (anonymised since, changed by others, or gone — never the copy of the time).
+fn replay(
+    tx: &Tx,
+    caller: &Caller,
+    mutation_id: &str,
+    logged: LoggedMutation,
+) -> StoreResult<MutationResult> {
+    let record = match &logged.record {
+        Some((collection, id)) => match tx.get(collection, id)? {
+            Some(rec) => visible(tx, caller, rec, &mut HashMap::new())?,
+            None => None,
+        },
+        None => None,
+    };
+    Ok(MutationResult {
+        mutation_id: mutation_id.to_owned(),
+        status: logged.status,
+        record,
+        error: logged.error,
+    })
 }
 
 fn rejected(m: &Mutation, error: FieldError) -> MutationResult {

@@ -465,13 +465,14 @@ async fn anonymisation_blanks_old_closed_requests_only() {
     let run = ops::retention_run(&w.s.store, ops::Retention::default()).unwrap();
     assert_eq!(
         run,
-        (
-            ops::Anonymised {
+        ops::RetentionReport {
+            anonymised: ops::Anonymised {
                 requests: 1,
                 applications: 0
             },
-            1
-        )
+            tombstones_purged: 1,
+            mutations_expired: 0,
+        }
     );
     assert!(w.s.stored("topics", &gone).is_none());
 }

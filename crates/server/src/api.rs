@@ -21,6 +21,7 @@ use crate::actor::{Caller, PeerAddr};
 use crate::auth;
 use crate::error::ApiError;
 use crate::export::{self, CsvExport, MatrixFilter};
+use crate::http::{BodyTimeout, HttpLimits};
 use crate::ops;
 use crate::sync::{self, PullError};
 use crate::AppState;
@@ -45,21 +46,32 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         if !is_json {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            match rejection.status() {
+        // A body trickling in would hold a connection (and a worker) for good.
+        let timeout = req
+            .extensions()
+            .get::<BodyTimeout>()
+            .map_or(HttpLimits::default().body_timeout, |t| t.0);
+        let bytes = tokio::time::timeout(timeout, Bytes::from_request(req, state))
+            .await
+            .map_err(|_| ApiError::RequestTimeout)?
+            .map_err(|rejection| match rejection.status() {
                 StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
                 _ => ApiError::BadRequest(
                     "bad_body",
                     "Die Anfrage konnte nicht gelesen werden.".into(),
                 ),
-            }
-        })?;
+            })?;
         serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| {
             use serde_json::error::Category;
             match e.classify() {
+                // serde's own text is English and names Rust types: say where, in German.
                 Category::Data => ApiError::Unprocessable(
                     "invalid_body",
-                    format!("Die Anfrage hat nicht die erwartete Form: {e}"),
+                    format!(
+                        "Die Anfrage hat nicht die erwartete Form (Zeile {}, Spalte {}).",
+                        e.line(),
+                        e.column()
+                    ),
                 ),
                 Category::Syntax | Category::Eof | Category::Io => ApiError::BadRequest(
                     "malformed_json",

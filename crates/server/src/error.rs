@@ -32,6 +32,11 @@ pub enum ApiError {
     UnsupportedMediaType,
     /// 422 with a machine code.
     Unprocessable(&'static str, String),
+    /// 408: the body did not arrive in time (`http::HttpLimits::body_timeout`).
+    RequestTimeout,
+    /// An error status the router or the HTTP layer produced without our JSON (a path that
+    /// is not UTF-8, a too long address); answered with its own code and message.
+    Status(StatusCode),
     /// 500; the text is logged, not sent.
     Internal(String),
 }
@@ -82,6 +87,13 @@ impl ApiError {
             ApiError::Unprocessable(code, msg) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, code, msg.clone())
             }
+            ApiError::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "Die Anfrage kam nicht rechtzeitig vollständig an. Bitte versuchen Sie es noch einmal."
+                    .into(),
+            ),
+            ApiError::Status(status) => status_parts(*status),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -89,6 +101,40 @@ impl ApiError {
             ),
         }
     }
+}
+
+/// Code and German message of an error status nobody gave a more precise one.
+fn status_parts(status: StatusCode) -> (StatusCode, &'static str, String) {
+    let (code, message) = match status.as_u16() {
+        400 => ("bad_request", "Die Anfrage ist fehlerhaft."),
+        401 => ("unauthenticated", "Bitte melden Sie sich an."),
+        403 => ("forbidden", "Das dürfen Sie nicht."),
+        404 => return ApiError::NotFound.parts(),
+        405 => return ApiError::MethodNotAllowed.parts(),
+        408 => return ApiError::RequestTimeout.parts(),
+        413 => return ApiError::PayloadTooLarge.parts(),
+        414 => ("uri_too_long", "Die Adresse ist zu lang."),
+        415 => return ApiError::UnsupportedMediaType.parts(),
+        422 => ("invalid_body", "Die Anfrage hat nicht die erwartete Form."),
+        429 => (
+            "too_many_requests",
+            "Zu viele Anfragen. Bitte warten Sie kurz.",
+        ),
+        431 => (
+            "headers_too_large",
+            "Die Kopfzeilen der Anfrage sind zu groß.",
+        ),
+        503 => (
+            "unavailable",
+            "Der Server ist gerade nicht verfügbar. Bitte versuchen Sie es gleich noch einmal.",
+        ),
+        s if s >= 500 => (
+            "internal",
+            "Interner Fehler. Bitte versuchen Sie es später noch einmal.",
+        ),
+        _ => ("bad_request", "Die Anfrage ist fehlerhaft."),
+    };
+    (status, code, message.to_owned())
 }
 
 impl From<StoreError> for ApiError {

@@ -10,6 +10,7 @@ pub mod city;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod http;
 pub mod ops;
 pub mod store;
 pub mod sync;
@@ -83,6 +84,8 @@ pub fn app(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             error::ApiError::Internal("handler panicked".into()).into_response()
         }))
+        .layer(middleware::from_fn(web::limits))
+        .layer(middleware::from_fn(web::api_errors_as_json))
         .layer(middleware::from_fn(web::headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -101,6 +104,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// The daily anonymisation, tombstone purge and expiry of the mutation log.
     pub retention: ops::Retention,
+    /// Timeouts and the connection cap of the HTTP layer.
+    pub http: http::HttpLimits,
 }
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -124,13 +129,7 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     println!("Lotsenfinder läuft auf http://{local}");
     tracing::info!(%local, data_dir = %config.data_dir.display(), epoch = store.epoch(), "listening");
     let state = AppState::with_auth(store, config.dist, config.auth);
-    // Connect info: login throttling counts failures per client address.
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    http::serve(listener, app(state), config.http, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
 }

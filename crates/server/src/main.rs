@@ -62,6 +62,15 @@ enum Command {
         /// Daily: forget logged push results (kept so that a retry is not applied twice) older than this many days.
         #[arg(long, env = "LOTSEN_MUTATION_LOG_DAYS", default_value_t = ops::MUTATION_LOG_DAYS, value_parser = clap::value_parser!(u32).range(1..))]
         mutation_log_days: u32,
+        /// A request's headers must arrive within this many seconds; also ends idle kept-alive connections.
+        #[arg(long, env = "LOTSEN_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+        header_timeout_secs: u64,
+        /// A request body must arrive within this many seconds.
+        #[arg(long, env = "LOTSEN_BODY_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+        body_timeout_secs: u64,
+        /// Connections served at once; more wait until one ends.
+        #[arg(long, env = "LOTSEN_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        max_connections: u64,
     },
     /// Manage login accounts of Lotsen and the Projektbüro.
     Account {
@@ -303,6 +312,9 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
             retention_days,
             tombstone_days,
             mutation_log_days,
+            header_timeout_secs,
+            body_timeout_secs,
+            max_connections,
         } => {
             let auth = AuthConfig {
                 idle_timeout: Duration::from_secs(session_idle_minutes.max(1) * 60),
@@ -321,6 +333,11 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
                     anonymise_after_days: Some(retention_days).filter(|d| *d > 0),
                     purge_tombstones_after_days: Some(tombstone_days).filter(|d| *d > 0),
                     mutation_log_days,
+                },
+                http: lotsen_server::http::HttpLimits {
+                    header_timeout: Duration::from_secs(header_timeout_secs),
+                    body_timeout: Duration::from_secs(body_timeout_secs),
+                    max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
                 },
             }))
         }

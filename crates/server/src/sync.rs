@@ -98,18 +98,22 @@ pub fn parse_cursor(since: Option<&str>) -> Result<Cursor, ApiError> {
     })
 }
 
-/// Parses `limit`: default 500, above 1000 treated as 1000, 0 or not a number refused.
+/// Parses `limit`: default 500, above 1000 (however many digits) treated as 1000, 0 or not a
+/// number refused.
 pub fn parse_limit(limit: Option<&str>) -> Result<usize, ApiError> {
-    match limit {
-        None => Ok(DEFAULT_PAGE),
-        Some(s) => match s.parse::<u64>() {
-            Ok(0) | Err(_) => Err(ApiError::BadRequest(
-                "bad_limit",
-                "limit muss eine Zahl von 1 bis 1000 sein.".into(),
-            )),
-            Ok(n) => Ok(usize::try_from(n).unwrap_or(MAX_PAGE).min(MAX_PAGE)),
-        },
+    let Some(s) = limit else {
+        return Ok(DEFAULT_PAGE);
+    };
+    let digits = s.trim_start_matches('0');
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || digits.is_empty() {
+        return Err(ApiError::BadRequest(
+            "bad_limit",
+            "limit muss eine Zahl von 1 bis 1000 sein.".into(),
+        ));
     }
+    Ok(digits
+        .parse::<usize>()
+        .map_or(MAX_PAGE, |n| n.min(MAX_PAGE)))
 }
 
 /// A pull refused before any data is read.
@@ -584,6 +588,12 @@ mod tests {
         assert_eq!(parse_limit(None).unwrap(), 500);
         assert_eq!(parse_limit(Some("5000")).unwrap(), 1000);
         assert_eq!(parse_limit(Some("7")).unwrap(), 7);
+        assert_eq!(parse_limit(Some("0007")).unwrap(), 7);
+        assert_eq!(parse_limit(Some("18446744073709551616")).unwrap(), 1000);
+        assert_eq!(parse_limit(Some(&"9".repeat(400))).unwrap(), 1000);
+        assert!(parse_limit(Some("")).is_err());
+        assert!(parse_limit(Some("000")).is_err());
+        assert!(parse_limit(Some("+5")).is_err());
         assert!(parse_limit(Some("0")).is_err());
         assert!(parse_limit(Some("abc")).is_err());
         assert!(parse_limit(Some("-1")).is_err());

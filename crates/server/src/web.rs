@@ -11,6 +11,7 @@ use lotsen_domain::routes::is_staff_path;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
+use crate::error::ApiError;
 use crate::AppState;
 
 pub const CSP: &str =
@@ -25,6 +26,15 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// screens of Lotsen and the Projektbüro, staff.html, the part of the app that has them
 /// (`lotsen_domain::routes`; index.html when a build has no staff.html).
 pub async fn serve_static(State(state): State<AppState>, req: Request) -> Response {
+    // No file has such a name; the file system would answer "name too long", a 500.
+    if req
+        .uri()
+        .path()
+        .split('/')
+        .any(|segment| segment.len() > MAX_NAME)
+    {
+        return not_found_text(StatusCode::NOT_FOUND.into_response());
+    }
     let deep_link = matches!(*req.method(), Method::GET | Method::HEAD)
         && !last_segment(req.uri().path()).contains('.');
     let staff_path = is_staff_path(req.uri().path());
@@ -37,6 +47,11 @@ pub async fn serve_static(State(state): State<AppState>, req: Request) -> Respon
         Ok(res) => res.map(Body::new),
         Err(never) => match never {},
     };
+    if res.status().is_server_error() {
+        // A file that cannot be read is, for the browser, not there; the operator sees why.
+        tracing::warn!(status = %res.status(), "static file could not be served");
+        return not_found_text(StatusCode::NOT_FOUND.into_response());
+    }
     if res.status() != StatusCode::NOT_FOUND || !deep_link {
         return not_found_text(res);
     }
@@ -70,6 +85,55 @@ fn not_found_text(res: Response) -> Response {
     } else {
         res
     }
+}
+
+/// The longest file name most file systems allow (bytes).
+const MAX_NAME: usize = 255;
+/// The longest address the router takes (`414` beyond).
+pub const MAX_URI: usize = 8 * 1024;
+/// The most bytes of request headers the router takes (`431` beyond).
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Refuses too long addresses and too large headers before any handler runs, with the API's
+/// JSON on `/api/` (the HTTP layer's own limits are higher and answer without a body).
+pub async fn limits(req: Request, next: Next) -> Response {
+    if req.uri().to_string().len() > MAX_URI {
+        return ApiError::Status(StatusCode::URI_TOO_LONG).into_response();
+    }
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return ApiError::Status(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE).into_response();
+    }
+    next.run(req).await
+}
+
+/// Every error on `/api/` is the API's JSON (SPEC §7). axum's own rejections (a path segment
+/// that is not UTF-8, `%FF`) are plain text; they get the code and German message of their
+/// status, keeping `Allow` and `Retry-After`.
+pub async fn api_errors_as_json(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let api = path == "/api" || path.starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let mut json = ApiError::Status(status).into_response();
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(value) = res.headers().get(&name) {
+            json.headers_mut().insert(name, value.clone());
+        }
+    }
+    json
 }
 
 fn last_segment(path: &str) -> &str {

@@ -1,7 +1,6 @@
 //! Starts the real server on 127.0.0.1:0 over a temp data dir and talks to it over HTTP.
 #![allow(dead_code)]
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -9,6 +8,7 @@ use std::sync::Arc;
 use lotsen_domain::permission::Actor;
 use lotsen_domain::protocol::{Mutation, MutationResult};
 use lotsen_server::actor::Caller;
+use lotsen_server::http::{self, HttpLimits};
 use lotsen_server::{app, sync, AppState, AuthConfig, Store};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
@@ -31,19 +31,26 @@ impl TestServer {
 
     /// Like `start`, with the given session and throttling settings.
     pub async fn start_with(data_dir: &Path, dist: &Path, auth: AuthConfig) -> TestServer {
+        TestServer::start_with_limits(data_dir, dist, auth, HttpLimits::default()).await
+    }
+
+    /// Like `start_with`, with the given limits of the HTTP layer.
+    pub async fn start_with_limits(
+        data_dir: &Path,
+        dist: &Path,
+        auth: AuthConfig,
+        limits: HttpLimits,
+    ) -> TestServer {
         let store = Arc::new(Store::open(data_dir).expect("open store"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let router = app(AppState::with_auth(store.clone(), dist, auth))
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let router = app(AppState::with_auth(store.clone(), dist, auth));
         let task = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-                .unwrap();
+            http::serve(listener, router, limits, async {
+                let _ = stopped.await;
+            })
+            .await;
         });
         TestServer {
             base: format!("http://{addr}"),

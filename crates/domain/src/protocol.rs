@@ -195,6 +195,10 @@ pub struct AccountView {
     pub lotse: Option<String>,
     pub disabled: bool,
     pub created_at: String,
+    /// Failed logins of the last hour that still slow down further attempts (someone may be
+    /// guessing the password); counted by the server in memory.
+    #[serde(default)]
+    pub failed_logins: u32,
 }
 
 /// `POST /api/v1/accounts`.

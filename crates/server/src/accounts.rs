@@ -18,6 +18,7 @@ impl From<&Account> for AccountView {
             lotse: a.lotse.clone(),
             disabled: a.disabled,
             created_at: a.created_at.clone(),
+            failed_logins: 0,
         }
     }
 }

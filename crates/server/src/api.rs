@@ -224,7 +224,7 @@ pub async fn login(
     .await?;
     match outcome {
         LoginOutcome::Ok(user, token) => {
-            state.auth.throttle.record_success(&throttle_name);
+            state.auth.throttle.record_success(&throttle_name, addr);
             tracing::info!(username = %user.username, "login");
             Ok((
                 [(header::SET_COOKIE, state.auth.session_cookie(&token))],
@@ -233,8 +233,13 @@ pub async fn login(
                 .into_response())
         }
         LoginOutcome::Wrong => {
-            state.auth.throttle.record_failure(&throttle_name, addr);
-            tracing::info!(username = %throttle_name, ?addr, "failed login");
+            if state.auth.throttle.record_failure(&throttle_name, addr) {
+                // Someone may be guessing: the operator's log says so, and the Büro sees the
+                // count at the account (`/buero/konten`).
+                tracing::warn!(username = %throttle_name, ?addr, "failed logins: further attempts are slowed down");
+            } else {
+                tracing::info!(username = %throttle_name, ?addr, "failed login");
+            }
             Err(invalid_credentials())
         }
         LoginOutcome::Disabled => Err(ApiError::Forbidden(
@@ -309,7 +314,11 @@ pub async fn list_accounts(
     caller: Caller,
 ) -> Result<Json<AccountList>, ApiError> {
     require_buero(&caller, ACCOUNTS_REFUSAL)?;
-    let accounts = blocking(move || Ok(accounts::list(&state.store)?)).await?;
+    let store = state.store.clone();
+    let mut accounts = blocking(move || Ok(accounts::list(&store)?)).await?;
+    for a in &mut accounts {
+        a.failed_logins = state.auth.throttle.failures_of(&a.username);
+    }
     Ok(Json(AccountList { accounts }))
 }
 

@@ -4,7 +4,7 @@
 //! The cookie carries a random 256-bit token; the database keeps only its SHA-256, so a copy of
 //! the database (a backup) cannot be used to take over a session.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -49,22 +49,36 @@ impl Default for AuthConfig {
     }
 }
 
-/// Failed logins allowed within `window` before further attempts are answered with 429.
+/// How failed logins slow down further attempts (see [`Throttle`]). After its free failures,
+/// a counter makes the next attempt wait `first_delay`, then twice as long after each further
+/// failure, up to `max_delay`.
 #[derive(Clone, Debug)]
 pub struct ThrottleConfig {
-    pub window: Duration,
-    /// Per username (whether the account exists or not).
-    pub max_per_account: usize,
-    /// Per client address. Higher than per account: colleagues behind one NAT share it.
-    pub max_per_address: usize,
+    /// Failures of one account from one address before delays begin.
+    pub free_per_pair: u32,
+    /// Failures of one account from addresses it never logged in from.
+    pub free_per_account: u32,
+    /// Failures from one address for accounts that never logged in from it. Higher: behind
+    /// the city's proxy every colleague shares an address.
+    pub free_per_address: u32,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    /// A counter whose last failure is this old starts again from zero.
+    pub forget_after: Duration,
+    /// A successful login makes its address known for the account this long.
+    pub known_for: Duration,
 }
 
 impl Default for ThrottleConfig {
     fn default() -> Self {
         ThrottleConfig {
-            window: Duration::from_secs(15 * 60),
-            max_per_account: 5,
-            max_per_address: 20,
+            free_per_pair: 3,
+            free_per_account: 10,
+            free_per_address: 30,
+            first_delay: Duration::from_secs(2),
+            max_delay: Duration::from_secs(15 * 60),
+            forget_after: Duration::from_secs(60 * 60),
+            known_for: Duration::from_secs(90 * 24 * 60 * 60),
         }
     }
 }
@@ -240,68 +254,121 @@ pub fn verify_password(hash: Option<&str>, password: &str) -> bool {
     ok && real
 }
 
+/// What one login attempt is counted under.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum ThrottleKey {
+    /// One account from one address: the plain guessing of one password.
+    Pair(String, Option<IpAddr>),
+    /// One account from everywhere: guessing spread over many addresses.
     Account(String),
+    /// One address for every account: one password tried on many accounts (spraying).
     Address(IpAddr),
 }
 
-/// Failed logins of the last window, in memory (a restart forgets them, which is fine for a
-/// limit measured in minutes).
-pub struct Throttle {
-    config: ThrottleConfig,
-    failures: Mutex<HashMap<ThrottleKey, VecDeque<Instant>>>,
+/// Failures under one key: how many, and when the last one was.
+#[derive(Clone, Copy, Debug)]
+struct Failures {
+    count: u32,
+    last: Instant,
 }
 
-/// Above this many keys, stale ones are swept on the next failure.
+/// Failed logins slow down the source of the failures, never lock anybody out (OWASP ASVS
+/// 4.0 V2.2.1: anti-automation without account lockout; BSI IT-Grundschutz APP.3.1.A14 /
+/// ORP.4.A22: limit failed logins, delays instead of blocking). Three counters, each with
+/// growing delays once its free failures are used up:
+///
+/// - account and address together: the same colleague typing wrong, or one attacker;
+/// - the account from all addresses and the address for all accounts: distributed guessing
+///   and password spraying. These two do not apply where the account has logged in
+///   successfully before (a *known* address), so a colleague at their own desk is never held
+///   up by wrong passwords typed elsewhere — and behind the city's proxy, where every
+///   colleague shares one address, a spraying attack slows new combinations only.
+///
+/// In memory: a restart forgets it, which is fine for delays measured in minutes.
+pub struct Throttle {
+    config: ThrottleConfig,
+    state: Mutex<ThrottleState>,
+}
+
+#[derive(Default)]
+struct ThrottleState {
+    failures: HashMap<ThrottleKey, Failures>,
+    /// Last successful login per (account, address).
+    known: HashMap<(String, IpAddr), Instant>,
+}
+
+/// Above this many entries, stale ones are swept on the next write.
 const SWEEP_ABOVE: usize = 10_000;
 
 impl Throttle {
     pub fn new(config: ThrottleConfig) -> Throttle {
         Throttle {
             config,
-            failures: Mutex::new(HashMap::new()),
+            state: Mutex::new(ThrottleState::default()),
         }
     }
 
-    fn keys(username: &str, addr: Option<IpAddr>) -> Vec<(ThrottleKey, bool)> {
-        let mut keys = vec![(ThrottleKey::Account(username.to_owned()), true)];
-        if let Some(a) = addr {
-            keys.push((ThrottleKey::Address(a), false));
+    fn lock(&self) -> std::sync::MutexGuard<'_, ThrottleState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The keys an attempt counts under, with the failures each allows before delays begin.
+    fn keys(
+        &self,
+        state: &ThrottleState,
+        username: &str,
+        addr: Option<IpAddr>,
+        now: Instant,
+    ) -> Vec<(ThrottleKey, u32)> {
+        let c = &self.config;
+        let mut keys = vec![(
+            ThrottleKey::Pair(username.to_owned(), addr),
+            c.free_per_pair,
+        )];
+        let known = addr.is_some_and(|a| {
+            state
+                .known
+                .get(&(username.to_owned(), a))
+                .is_some_and(|t| now.duration_since(*t) < c.known_for)
+        });
+        if !known {
+            keys.push((
+                ThrottleKey::Account(username.to_owned()),
+                c.free_per_account,
+            ));
+            if let Some(a) = addr {
+                keys.push((ThrottleKey::Address(a), c.free_per_address));
+            }
         }
         keys
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ThrottleKey, VecDeque<Instant>>> {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner())
+    /// How long after its last failure a key with `count` failures lets the next attempt in.
+    fn delay(&self, count: u32, free: u32) -> Duration {
+        if count < free {
+            return Duration::ZERO;
+        }
+        let doublings = (count - free).min(30);
+        self.config
+            .first_delay
+            .saturating_mul(1 << doublings)
+            .min(self.config.max_delay)
     }
 
-    /// `Err(wait)` if the account or the address has used up its failures for now.
+    /// `Err(wait)` while a failure of this account or address is too recent to try again.
     pub fn check(&self, username: &str, addr: Option<IpAddr>) -> Result<(), Duration> {
         let now = Instant::now();
-        let window = self.config.window;
-        let mut map = self.lock();
+        let state = self.lock();
         let mut wait = Duration::ZERO;
-        for (key, is_account) in Self::keys(username, addr) {
-            let max = if is_account {
-                self.config.max_per_account
-            } else {
-                self.config.max_per_address
-            };
-            let Some(times) = map.get_mut(&key) else {
+        for (key, free) in self.keys(&state, username, addr, now) {
+            let Some(f) = state.failures.get(&key) else {
                 continue;
             };
-            while times
-                .front()
-                .is_some_and(|t| now.duration_since(*t) >= window)
-            {
-                times.pop_front();
+            if now.duration_since(f.last) >= self.config.forget_after {
+                continue;
             }
-            if times.len() >= max {
-                // Free again once enough of the failures have left the window.
-                let oldest_to_expire = times[times.len() - max];
-                wait = wait.max(window.saturating_sub(now.duration_since(oldest_to_expire)));
-            }
+            let ready = f.last + self.delay(f.count, free);
+            wait = wait.max(ready.saturating_duration_since(now));
         }
         if wait.is_zero() {
             Ok(())
@@ -310,37 +377,68 @@ impl Throttle {
         }
     }
 
-    pub fn record_failure(&self, username: &str, addr: Option<IpAddr>) {
+    /// Counts a failure; returns whether it made a counter start delaying (worth a warning in
+    /// the log: someone may be guessing).
+    pub fn record_failure(&self, username: &str, addr: Option<IpAddr>) -> bool {
         let now = Instant::now();
-        let window = self.config.window;
-        let mut map = self.lock();
-        if map.len() > SWEEP_ABOVE {
-            map.retain(|_, times| {
-                times
-                    .back()
-                    .is_some_and(|t| now.duration_since(*t) < window)
+        let mut state = self.lock();
+        self.sweep(&mut state, now);
+        let mut started = false;
+        for (key, free) in self.keys(&state, username, addr, now) {
+            let f = state.failures.entry(key).or_insert(Failures {
+                count: 0,
+                last: now,
             });
-        }
-        for (key, _) in Self::keys(username, addr) {
-            let times = map.entry(key).or_default();
-            times.push_back(now);
-            // More than the larger limit is never needed to decide.
-            let keep = self
-                .config
-                .max_per_account
-                .max(self.config.max_per_address)
-                .max(1);
-            while times.len() > keep {
-                times.pop_front();
+            if now.duration_since(f.last) >= self.config.forget_after {
+                f.count = 0;
             }
+            f.count = f.count.saturating_add(1);
+            f.last = now;
+            started |= f.count == free;
+        }
+        started
+    }
+
+    /// A correct password: the account's failures are forgiven and the address becomes known
+    /// for it. The address's own count stays (one valid login must not reset the guessing
+    /// budget of a whole address).
+    pub fn record_success(&self, username: &str, addr: Option<IpAddr>) {
+        let now = Instant::now();
+        let mut state = self.lock();
+        self.sweep(&mut state, now);
+        state
+            .failures
+            .remove(&ThrottleKey::Pair(username.to_owned(), addr));
+        state
+            .failures
+            .remove(&ThrottleKey::Account(username.to_owned()));
+        if let Some(a) = addr {
+            state.known.insert((username.to_owned(), a), now);
         }
     }
 
-    /// A successful login clears the account's failures (not the address's: one valid
-    /// account must not reset the guessing budget of a whole address).
-    pub fn record_success(&self, username: &str) {
+    /// Failures of `username` that still count (for the Projektbüro's list of accounts).
+    pub fn failures_of(&self, username: &str) -> u32 {
+        let now = Instant::now();
         self.lock()
-            .remove(&ThrottleKey::Account(username.to_owned()));
+            .failures
+            .get(&ThrottleKey::Account(username.to_owned()))
+            .filter(|f| now.duration_since(f.last) < self.config.forget_after)
+            .map_or(0, |f| f.count)
+    }
+
+    fn sweep(&self, state: &mut ThrottleState, now: Instant) {
+        let (forget, known_for) = (self.config.forget_after, self.config.known_for);
+        if state.failures.len() > SWEEP_ABOVE {
+            state
+                .failures
+                .retain(|_, f| now.duration_since(f.last) < forget);
+        }
+        if state.known.len() > SWEEP_ABOVE {
+            state
+                .known
+                .retain(|_, t| now.duration_since(*t) < known_for);
+        }
     }
 }
 
@@ -378,25 +476,78 @@ mod tests {
         assert!(!verify_password(Some("kaputt"), "x"));
     }
 
+    fn throttle() -> Throttle {
+        Throttle::new(ThrottleConfig {
+            free_per_pair: 2,
+            free_per_account: 4,
+            free_per_address: 6,
+            first_delay: Duration::from_secs(10),
+            max_delay: Duration::from_secs(100),
+            forget_after: Duration::from_secs(3600),
+            known_for: Duration::from_secs(3600),
+        })
+    }
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        Some(s.parse().unwrap())
+    }
+
     #[test]
-    fn throttle_counts_per_account_and_address() {
-        let t = Throttle::new(ThrottleConfig {
-            window: Duration::from_secs(60),
-            max_per_account: 2,
-            max_per_address: 3,
-        });
-        let a: IpAddr = "10.0.0.1".parse().unwrap();
-        let b: IpAddr = "10.0.0.2".parse().unwrap();
-        t.record_failure("u", Some(a));
-        assert!(t.check("u", Some(a)).is_ok());
-        t.record_failure("u", Some(a));
-        let wait = t.check("u", Some(b)).unwrap_err();
-        assert!(wait > Duration::from_secs(58) && wait <= Duration::from_secs(60));
-        assert!(t.check("v", Some(b)).is_ok());
-        t.record_failure("v", Some(a));
-        assert!(t.check("w", Some(a)).is_err(), "address used up");
-        assert!(t.check("w", Some(b)).is_ok());
-        t.record_success("u");
-        assert!(t.check("u", Some(b)).is_ok());
+    fn delays_grow_and_stop_growing() {
+        let t = throttle();
+        let d: Vec<Duration> = (0..8).map(|n| t.delay(n, 2)).collect();
+        let s = Duration::from_secs;
+        assert_eq!(d, [s(0), s(0), s(10), s(20), s(40), s(80), s(100), s(100)]);
+        assert_eq!(t.delay(u32::MAX, 2), s(100));
+    }
+
+    #[test]
+    fn failures_slow_down_their_source_not_the_colleague() {
+        let t = throttle();
+        let (desk, attacker) = (ip("10.0.0.1"), ip("10.0.0.66"));
+        t.record_success("eva", desk);
+        // Someone else guesses Eva's password.
+        for _ in 0..2 {
+            assert!(t.check("eva", attacker).is_ok());
+            t.record_failure("eva", attacker);
+        }
+        let wait = t.check("eva", attacker).unwrap_err();
+        assert!(wait > Duration::from_secs(9), "{wait:?}");
+        // Eva at her own desk is not held up.
+        assert!(t.check("eva", desk).is_ok());
+        // From yet another address, the account-wide counter holds once it is used up.
+        t.record_failure("eva", ip("10.0.0.67"));
+        t.record_failure("eva", ip("10.0.0.68"));
+        assert!(t.check("eva", ip("10.0.0.69")).is_err());
+        assert!(t.check("eva", desk).is_ok());
+        assert_eq!(t.failures_of("eva"), 4);
+    }
+
+    #[test]
+    fn spraying_from_one_address_slows_unknown_accounts_only() {
+        let t = throttle();
+        let proxy = ip("10.1.1.1");
+        t.record_success("bert", proxy);
+        for name in ["a1", "a2", "a3", "a4", "a5", "a6"] {
+            t.record_failure(name, proxy);
+        }
+        assert!(t.check("neu", proxy).is_err(), "spraying slows new names");
+        assert!(
+            t.check("bert", proxy).is_ok(),
+            "a colleague known there is not held up"
+        );
+        assert!(t.check("neu", ip("10.1.1.2")).is_ok());
+    }
+
+    #[test]
+    fn a_success_forgives_the_accounts_failures() {
+        let t = throttle();
+        let a = ip("10.0.0.1");
+        t.record_failure("u", a);
+        t.record_failure("u", a);
+        assert!(t.check("u", a).is_err());
+        t.record_success("u", a);
+        assert!(t.check("u", a).is_ok());
+        assert_eq!(t.failures_of("u"), 0);
     }
 }

@@ -47,6 +47,19 @@ async fn call<B: Serialize, T: DeserializeOwned>(
     }
 }
 
+/// What the Büro reads at an account someone may be guessing the password of.
+fn failed_logins_text(n: u32) -> String {
+    let times = if n == 1 {
+        "1 Fehlversuch".to_owned()
+    } else {
+        format!("{n} Fehlversuche")
+    };
+    format!(
+        "{times} beim Anmelden in der letzten Stunde. Weitere Versuche von fremden Geräten werden \
+         verzögert. Wenn das nicht die Kollegin oder der Kollege selbst war: Passwort neu setzen."
+    )
+}
+
 fn needs_login(e: &FetchError) -> bool {
     matches!(
         e,
@@ -523,6 +536,12 @@ fn AccountRow(username: String, shared: Shared) -> impl IntoView {
                     {move || disabled().then(|| view! { " " <span class="buero-badge">"gesperrt"</span> })}
                     {move || mine.get().then(|| view! { " " <span class="muted">"(Ihr Konto)"</span> })}
                 </p>
+                {move || {
+                    let n = account.with(|a| a.as_ref().map_or(0, |a| a.failed_logins));
+                    (n > 0).then(|| view! {
+                        <p class="notice warning" data-testid="failed-logins">{failed_logins_text(n)}</p>
+                    })
+                }}
                 <p class="muted">
                     {move || match lotse_name() {
                         None => "kein Lotsen-Profil".into_any(),

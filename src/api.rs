@@ -164,16 +164,16 @@ impl Api {
             let text = if text.is_empty() { "null" } else { &text };
             return serde_json::from_str(text).map_err(|e| FetchError::Invalid(e.to_string()));
         }
-        // A proxy or a stopped server can answer with a gateway error: that is being offline.
-        if matches!(status, 502..=504) {
-            return Err(FetchError::Network);
-        }
         match serde_json::from_str::<ApiError>(&text) {
+            // Our own answer, also a 503 (storage full) or 429 (too many writes): its German
+            // message is shown, and the outbox waits.
             Ok(e) => Err(FetchError::Status {
                 status,
                 code: e.error.code,
                 message: e.error.message,
             }),
+            // A proxy or a stopped server answering with a gateway error: that is being offline.
+            Err(_) if matches!(status, 502..=504) => Err(FetchError::Network),
             Err(_) => Err(FetchError::Status {
                 status,
                 code: String::new(),

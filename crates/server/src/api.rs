@@ -119,6 +119,7 @@ pub async fn changes(
 pub async fn push(
     State(state): State<AppState>,
     caller: Caller,
+    PeerAddr(addr): PeerAddr,
     ApiJson(body): ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
     if body.mutations.len() > MAX_MUTATIONS {
@@ -129,6 +130,20 @@ pub async fn push(
                 body.mutations.len()
             ),
         ));
+    }
+    if caller.actor == Actor::Anonymous && !body.mutations.is_empty() {
+        // Nothing of a refused push is applied: the device keeps its outbox and retries.
+        if !state.writes.has_room() {
+            return Err(ApiError::StorageLow);
+        }
+        let n = u32::try_from(body.mutations.len()).unwrap_or(u32::MAX);
+        state
+            .writes
+            .budget
+            .take(caller.device_hash.as_deref(), addr, n)
+            .map_err(|wait| ApiError::TooManyWrites {
+                retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+            })?;
     }
     blocking(move || {
         let now = sync::now_utc();

@@ -202,7 +202,7 @@ pub fn now_ms() -> i64 {
 /// A fresh random 256-bit token, hex encoded.
 pub fn new_token() -> StoreResult<String> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::new(format!("no randomness: {e}")))?;
     Ok(hex::encode(bytes))
 }
 
@@ -227,12 +227,12 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
 /// Argon2id hash (PHC string) of a password with a fresh random salt.
 pub fn hash_password(password: &str) -> StoreResult<String> {
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| StoreError(format!("no randomness: {e}")))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError(format!("salt: {e}")))?;
+    getrandom::fill(&mut salt).map_err(|e| StoreError::new(format!("no randomness: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::new(format!("salt: {e}")))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| StoreError(format!("argon2: {e}")))
+        .map_err(|e| StoreError::new(format!("argon2: {e}")))
 }
 
 /// Whether `password` matches the PHC string `hash`; `None` verifies against a fixed dummy

@@ -1090,7 +1090,7 @@ pub fn seed_if_empty(store: &Store) -> StoreResult<usize> {
             .find(|(_, r)| r.status != MutationStatus::Applied)
         {
             // Returning an error rolls the whole seed back.
-            return Err(StoreError(format!(
+            return Err(StoreError::new(format!(
                 "demo record {}/{} not applied: {:?} {:?}",
                 m.collection, m.id, r.status, r.error
             )));

@@ -32,6 +32,14 @@ pub enum ApiError {
     UnsupportedMediaType,
     /// 422 with a machine code.
     Unprocessable(&'static str, String),
+    /// 429 for anonymous writes beyond their budget (`writes::WriteBudget`).
+    TooManyWrites {
+        retry_after_secs: u64,
+    },
+    /// 503: anonymous writes paused while the disk runs out of space.
+    StorageLow,
+    /// 503: the storage cannot write now (disk full, read-only, I/O error); logged.
+    Unavailable(String),
     /// 408: the body did not arrive in time (`http::HttpLimits::body_timeout`).
     RequestTimeout,
     /// An error status the router or the HTTP layer produced without our JSON (a path that
@@ -87,6 +95,27 @@ impl ApiError {
             ApiError::Unprocessable(code, msg) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, code, msg.clone())
             }
+            ApiError::TooManyWrites { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_writes",
+                "Zu viele Änderungen in kurzer Zeit von diesem Gerät oder Netz. Ihre Eingaben bleiben \
+                 auf diesem Gerät gespeichert und werden später gesendet."
+                    .into(),
+            ),
+            ApiError::StorageLow => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_low",
+                "Der Server nimmt gerade keine neuen Einträge an, weil sein Speicher knapp wird. Ihre \
+                 Eingaben bleiben auf diesem Gerät gespeichert und werden später gesendet."
+                    .into(),
+            ),
+            ApiError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                "Der Server kann gerade nichts speichern. Ihre Eingaben bleiben auf diesem Gerät \
+                 gespeichert und werden später gesendet."
+                    .into(),
+            ),
             ApiError::RequestTimeout => (
                 StatusCode::REQUEST_TIMEOUT,
                 "request_timeout",
@@ -139,14 +168,24 @@ fn status_parts(status: StatusCode) -> (StatusCode, &'static str, String) {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        ApiError::Internal(e.to_string())
+        if e.is_unavailable() {
+            ApiError::Unavailable(e.to_string())
+        } else {
+            ApiError::Internal(e.to_string())
+        }
     }
 }
 
+/// How long a client waits before trying a paused write again.
+const UNAVAILABLE_RETRY_SECS: u64 = 30;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(detail) = &self {
-            tracing::error!(%detail, "internal error");
+        match &self {
+            ApiError::Internal(detail) => tracing::error!(%detail, "internal error"),
+            ApiError::Unavailable(detail) => tracing::error!(%detail, "storage unavailable"),
+            ApiError::StorageLow => tracing::warn!("anonymous write refused: little free space"),
+            _ => {}
         }
         let (status, code, message) = self.parts();
         let body = ErrorEnvelope {
@@ -156,11 +195,16 @@ impl IntoResponse for ApiError {
             },
         };
         let mut res = (status, Json(body)).into_response();
-        if let ApiError::TooManyAttempts { retry_after_secs } = self {
-            res.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(retry_after_secs.max(1)),
-            );
+        let retry_after = match self {
+            ApiError::TooManyAttempts { retry_after_secs }
+            | ApiError::TooManyWrites { retry_after_secs } => Some(retry_after_secs),
+            ApiError::StorageLow | ApiError::Unavailable(_) => Some(UNAVAILABLE_RETRY_SECS),
+            ApiError::Status(StatusCode::SERVICE_UNAVAILABLE) => Some(UNAVAILABLE_RETRY_SECS),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
         }
         res
     }

@@ -65,7 +65,7 @@ fn live<T: DeserializeOwned>(tx: &Tx, collection: Collection) -> StoreResult<Vec
         .filter(|r| !r.envelope.deleted)
         .map(|r| {
             let value = serde_json::from_value(r.envelope.data)
-                .map_err(|e| StoreError(format!("{collection}/{}: {e}", r.envelope.id)))?;
+                .map_err(|e| StoreError::new(format!("{collection}/{}: {e}", r.envelope.id)))?;
             Ok((r.envelope.id, value))
         })
         .collect()
@@ -117,7 +117,7 @@ pub fn csv(tx: &Tx, which: CsvExport, filter: &MatrixFilter) -> StoreResult<Stri
             {
                 let e = r.envelope;
                 let q: Request = serde_json::from_value(e.data)
-                    .map_err(|err| StoreError(format!("requests/{}: {err}", e.id)))?;
+                    .map_err(|err| StoreError::new(format!("requests/{}: {err}", e.id)))?;
                 let topic = q
                     .topic
                     .as_deref()
@@ -284,8 +284,8 @@ pub fn event_ics(tx: &Tx, id: &str) -> StoreResult<Option<(String, String)>> {
         return Ok(None);
     }
     let e = rec.envelope;
-    let event: Event =
-        serde_json::from_value(e.data).map_err(|err| StoreError(format!("events/{id}: {err}")))?;
+    let event: Event = serde_json::from_value(e.data)
+        .map_err(|err| StoreError::new(format!("events/{id}: {err}")))?;
     let uid = format!("{id}@lotsenfinder");
     let file = ics::calendar(&CalendarEvent {
         uid: &uid,
@@ -297,7 +297,7 @@ pub fn event_ics(tx: &Tx, id: &str) -> StoreResult<Option<(String, String)>> {
         location: &event.location,
         description: &event.description,
     })
-    .ok_or_else(|| StoreError(format!("events/{id}: times not in the stored format")))?;
+    .ok_or_else(|| StoreError::new(format!("events/{id}: times not in the stored format")))?;
     Ok(Some((file, file_stem(&event.title, "termin"))))
 }
 

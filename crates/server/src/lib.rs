@@ -15,6 +15,7 @@ pub mod ops;
 pub mod store;
 pub mod sync;
 pub mod web;
+pub mod writes;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub dist: PathBuf,
     /// Sessions, login throttling and their settings.
     pub auth: Arc<auth::Auth>,
+    /// The budget and storage guard of anonymous writes.
+    pub writes: Arc<writes::Writes>,
 }
 
 impl AppState {
@@ -50,11 +53,31 @@ impl AppState {
     }
 
     pub fn with_auth(store: Arc<Store>, dist: impl Into<PathBuf>, config: AuthConfig) -> AppState {
+        let writes = writes::Writes {
+            budget: writes::WriteBudget::new(writes::WriteBudgetConfig::default()),
+            data_dir: store.dir().to_owned(),
+            min_free_bytes: writes::MIN_FREE_BYTES,
+        };
         AppState {
             store,
             dist: dist.into(),
             auth: Arc::new(auth::Auth::new(config)),
+            writes: Arc::new(writes),
         }
+    }
+
+    /// With this budget for anonymous writes and this much free space kept.
+    pub fn with_writes(
+        mut self,
+        budget: writes::WriteBudgetConfig,
+        min_free_bytes: u64,
+    ) -> AppState {
+        self.writes = Arc::new(writes::Writes {
+            budget: writes::WriteBudget::new(budget),
+            data_dir: self.store.dir().to_owned(),
+            min_free_bytes,
+        });
+        self
     }
 }
 
@@ -106,6 +129,10 @@ pub struct Config {
     pub retention: ops::Retention,
     /// Timeouts and the connection cap of the HTTP layer.
     pub http: http::HttpLimits,
+    /// Mutations an anonymous device or address may push per window.
+    pub write_budget: writes::WriteBudgetConfig,
+    /// Anonymous writes pause below this much free space in the data directory.
+    pub min_free_bytes: u64,
 }
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -128,7 +155,8 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     let local = listener.local_addr()?;
     println!("Lotsenfinder läuft auf http://{local}");
     tracing::info!(%local, data_dir = %config.data_dir.display(), epoch = store.epoch(), "listening");
-    let state = AppState::with_auth(store, config.dist, config.auth);
+    let state = AppState::with_auth(store, config.dist, config.auth)
+        .with_writes(config.write_budget, config.min_free_bytes);
     http::serve(listener, app(state), config.http, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())

@@ -71,6 +71,15 @@ enum Command {
         /// Connections served at once; more wait until one ends.
         #[arg(long, env = "LOTSEN_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=100_000))]
         max_connections: u64,
+        /// Mutations one anonymous device may push per 10 minutes (at least 100, one full push).
+        #[arg(long, env = "LOTSEN_ANONYMOUS_WRITES_PER_DEVICE", default_value_t = 300, value_parser = clap::value_parser!(u32).range(100..))]
+        anonymous_writes_per_device: u32,
+        /// Mutations all anonymous devices at one address may push per 10 minutes.
+        #[arg(long, env = "LOTSEN_ANONYMOUS_WRITES_PER_ADDRESS", default_value_t = 2000, value_parser = clap::value_parser!(u32).range(100..))]
+        anonymous_writes_per_address: u32,
+        /// Anonymous writes pause while the data directory has less free space than this (MiB).
+        #[arg(long, env = "LOTSEN_MIN_FREE_MB", default_value_t = 256)]
+        min_free_mb: u64,
     },
     /// Manage login accounts of Lotsen and the Projektbüro.
     Account {
@@ -315,6 +324,9 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
             header_timeout_secs,
             body_timeout_secs,
             max_connections,
+            anonymous_writes_per_device,
+            anonymous_writes_per_address,
+            min_free_mb,
         } => {
             let auth = AuthConfig {
                 idle_timeout: Duration::from_secs(session_idle_minutes.max(1) * 60),
@@ -339,6 +351,12 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
                     body_timeout: Duration::from_secs(body_timeout_secs),
                     max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
                 },
+                write_budget: lotsen_server::writes::WriteBudgetConfig {
+                    per_device: anonymous_writes_per_device,
+                    per_address: anonymous_writes_per_address,
+                    ..Default::default()
+                },
+                min_free_bytes: min_free_mb.saturating_mul(1024 * 1024),
             }))
         }
         Command::Account { command } => run_account(command),

@@ -53,7 +53,7 @@ pub fn export_to_file(store: &Store, out: &Path) -> StoreResult<usize> {
     let e = export(store)?;
     let json = serde_json::to_vec_pretty(&e)?;
     std::fs::write(out, json)
-        .map_err(|err| StoreError(format!("cannot write {}: {err}", out.display())))?;
+        .map_err(|err| StoreError::new(format!("cannot write {}: {err}", out.display())))?;
     Ok(e.records.len())
 }
 
@@ -61,7 +61,7 @@ pub fn export_to_file(store: &Store, out: &Path) -> StoreResult<usize> {
 /// gets a fresh `seq` so that clients pull it.
 pub fn import(store: &Store, data: Export) -> StoreResult<usize> {
     if data.format != EXPORT_FORMAT {
-        return Err(StoreError(format!(
+        return Err(StoreError::new(format!(
             "unknown export format {:?} (expected {EXPORT_FORMAT})",
             data.format
         )));
@@ -90,7 +90,7 @@ pub fn import(store: &Store, data: Export) -> StoreResult<usize> {
 
 pub fn import_from_file(store: &Store, input: &Path) -> StoreResult<usize> {
     let bytes = std::fs::read(input)
-        .map_err(|e| StoreError(format!("cannot read {}: {e}", input.display())))?;
+        .map_err(|e| StoreError::new(format!("cannot read {}: {e}", input.display())))?;
     import(store, serde_json::from_slice(&bytes)?)
 }
 

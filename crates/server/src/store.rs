@@ -8,7 +8,7 @@
 //! increasing in commit order, so a pull can never skip a write that commits later with a
 //! smaller `seq`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use lotsen_domain::protocol::{Envelope, FieldError, MutationStatus};
@@ -25,11 +25,29 @@ const MIGRATIONS: &[(i64, &str)] = &[
 
 /// A storage failure. Its text is for the operator's log, never for API clients.
 #[derive(Debug)]
-pub struct StoreError(pub String);
+pub struct StoreError {
+    message: String,
+    unavailable: bool,
+}
+
+impl StoreError {
+    pub fn new(message: impl Into<String>) -> StoreError {
+        StoreError {
+            message: message.into(),
+            unavailable: false,
+        }
+    }
+
+    /// Whether the storage itself cannot take writes now (disk full, read-only, I/O error,
+    /// locked for too long): a condition of the server that passes, not a fault of the data.
+    pub fn is_unavailable(&self) -> bool {
+        self.unavailable
+    }
+}
 
 impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -37,13 +55,28 @@ impl std::error::Error for StoreError {}
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        StoreError(format!("sqlite: {e}"))
+        use rusqlite::ErrorCode;
+        let unavailable = e.sqlite_error_code().is_some_and(|code| {
+            matches!(
+                code,
+                ErrorCode::DiskFull
+                    | ErrorCode::ReadOnly
+                    | ErrorCode::SystemIoFailure
+                    | ErrorCode::CannotOpen
+                    | ErrorCode::DatabaseBusy
+                    | ErrorCode::DatabaseLocked
+            )
+        });
+        StoreError {
+            message: format!("sqlite: {e}"),
+            unavailable,
+        }
     }
 }
 
 impl From<serde_json::Error> for StoreError {
     fn from(e: serde_json::Error) -> Self {
-        StoreError(format!("json: {e}"))
+        StoreError::new(format!("json: {e}"))
     }
 }
 
@@ -95,18 +128,25 @@ pub struct SessionRow {
 pub struct Store {
     conn: Mutex<Connection>,
     epoch: String,
+    /// The directory of the database file.
+    dir: PathBuf,
 }
 
 impl Store {
     /// Opens (and on first use creates) the database `lotsen.sqlite3` in `dir`.
     pub fn open(dir: &Path) -> StoreResult<Store> {
         std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
+            .map_err(|e| StoreError::new(format!("cannot create {}: {e}", dir.display())))?;
         let conn = Connection::open(dir.join("lotsen.sqlite3"))?;
-        Store::init(conn)
+        Store::init(conn, dir.to_owned())
     }
 
-    fn init(mut conn: Connection) -> StoreResult<Store> {
+    /// The directory of the database file.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn init(mut conn: Connection, dir: PathBuf) -> StoreResult<Store> {
         // WAL lets readers of the file (backup) proceed while we write; FULL syncs the WAL on
         // every commit, the price of durability for answered pushes.
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -132,6 +172,7 @@ impl Store {
         Ok(Store {
             conn: Mutex::new(conn),
             epoch,
+            dir,
         })
     }
 
@@ -172,7 +213,7 @@ impl Store {
     pub fn backup(&self, out: &Path) -> StoreResult<()> {
         let out_str = out
             .to_str()
-            .ok_or_else(|| StoreError("backup path is not valid UTF-8".into()))?;
+            .ok_or_else(|| StoreError::new("backup path is not valid UTF-8"))?;
         self.lock()?.execute("VACUUM INTO ?1", params![out_str])?;
         let copy = Connection::open(out)?;
         copy.execute(
@@ -250,7 +291,7 @@ fn migrate(conn: &mut Connection) -> StoreResult<()> {
 
 fn new_epoch() -> StoreResult<String> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::new(format!("no randomness: {e}")))?;
     Ok(hex::encode(bytes))
 }
 
@@ -287,7 +328,7 @@ fn to_u64(n: i64) -> u64 {
 }
 
 fn to_i64(n: u64) -> StoreResult<i64> {
-    i64::try_from(n).map_err(|_| StoreError(format!("number {n} out of range")))
+    i64::try_from(n).map_err(|_| StoreError::new(format!("number {n} out of range")))
 }
 
 impl Tx<'_> {
@@ -664,7 +705,7 @@ mod tests {
         let s = Store::open(dir.path()).unwrap();
         let r: StoreResult<()> = s.write(|tx| {
             tx.next_seq()?;
-            Err(StoreError("boom".into()))
+            Err(StoreError::new("boom"))
         });
         assert!(r.is_err());
         assert_eq!(s.read(|tx| tx.last_seq()).unwrap(), 0);

@@ -499,7 +499,7 @@ fn note_owner(tx: &Tx, stored: &StoredRecord) -> StoreResult<Option<String>> {
 /// backwards, so clients holding the old record see the import as a newer write.
 pub fn import_record(tx: &Tx, rec: &StoredRecord) -> StoreResult<()> {
     let e = &rec.envelope;
-    let fail = |msg: String| StoreError(format!("record {}/{}: {msg}", e.collection, e.id));
+    let fail = |msg: String| StoreError::new(format!("record {}/{}: {msg}", e.collection, e.id));
     let collection =
         Collection::parse(&e.collection).ok_or_else(|| fail("unknown collection".into()))?;
     if !is_uuid(&e.id) {

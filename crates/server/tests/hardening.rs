@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use lotsen_server::http::HttpLimits;
+use lotsen_server::writes::WriteBudgetConfig;
 use lotsen_server::AuthConfig;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -206,4 +207,185 @@ async fn a_static_path_never_answers_500() {
         assert_eq!(res.status().as_u16(), 404, "{}", &path[..20]);
         assert_eq!(res.text().await.unwrap(), "Seite nicht gefunden.");
     }
+}
+
+async fn start_with_writes(budget: WriteBudgetConfig, min_free_bytes: u64) -> (Dirs, TestServer) {
+    let dirs = Dirs::new();
+    let s = TestServer::start_custom(
+        &dirs.data(),
+        &dirs.dist(),
+        AuthConfig::default(),
+        HttpLimits::default(),
+        |state| state.with_writes(budget, min_free_bytes),
+    )
+    .await;
+    (dirs, s)
+}
+
+fn requests(n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| mutation("requests", &uuid(), 0, request_data(&format!("Frage {i}"))))
+        .collect()
+}
+
+#[tokio::test]
+async fn anonymous_writes_beyond_their_budget_get_429_and_change_nothing() {
+    let (_d, s) = start_with_writes(
+        WriteBudgetConfig {
+            window: Duration::from_secs(60),
+            per_device: 100,
+            per_address: 150,
+        },
+        0,
+    )
+    .await;
+    for _ in 0..2 {
+        let r = s.push(requests(50), Some(KEY_A)).await;
+        assert!(r.iter().all(|r| r["status"] == "applied"));
+    }
+    let refused = |(status, body): (u16, Value)| {
+        assert_eq!(status, 429, "{body}");
+        assert_eq!(body["error"]["code"], "too_many_writes");
+        assert!(body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("bleiben auf diesem Gerät gespeichert"));
+    };
+    refused(
+        s.push_raw(serde_json::json!({"mutations": requests(1)}), Some(KEY_A))
+            .await,
+    );
+    assert_eq!(s.record_count(), 100);
+    // Another device at the same address: the rest of the address's budget, then no more.
+    assert_eq!(s.push(requests(50), Some(KEY_B)).await.len(), 50);
+    let res = s
+        .client
+        .post(s.url("/api/v1/push"))
+        .header("X-Device-Key", "device-key-cccccccccccccccc")
+        .json(&serde_json::json!({"mutations": requests(1)}))
+        .send()
+        .await
+        .unwrap();
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    refused((res.status().as_u16(), res.json().await.unwrap()));
+    assert_eq!(s.record_count(), 150);
+
+    // The Projektbüro is not counted.
+    s.add_account("buero", "buero-passwort-1", "buero", None);
+    let cookie = s.cookie("buero", "buero-passwort-1").await;
+    let r = s.push_as(requests(3), with_cookie(&cookie)).await;
+    assert!(r.iter().all(|r| r["status"] == "applied"), "{r:?}");
+}
+
+#[tokio::test]
+async fn little_free_space_pauses_anonymous_writes_only() {
+    let (_d, s) = start_with_writes(WriteBudgetConfig::default(), u64::MAX).await;
+    let res = s
+        .client
+        .post(s.url("/api/v1/push"))
+        .header("X-Device-Key", KEY_A)
+        .json(&serde_json::json!({"mutations": requests(1)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 503);
+    assert!(res.headers().contains_key("retry-after"));
+    let (_, code, message) = json_error(res).await;
+    assert_eq!(code, "storage_low");
+    assert!(message.contains("Speicher knapp"), "{message}");
+    assert_eq!(s.record_count(), 0);
+    s.add_account("buero", "buero-passwort-1", "buero", None);
+    let cookie = s.cookie("buero", "buero-passwort-1").await;
+    let r = s.push_as(requests(1), with_cookie(&cookie)).await;
+    assert_eq!(r[0]["status"], "applied", "{r:?}");
+}
+
+/// A tmpfs of `size` mounted on a fresh directory, unmounted when dropped; None where this
+/// machine does not let us mount (not root, no CAP_SYS_ADMIN).
+struct Tmpfs(tempfile::TempDir);
+
+impl Tmpfs {
+    fn mount(size: &str) -> Option<Tmpfs> {
+        let dir = tempfile::tempdir().ok()?;
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(Tmpfs(dir))
+    }
+
+    fn resize(&self, size: &str) {
+        let ok = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(self.0.path())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn a_full_disk_answers_503_keeps_what_was_acknowledged_and_recovers() {
+    let Some(disk) = Tmpfs::mount("640k") else {
+        eprintln!(
+            "SKIPPED: cannot mount a tmpfs here (needs root); the full-disk test did not run"
+        );
+        return;
+    };
+    let dist = tempfile::tempdir().unwrap();
+    let s = TestServer::start(disk.0.path(), dist.path()).await;
+    s.add_account("buero", "buero-passwort-1", "buero", None);
+    let cookie = s.cookie("buero", "buero-passwort-1").await;
+    let big = "Beschreibung ".repeat(300);
+    let mut acknowledged = Vec::new();
+    let mut refused = None;
+    for i in 0..2000 {
+        let id = uuid();
+        let mut data = request_data(&format!("Frage {i}"));
+        data["description"] = Value::String(big.clone());
+        let (status, body) = s
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/push",
+                Some(serde_json::json!({"mutations": [mutation("requests", &id, 0, data)]})),
+                with_cookie(&cookie),
+            )
+            .await;
+        match status {
+            200 => acknowledged.push(id),
+            _ => {
+                refused = Some((status, body));
+                break;
+            }
+        }
+    }
+    let (status, body) = refused.expect("the disk filled up");
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "storage_unavailable");
+    assert!(!acknowledged.is_empty());
+    // The process is up and answers; everything acknowledged is there.
+    assert_eq!(s.get("/api/v1/health", None).await.0, 200);
+    for id in &acknowledged {
+        assert!(s.stored("requests", id).is_some(), "{id} lost");
+    }
+    // Room again: the next write goes through without a restart.
+    disk.resize("8m");
+    let r = s.push_as(requests(1), with_cookie(&cookie)).await;
+    assert_eq!(r[0]["status"], "applied", "{r:?}");
+    s.stop().await;
 }

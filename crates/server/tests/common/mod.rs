@@ -9,6 +9,7 @@ use lotsen_domain::permission::Actor;
 use lotsen_domain::protocol::{Mutation, MutationResult};
 use lotsen_server::actor::Caller;
 use lotsen_server::http::{self, HttpLimits};
+use lotsen_server::writes::WriteBudgetConfig;
 use lotsen_server::{app, sync, AppState, AuthConfig, Store};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
@@ -41,11 +42,26 @@ impl TestServer {
         auth: AuthConfig,
         limits: HttpLimits,
     ) -> TestServer {
+        TestServer::start_custom(data_dir, dist, auth, limits, |state| state).await
+    }
+
+    /// Like `start_with_limits`, with the app state changed by `adapt` (write budgets).
+    pub async fn start_custom(
+        data_dir: &Path,
+        dist: &Path,
+        auth: AuthConfig,
+        limits: HttpLimits,
+        adapt: impl FnOnce(AppState) -> AppState,
+    ) -> TestServer {
         let store = Arc::new(Store::open(data_dir).expect("open store"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let router = app(AppState::with_auth(store.clone(), dist, auth));
+        // Anonymous writes keep no free-space reserve here: a test machine's temp directory may
+        // be small, and the guard has tests of its own.
+        let state = AppState::with_auth(store.clone(), dist, auth)
+            .with_writes(WriteBudgetConfig::default(), 0);
+        let router = app(adapt(state));
         let task = tokio::spawn(async move {
             http::serve(listener, router, limits, async {
                 let _ = stopped.await;

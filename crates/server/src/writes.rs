@@ -76,11 +76,14 @@ impl WriteBudget {
             .collect();
         let mut wait = Duration::ZERO;
         for (sender, limit) in &senders {
-            if let Some(u) = used.get(sender) {
-                let open = now.duration_since(u.since) < window;
-                if open && u.count.saturating_add(n) > *limit {
-                    wait = wait.max(window.saturating_sub(now.duration_since(u.since)));
+            let (count, left) = match used.get(sender) {
+                Some(u) if now.duration_since(u.since) < window => {
+                    (u.count, window - now.duration_since(u.since))
                 }
+                _ => (0, window),
+            };
+            if count.saturating_add(n) > *limit {
+                wait = wait.max(left);
             }
         }
         if !wait.is_zero() {

@@ -9,6 +9,7 @@
 //! smaller `seq`.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use lotsen_domain::protocol::{Envelope, FieldError, MutationStatus};
@@ -21,6 +22,7 @@ const BASE_SCHEMA_VERSION: i64 = 1;
 const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_sessions.sql")),
     (3, include_str!("../migrations/0003_mutation_log.sql")),
+    (4, include_str!("../migrations/0004_audience.sql")),
 ];
 
 /// A storage failure. Its text is for the operator's log, never for API clients.
@@ -126,19 +128,36 @@ pub struct SessionRow {
 }
 
 pub struct Store {
+    /// The one connection that writes.
     conn: Mutex<Connection>,
+    /// Connections that only read (pulls, exports, session lookups). In WAL mode a reader
+    /// works on its own snapshot and never holds up the writer: before, one connection for
+    /// everything let a flood of cheap anonymous pulls delay every push by seconds.
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
     epoch: String,
     /// The directory of the database file.
     dir: PathBuf,
 }
+
+/// Read connections; more readers than cores only queue on the CPU.
+const READERS: usize = 4;
 
 impl Store {
     /// Opens (and on first use creates) the database `lotsen.sqlite3` in `dir`.
     pub fn open(dir: &Path) -> StoreResult<Store> {
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::new(format!("cannot create {}: {e}", dir.display())))?;
-        let conn = Connection::open(dir.join("lotsen.sqlite3"))?;
-        Store::init(conn, dir.to_owned())
+        let path = dir.join("lotsen.sqlite3");
+        let conn = Connection::open(&path)?;
+        let mut store = Store::init(conn, dir.to_owned())?;
+        for _ in 0..READERS {
+            let reader = Connection::open(&path)?;
+            reader.busy_timeout(std::time::Duration::from_secs(5))?;
+            reader.pragma_update(None, "query_only", "ON")?;
+            store.readers.push(Mutex::new(reader));
+        }
+        Ok(store)
     }
 
     /// The directory of the database file.
@@ -171,6 +190,8 @@ impl Store {
             })?;
         Ok(Store {
             conn: Mutex::new(conn),
+            readers: Vec::new(),
+            next_reader: AtomicUsize::new(0),
             epoch,
             dir,
         })
@@ -187,9 +208,25 @@ impl Store {
         Ok(self.conn.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
-    /// Runs `f` in one read transaction (a consistent snapshot).
+    /// A free read connection, or the next one in turn when all are busy.
+    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
+        for r in &self.readers {
+            match r.try_lock() {
+                Ok(guard) => return guard,
+                Err(std::sync::TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+        }
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len().max(1);
+        match self.readers.get(i) {
+            Some(r) => r.lock().unwrap_or_else(|p| p.into_inner()),
+            None => self.conn.lock().unwrap_or_else(|p| p.into_inner()),
+        }
+    }
+
+    /// Runs `f` in one read transaction (a consistent snapshot), on a read connection.
     pub fn read<R>(&self, f: impl FnOnce(&Tx) -> StoreResult<R>) -> StoreResult<R> {
-        let mut conn = self.lock()?;
+        let mut conn = self.reader();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
         let out = f(&Tx { conn: &tx })?;
         tx.finish()?;
@@ -379,6 +416,25 @@ impl Tx<'_> {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// Up to `n` records after `after` that an anonymous caller with device hash `device` may
+    /// possibly see (the directory, and the requests of the device with their notes), in
+    /// `seq` order: the cost follows what the caller may see, not what it may not.
+    pub fn scan_audience(
+        &self,
+        after: u64,
+        device: Option<&str>,
+        n: usize,
+    ) -> StoreResult<Vec<StoredRecord>> {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM records \
+             WHERE audience IN ('public', ?2) AND seq > ?1 ORDER BY seq LIMIT ?3"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![to_i64(after)?, device, n], record_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
     /// Every record of `collection`, tombstones included, in `seq` order.
     pub fn all(&self, collection: &str) -> StoreResult<Vec<StoredRecord>> {
         let sql =
@@ -423,14 +479,31 @@ impl Tx<'_> {
     }
 
     /// Inserts or replaces a record as given (version, seq and all).
+    /// Which anonymous callers may possibly see `rec` (see migration 4): "public", a device
+    /// hash, or nobody.
+    fn audience(&self, rec: &StoredRecord) -> StoreResult<Option<String>> {
+        let e = &rec.envelope;
+        Ok(match e.collection.as_str() {
+            "topics" | "lotsen" | "events" => Some("public".to_owned()),
+            "requests" => rec.owner_hash.clone(),
+            "notes" if e.deleted => rec.owner_hash.clone(),
+            "notes" => match e.data.get("request").and_then(serde_json::Value::as_str) {
+                Some(request) => self.get("requests", request)?.and_then(|r| r.owner_hash),
+                None => None,
+            },
+            _ => None,
+        })
+    }
+
     pub fn put(&self, rec: &StoredRecord) -> StoreResult<()> {
         let e = &rec.envelope;
+        let audience = self.audience(rec)?;
         self.conn.execute(
-            "INSERT INTO records (collection, id, version, seq, updated_at, updated_by, deleted, data, owner_hash) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+            "INSERT INTO records (collection, id, version, seq, updated_at, updated_by, deleted, data, owner_hash, audience) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
              ON CONFLICT (collection, id) DO UPDATE SET version = excluded.version, seq = excluded.seq, \
              updated_at = excluded.updated_at, updated_by = excluded.updated_by, deleted = excluded.deleted, \
-             data = excluded.data, owner_hash = excluded.owner_hash",
+             data = excluded.data, owner_hash = excluded.owner_hash, audience = excluded.audience",
             params![
                 e.collection,
                 e.id,
@@ -441,6 +514,7 @@ impl Tx<'_> {
                 e.deleted,
                 serde_json::to_string(&e.data)?,
                 rec.owner_hash,
+                audience,
             ],
         )?;
         Ok(())
@@ -665,7 +739,13 @@ mod tests {
                  INSERT INTO accounts (username, password_hash, role, lotse, created_at) \
                  VALUES ('alt', 'h', 'buero', NULL, '2025-01-01T00:00:00Z'); \
                  INSERT INTO mutations (mutation_id, result, created_at) \
-                 VALUES ('m', '{\"record\":{\"data\":{\"requester\":{\"name\":\"Eva\"}}}}', 'x');",
+                 VALUES ('m', '{\"record\":{\"data\":{\"requester\":{\"name\":\"Eva\"}}}}', 'x'); \
+                 INSERT INTO records (collection, id, version, seq, updated_at, updated_by, deleted, data, owner_hash) VALUES \
+                 ('topics', 't', 1, 1, 'x', 'x', 0, '{}', NULL), \
+                 ('requests', 'r', 1, 2, 'x', 'x', 0, '{}', 'h1'), \
+                 ('notes', 'n', 1, 3, 'x', 'x', 0, '{\"request\":\"r\",\"internal\":true}', NULL), \
+                 ('notes', 'gone', 2, 4, 'x', 'x', 1, '{}', 'h1'), \
+                 ('applications', 'a', 1, 5, 'x', 'x', 0, '{}', NULL);",
             )
             .unwrap();
         }
@@ -688,7 +768,18 @@ mod tests {
                     |r| r.get(0),
                 )
                 .unwrap();
-            assert_eq!(v, 3);
+            assert_eq!(v, 4);
+            // Version 4: the audience of existing records, for anonymous pulls.
+            let seen = |device: Option<&str>| -> Vec<String> {
+                s.read(|tx| tx.scan_audience(0, device, 100))
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| r.envelope.id)
+                    .collect()
+            };
+            assert_eq!(seen(Some("h1")), ["t", "r", "n", "gone"]);
+            assert_eq!(seen(Some("h2")), ["t"]);
+            assert_eq!(seen(None), ["t"]);
             // Version 3: the old log, full copies of records, is gone.
             let logged: i64 = s
                 .lock()

@@ -128,13 +128,40 @@ impl From<StoreError> for PullError {
     }
 }
 
-/// The records visible to `caller` after `cursor`, in `seq` order.
+/// The records visible to `caller` after `cursor`, in `seq` order. An anonymous caller's
+/// pull reads only the rows it may possibly see (the directory and its own requests, see
+/// `Tx::scan_audience`); staff see nearly everything, so reading every row in order is their
+/// index.
 pub fn changes(
     tx: &Tx,
     epoch: &str,
     caller: &Caller,
     cursor: &Cursor,
     limit: usize,
+) -> Result<ChangesResponse, PullError> {
+    let by_audience = caller.actor == Actor::Anonymous;
+    changes_reading(tx, epoch, caller, cursor, limit, by_audience)
+}
+
+/// [`changes`], reading every row whoever the caller is: what an anonymous pull must equal
+/// (tested).
+pub fn changes_scanning_all(
+    tx: &Tx,
+    epoch: &str,
+    caller: &Caller,
+    cursor: &Cursor,
+    limit: usize,
+) -> Result<ChangesResponse, PullError> {
+    changes_reading(tx, epoch, caller, cursor, limit, false)
+}
+
+fn changes_reading(
+    tx: &Tx,
+    epoch: &str,
+    caller: &Caller,
+    cursor: &Cursor,
+    limit: usize,
+    by_audience: bool,
 ) -> Result<ChangesResponse, PullError> {
     let last = tx.last_seq()?;
     let viewer = viewer_tag(&caller.actor);
@@ -155,7 +182,12 @@ pub fn changes(
     let mut scanned = 0usize;
     let mut owners: HashMap<String, bool> = HashMap::new();
     'scan: loop {
-        let batch = tx.scan(pos, (limit + 1).min(MAX_SCAN - scanned).max(1))?;
+        let n = (limit + 1).min(MAX_SCAN - scanned).max(1);
+        let batch = if by_audience {
+            tx.scan_audience(pos, caller.device_hash.as_deref(), n)?
+        } else {
+            tx.scan(pos, n)?
+        };
         if batch.is_empty() {
             break;
         }
@@ -174,8 +206,9 @@ pub fn changes(
         }
     }
     if !has_more {
-        // Everything up to `last` has been looked at (we hold the only connection, so no
-        // smaller seq can still commit); jumping there keeps idle clients ahead of purges.
+        // Everything up to `last` has been looked at: this is one snapshot, and writes are
+        // serial and raise `seq` with their records in the same transaction, so no smaller
+        // seq can still commit. Jumping there keeps idle clients ahead of purges.
         pos = pos.max(last);
     }
     Ok(ChangesResponse {

@@ -439,3 +439,143 @@ fn ms_of(n: usize) -> Vec<Value> {
         .map(|i| mutation("requests", &uuid(), 0, request_data(&format!("Nr. {i}"))))
         .collect()
 }
+
+/// An anonymous pull reads only rows it may possibly see (`Tx::scan_audience`), where it used
+/// to read every row: it must bring exactly what reading every row brings, for every device,
+/// in pages of any size — requests of others, staff's requests, internal and deleted notes,
+/// inactive Lotsen and applications included.
+#[tokio::test]
+async fn anonymous_pulls_by_audience_equal_reading_every_row() {
+    use lotsen_domain::permission::Actor;
+    use lotsen_server::actor::{hash_device_key, Caller};
+    use lotsen_server::sync::{self, Cursor};
+
+    let (_d, s) = start().await;
+    let topic = uuid();
+    s.admin_push(vec![mutation("topics", &topic, 0, topic_data("dms"))]);
+    let (active, inactive) = (uuid(), uuid());
+    s.admin_push(vec![
+        mutation("lotsen", &active, 0, lotse_data("Aktiv", &topic, true)),
+        mutation("lotsen", &inactive, 0, lotse_data("Inaktiv", &topic, true)),
+    ]);
+    s.admin_push(vec![mutation(
+        "lotsen",
+        &inactive,
+        1,
+        lotse_data("Inaktiv", &topic, false),
+    )]);
+    s.admin_push(vec![mutation(
+        "events",
+        &uuid(),
+        0,
+        json!({"title": "Kurs", "topic": topic,
+        "starts_at": "2027-01-01T09:00", "ends_at": "2027-01-01T10:00", "location": "Rathaus",
+        "description": "", "seats": 10}),
+    )]);
+    let (of_a, of_b, of_staff) = (uuid(), uuid(), uuid());
+    s.push(
+        vec![mutation("requests", &of_a, 0, request_data("von A"))],
+        Some(KEY_A),
+    )
+    .await;
+    s.push(
+        vec![mutation("requests", &of_b, 0, request_data("von B"))],
+        Some(KEY_B),
+    )
+    .await;
+    s.admin_push(vec![mutation(
+        "requests",
+        &of_staff,
+        0,
+        request_data("vom Büro"),
+    )]);
+    s.push(
+        vec![mutation(
+            "applications",
+            &uuid(),
+            0,
+            json!({"name": "Bea", "department": "Kämmerei",
+            "contact": "-2345", "topics": [topic], "motivation": "Gern", "status": "neu"}),
+        )],
+        Some(KEY_A),
+    )
+    .await;
+    let note = |request: &str, internal: bool| json!({"request": request, "text": "Notiz", "author": "Büro", "internal": internal});
+    let mut notes = Vec::new();
+    for request in [&of_a, &of_b, &of_staff] {
+        for internal in [false, true] {
+            let id = uuid();
+            s.admin_push(vec![mutation("notes", &id, 0, note(request, internal))]);
+            notes.push(id);
+        }
+    }
+    // A public and an internal note on A's request are deleted; A's request is closed.
+    s.admin_push(vec![
+        delete("notes", &notes[0], 1),
+        delete("notes", &notes[1], 1),
+    ]);
+    let mut closed = request_data("von A");
+    closed["status"] = json!("erledigt");
+    s.admin_push(vec![mutation("requests", &of_a, 1, closed)]);
+    s.admin_push(vec![delete("requests", &of_b, 1)]);
+
+    let epoch = s.store.epoch().to_owned();
+    let pull_all = |caller: &Caller, limit: usize, by_audience: bool| -> Vec<Value> {
+        let mut cursor = Cursor {
+            epoch: None,
+            seq: 0,
+            viewer: None,
+        };
+        let mut out = Vec::new();
+        loop {
+            let page = s
+                .store
+                .read(|tx| {
+                    Ok(if by_audience {
+                        sync::changes(tx, &epoch, caller, &cursor, limit)
+                    } else {
+                        sync::changes_scanning_all(tx, &epoch, caller, &cursor, limit)
+                    })
+                })
+                .unwrap()
+                .ok()
+                .unwrap();
+            out.extend(
+                page.changes
+                    .iter()
+                    .map(|e| serde_json::to_value(e).unwrap()),
+            );
+            if !page.has_more {
+                return out;
+            }
+            cursor = sync::parse_cursor(Some(&page.cursor)).unwrap();
+        }
+    };
+    let callers = [
+        Caller::anonymous(None),
+        Caller::anonymous(Some(hash_device_key(KEY_A))),
+        Caller::anonymous(Some(hash_device_key(KEY_B))),
+        Caller::anonymous(Some(hash_device_key("device-key-unknownunknown"))),
+    ];
+    for caller in &callers {
+        assert_eq!(caller.actor, Actor::Anonymous);
+        let everything = pull_all(caller, 1000, false);
+        for limit in [1, 2, 3, 1000] {
+            assert_eq!(pull_all(caller, limit, true), everything, "limit {limit}");
+        }
+    }
+    // What device A sees: the directory, its request and the one public note left on it.
+    let a = pull_all(&callers[1], 1000, true);
+    let ids: Vec<&str> = a.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&of_a.as_str()) && !ids.contains(&of_b.as_str()));
+    assert!(!ids.contains(&of_staff.as_str()));
+    assert!(
+        ids.contains(&notes[0].as_str()),
+        "the deleted public note comes as a tombstone"
+    );
+    assert!(
+        !ids.contains(&notes[1].as_str()),
+        "the deleted internal note does not"
+    );
+    assert!(!ids.contains(&notes[3].as_str()) && !ids.contains(&notes[2].as_str()));
+}

@@ -295,6 +295,9 @@ struct ThrottleState {
     failures: HashMap<ThrottleKey, Failures>,
     /// Last successful login per (account, address).
     known: HashMap<(String, IpAddr), Instant>,
+    /// Every failure per account, from anywhere, not forgiven by a success: what the
+    /// Projektbüro is shown.
+    reported: HashMap<String, Failures>,
 }
 
 /// Above this many entries, stale ones are swept on the next write.
@@ -383,6 +386,19 @@ impl Throttle {
         let now = Instant::now();
         let mut state = self.lock();
         self.sweep(&mut state, now);
+        let forget = self.config.forget_after;
+        let reported = state
+            .reported
+            .entry(username.to_owned())
+            .or_insert(Failures {
+                count: 0,
+                last: now,
+            });
+        if now.duration_since(reported.last) >= forget {
+            reported.count = 0;
+        }
+        reported.count = reported.count.saturating_add(1);
+        reported.last = now;
         let mut started = false;
         for (key, free) in self.keys(&state, username, addr, now) {
             let f = state.failures.entry(key).or_insert(Failures {
@@ -417,12 +433,13 @@ impl Throttle {
         }
     }
 
-    /// Failures of `username` that still count (for the Projektbüro's list of accounts).
+    /// Failed logins of `username` from anywhere within the last `forget_after` (an hour),
+    /// successes notwithstanding: for the Projektbüro's list of accounts.
     pub fn failures_of(&self, username: &str) -> u32 {
         let now = Instant::now();
         self.lock()
-            .failures
-            .get(&ThrottleKey::Account(username.to_owned()))
+            .reported
+            .get(username)
             .filter(|f| now.duration_since(f.last) < self.config.forget_after)
             .map_or(0, |f| f.count)
     }
@@ -432,6 +449,11 @@ impl Throttle {
         if state.failures.len() > SWEEP_ABOVE {
             state
                 .failures
+                .retain(|_, f| now.duration_since(f.last) < forget);
+        }
+        if state.reported.len() > SWEEP_ABOVE {
+            state
+                .reported
                 .retain(|_, f| now.duration_since(f.last) < forget);
         }
         if state.known.len() > SWEEP_ABOVE {
@@ -520,6 +542,8 @@ mod tests {
         t.record_failure("eva", ip("10.0.0.68"));
         assert!(t.check("eva", ip("10.0.0.69")).is_err());
         assert!(t.check("eva", desk).is_ok());
+        // The Büro sees every one of them, also after Eva's next login.
+        t.record_success("eva", desk);
         assert_eq!(t.failures_of("eva"), 4);
     }
 
@@ -548,6 +572,6 @@ mod tests {
         assert!(t.check("u", a).is_err());
         t.record_success("u", a);
         assert!(t.check("u", a).is_ok());
-        assert_eq!(t.failures_of("u"), 0);
+        assert_eq!(t.failures_of("u"), 2, "still shown to the Büro");
     }
 }

@@ -55,8 +55,8 @@ fn failed_logins_text(n: u32) -> String {
         format!("{n} Fehlversuche")
     };
     format!(
-        "{times} beim Anmelden in der letzten Stunde. Weitere Versuche von fremden Geräten werden \
-         verzögert. Wenn das nicht die Kollegin oder der Kollege selbst war: Passwort neu setzen."
+        "{times} beim Anmelden in der letzten Stunde. Wer weiter falsch rät, muss immer länger \
+         warten. War es nicht die Kollegin oder der Kollege selbst: Passwort neu setzen."
     )
 }
 

@@ -133,18 +133,18 @@ test('the Projektbüro pages and filters 2,000 Lotsen, and the workplace pages 1
   await expect(page.getByTestId('list-count')).toHaveText('Themen – 51 bis 100');
   await expect(page.getByTestId('buero-topic')).toHaveCount(50);
 
-  // The matrix shows as many Lotsen per page as keep it near 1,600 cells (8 at 200 topics), the
-  // coverage table below it as many topics as keep it near 1,000 (41 at 24 departments): the
-  // whole screen stays near 3,000 DOM nodes.
+  // The matrix shows as many Lotsen per page as keep it near 1,400 cells (7 at 200 topics), the
+  // coverage table below it as many topics as keep it near 800 (33 at 24 departments): the
+  // whole screen stays below 3,000 DOM nodes.
   await page.goto('/buero/matrix');
   await expect(page.getByTestId('matrix')).toBeVisible();
-  await expect(page.locator('[data-testid=matrix] caption')).toContainText(/Seite 1 von \d+: Lotsen 1 bis 8$/);
+  await expect(page.locator('[data-testid=matrix] caption')).toContainText(/Seite 1 von \d+: Lotsen 1 bis 7$/);
   await expect(page.locator('[data-testid=coverage] caption')).toContainText(/Seite 1 von \d+: Themen 1 bis \d+ von 200$/);
-  expect(await domNodes(page)).toBeLessThan(3300);
+  expect(await domNodes(page)).toBeLessThan(3000);
   await page.getByRole('navigation', { name: 'Seiten der Abdeckung' }).getByRole('link', { name: 'Nächste Seite' }).click();
   await expect(page).toHaveURL(/\/buero\/matrix\?abdeckung=2#abdeckung$/);
   await expect(page.locator('[data-testid=coverage] caption')).toContainText(/Seite 2 von/);
   // The matrix keeps its page; the focus goes to the coverage table.
-  await expect(page.locator('[data-testid=matrix] caption')).toContainText(/Lotsen 1 bis 8$/);
+  await expect(page.locator('[data-testid=matrix] caption')).toContainText(/Lotsen 1 bis 7$/);
   await expect(page.locator('.matrix-scroll[aria-labelledby=abdeckung]')).toBeFocused();
 });

@@ -5,21 +5,14 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use lotsen_domain::model::{Level, Lotse};
+use lotsen_domain::model::Level;
 use lotsen_domain::search::Query;
 
 use super::{enc, page_param, query_string};
-use crate::components::{lotse_card_item, page_from_query, pager, state, Loading, ShownSkill};
+use crate::components::{page_from_query, pager, state, Loading, ShownSkill};
 use lotsen_domain::paging::Portion;
 
 const OWN_DEPARTMENT_KEY: &str = "lotsenfinder.mein-bereich";
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Item {
-    id: String,
-    lotse: Lotse,
-    skills: Vec<ShownSkill>,
-}
 
 /// Results per page: a screenful or two of cards, about 500 DOM nodes.
 const PER_PAGE: usize = 20;
@@ -132,7 +125,8 @@ fn SearchPage() -> impl IntoView {
         })
     });
     let portion = Memo::new(move |_| Portion::of(hits.with(Vec::len), page.get(), PER_PAGE));
-    let items = Memo::new(move |_| {
+    // The cards of the page shown, as HTML (`lotsen_domain::card`).
+    let cards = Memo::new(move |_| {
         let index = state.index.get();
         let portion = portion.get();
         hits.with(|hits| {
@@ -142,8 +136,8 @@ fn SearchPage() -> impl IntoView {
                     .iter()
                     .filter_map(|h| {
                         let id = index.lotse_id(h.lotse);
-                        let lotse = d.lotsen.get(id)?.data.clone();
-                        let skills = h
+                        let lotse = &d.lotsen.get(id)?.data;
+                        let skills: Vec<ShownSkill> = h
                             .topics
                             .iter()
                             .filter_map(|m| {
@@ -156,13 +150,9 @@ fn SearchPage() -> impl IntoView {
                                 })
                             })
                             .collect();
-                        Some(Item {
-                            id: id.to_owned(),
-                            lotse,
-                            skills,
-                        })
+                        Some(lotsen_domain::card::lotse_card(id, lotse, &skills, 2))
                     })
-                    .collect::<Vec<_>>()
+                    .collect::<Vec<String>>()
             })
         })
     });
@@ -238,15 +228,11 @@ fn SearchPage() -> impl IntoView {
                     }
                 }}
             </p>
-            {move || {
-                if !state.directory.get() {
-                    return view! { <Loading/> }.into_any();
-                }
-                if !has_query.get() {
-                    return view! { <Intro/> }.into_any();
-                }
-                view! {
-                    <div class="results">
+            {move || (!state.directory.get()).then(|| view! { <Loading/> })}
+            {move || (state.directory.get() && !has_query.get()).then(|| view! { <Intro/> })}
+            // Mounted once and hidden without a query: the first key of a search only fills
+            // the slots, instead of building the whole block.
+            <div class="results" hidden=move || !state.directory.get() || !has_query.get()>
                         {move || {
                             let topics = chips.get();
                             (!topics.is_empty()).then(|| view! {
@@ -260,12 +246,18 @@ fn SearchPage() -> impl IntoView {
                                 </nav>
                             })
                         }}
-                        // Keyed by what a card shows: a keystroke that keeps a Lotse on the page
-                        // with the same matches leaves that card's DOM alone.
+                        // A slot per card of a page, each keeping its element: a keystroke sets
+                        // the HTML of the slots whose card changed. Keyed items were built and
+                        // removed with every key (most keys bring new cards), which was most of a
+                        // keystroke's time at city scale.
                         <ol class="cards" aria-label="Gefundene Lotsen" tabindex="-1" data-testid="results">
-                            <For each=move || items.get() key=|it| it.clone() let:it>
-                                {lotse_card_item(&it.id, &it.lotse, &it.skills, 2)}
-                            </For>
+                            {(0..PER_PAGE).map(|i| {
+                                let card = Memo::new(move |_| cards.with(|c| c.get(i).cloned()));
+                                view! {
+                                    <li hidden=move || card.with(Option::is_none)
+                                        inner_html=move || card.get().unwrap_or_default()></li>
+                                }
+                            }).collect_view()}
                         </ol>
                         {move || {
                             let (q, bereich, stufe) = (q.get(), bereich.get(), stufe.get());
@@ -274,9 +266,7 @@ fn SearchPage() -> impl IntoView {
                         {move || nothing_found.get().then(|| view! {
                             <p><A href="/anliegen/neu">"Anliegen trotzdem senden"</A> " – das Projektbüro leitet es weiter."</p>
                         })}
-                    </div>
-                }.into_any()
-            }}
+            </div>
         </section>
     }
 }
@@ -284,7 +274,17 @@ fn SearchPage() -> impl IntoView {
 #[component]
 fn Intro() -> impl IntoView {
     let state = state();
-    let categories = Memo::new(move |_| state.data.with(|d| d.topics_by_category()));
+    // The first twelve topics in category order: names only, not a copy of every topic.
+    let first = Memo::new(move |_| {
+        state.data.with(|d| {
+            d.topics_by_category()
+                .into_iter()
+                .flat_map(|(_, topics)| topics)
+                .take(12)
+                .map(|(_, t)| t.name)
+                .collect::<Vec<String>>()
+        })
+    });
     view! {
         <div class="intro">
             <p>
@@ -293,17 +293,18 @@ fn Intro() -> impl IntoView {
             </p>
             <h2>"Häufige Themen"</h2>
             {move || {
-                let cats = categories.get();
-                if cats.is_empty() {
+                let names = first.get();
+                if names.is_empty() {
                     view! { <p>"Noch keine Themen geladen. Sobald eine Verbindung besteht, werden sie abgeglichen."</p> }.into_any()
                 } else {
                     view! {
                         <ul class="topic-grid">
-                            {cats.into_iter().flat_map(|(_, topics)| topics).take(12).map(|(_, t)| view! {
-                                <li><A href=format!("/suche?q={}", enc(&t.name))>{t.name.clone()}</A></li>
+                            {names.into_iter().map(|name| {
+                                let href = format!("/suche?q={}", enc(&name));
+                                view! { <li><a href=href>{name}</a></li> }
                             }).collect_view()}
                         </ul>
-                        <p><A href="/themen">"Alle Themen nach Bereich"</A></p>
+                        <p><a href="/themen">"Alle Themen nach Bereich"</a></p>
                     }.into_any()
                 }
             }}

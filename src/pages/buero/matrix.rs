@@ -29,14 +29,14 @@ const PATH: &str = "/buero/matrix";
 
 /// Lotsen per page when there are few topics.
 const PAGE: usize = 50;
-/// Cells per page of the matrix at most: with the coverage table below it, a page stays near
-/// the ~3,000 DOM nodes a screen may hold (at 200 topics, 50 rows were 16,000 nodes and a task
-/// of 170 ms).
-const MAX_CELLS: usize = 1_600;
+/// Cells per page of the matrix at most: with the coverage table below it, a page stays below
+/// the 3,000 DOM nodes a screen may hold (at 200 topics, 50 rows were 16,000 nodes and a task
+/// of 170 ms; 1,600 and 1,000 cells were still 3,185).
+const MAX_CELLS: usize = 1_400;
 /// Cells per page of the coverage table at most (at city scale 200 topics × 24 departments).
-const MAX_COVERAGE_CELLS: usize = 1_000;
+const MAX_COVERAGE_CELLS: usize = 800;
 
-/// Rows per page for `topics` columns: 50 up to 32 topics, fewer beyond (8 at 200 topics), at
+/// Rows per page for `topics` columns: 50 up to 32 topics, fewer beyond (7 at 200 topics), at
 /// least 5.
 fn rows_per_page(topics: usize) -> usize {
     (MAX_CELLS / topics.max(1)).clamp(5, PAGE)

@@ -274,8 +274,8 @@ struct Failures {
 
 /// Failed logins slow down the source of the failures, never lock anybody out (OWASP ASVS
 /// 4.0 V2.2.1: anti-automation that does not let an attacker lock accounts, at most 100
-/// failures per account and hour; BSI IT-Grundschutz APP.3.1.A1: failed logins limited). Three counters, each with
-/// growing delays once its free failures are used up:
+/// failures per account and hour; BSI IT-Grundschutz APP.3.1.A1: failed logins limited).
+/// Three counters, each with growing delays once its free failures are used up:
 ///
 /// - account and address together: the same colleague typing wrong, or one attacker;
 /// - the account from all addresses and the address for all accounts: distributed guessing

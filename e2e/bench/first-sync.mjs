@@ -2,12 +2,14 @@
 // First sync of 10,000 records (SPEC §10: ≤ 2 s) and first results after opening offline.
 //
 // Needs a server WITHOUT demo data (empty database), e.g.
-//   target/debug/lotsen-server serve --addr 127.0.0.1:8098 --data-dir /tmp/bench-$RANDOM --dist dist &
+//   target/debug/lotsen-server serve --addr 127.0.0.1:8098 --data-dir /tmp/bench-$RANDOM --dist dist \
+//     --anonymous-writes-per-device 20000 --anonymous-writes-per-address 20000 &
 //   BASE_URL=http://127.0.0.1:8098 node e2e/bench/first-sync.mjs
 // Env: BASE_URL (default http://127.0.0.1:8080), CHROMIUM (default /usr/bin/chromium), RECORDS (10000).
 //
 // The anonymous role may only create requests, so the script seeds RECORDS requests with one device
-// key (100 per push), then gives the browser that device key and measures the app's first full pull.
+// key (100 per push; hence the raised budget of anonymous writes above), then gives the browser
+// that device key and measures the app's first full pull.
 import { chromium } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 

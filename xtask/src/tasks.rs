@@ -181,7 +181,7 @@ pub fn city_server(bin: &std::path::Path) -> Result<TestServer> {
         "--password",
         "demo-lotse",
     ])?;
-    TestServer::start_in(bin, data_dir, false)
+    TestServer::start_in(bin, data_dir, false, &[])
 }
 
 /// The id of the city data set's first Lotse (`lotsen-server city`, UUID v5 of its name).
@@ -196,24 +196,35 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(bin: &std::path::Path, demo: bool) -> Result<TestServer> {
+        TestServer::start_with(bin, demo, &[])
+    }
+
+    /// Like `start`, with more `serve` flags.
+    pub fn start_with(bin: &std::path::Path, demo: bool, flags: &[&str]) -> Result<TestServer> {
         let data_dir = std::env::temp_dir().join(format!(
             "lotsen-xtask-{}-{}",
             std::process::id(),
             free_port()?
         ));
         let _ = std::fs::remove_dir_all(&data_dir);
-        TestServer::start_in(bin, data_dir, demo)
+        TestServer::start_in(bin, data_dir, demo, flags)
     }
 
     /// A server on a free port over `data_dir`, which goes when the server is dropped.
-    pub fn start_in(bin: &std::path::Path, data_dir: PathBuf, demo: bool) -> Result<TestServer> {
+    pub fn start_in(
+        bin: &std::path::Path,
+        data_dir: PathBuf,
+        demo: bool,
+        flags: &[&str],
+    ) -> Result<TestServer> {
         let port = free_port()?;
         let addr = format!("127.0.0.1:{port}");
         let mut cmd = Command::new(bin);
         cmd.args(["serve", "--addr", &addr, "--data-dir"])
             .arg(&data_dir)
             .arg("--dist")
-            .arg(build::dist());
+            .arg(build::dist())
+            .args(flags);
         if demo {
             cmd.arg("--demo");
         }
@@ -319,7 +330,18 @@ pub fn bench() -> Result<()> {
             .arg(setup::e2e_dir().join("bench/size.mjs"))
             .arg(build::dist()),
     )?;
-    let server = TestServer::start(&root().join("target/release/lotsen-server"), false)?;
+    // One anonymous device seeds its 10,000 requests: far beyond the budget of anonymous
+    // writes, which this bench is not about.
+    let server = TestServer::start_with(
+        &root().join("target/release/lotsen-server"),
+        false,
+        &[
+            "--anonymous-writes-per-device",
+            "20000",
+            "--anonymous-writes-per-address",
+            "20000",
+        ],
+    )?;
     step("First sync of 10,000 records in the browser (release server)");
     run_cmd(
         Command::new("node")

@@ -121,10 +121,10 @@ impl Coverage {
 /// never confirmed, or with an unreadable date, is stale; if `today` is unreadable nothing is
 /// judged stale, since nothing can be judged at all.
 pub fn is_stale(confirmed_at: Option<&str>, today: &str) -> bool {
-    let Some(today) = today.get(..10).filter(|d| crate::validate::is_date(d)) else {
+    let Some(today) = today.get(..10).filter(|d| crate::time::is_date(d)) else {
         return false;
     };
-    let Some(confirmed) = confirmed_at.filter(|d| crate::validate::is_date(d)) else {
+    let Some(confirmed) = confirmed_at.filter(|d| crate::time::is_date(d)) else {
         return true;
     };
     // Dates of the same fixed width compare as text. The same calendar day a year ago is the

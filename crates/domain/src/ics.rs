@@ -51,7 +51,7 @@ const VTIMEZONE_BERLIN: &[&str] = &[
 
 /// `YYYY-MM-DDThh:mm` → `YYYYMMDDThhmm00`.
 fn local_time(s: &str) -> Option<String> {
-    if !crate::validate::is_local_datetime(s) {
+    if !crate::time::is_local_datetime(s) {
         return None;
     }
     let digits: String = s.chars().filter(char::is_ascii_digit).collect();
@@ -62,7 +62,7 @@ fn local_time(s: &str) -> Option<String> {
 fn utc_time(s: &str) -> Option<String> {
     let digits: String = s.chars().filter(char::is_ascii_digit).collect();
     let shaped = s.len() == 20 && s.ends_with('Z') && digits.len() == 14;
-    (shaped && crate::validate::is_local_datetime(&s[..16]))
+    (shaped && crate::time::is_local_datetime(&s[..16]))
         .then(|| format!("{}T{}Z", &digits[..8], &digits[8..14]))
 }
 

@@ -8,6 +8,7 @@ pub mod card;
 pub mod coverage;
 pub mod csv;
 pub mod demand;
+pub mod error;
 pub mod ics;
 pub mod merge;
 pub mod model;
@@ -19,6 +20,7 @@ pub mod qr;
 pub mod replica;
 pub mod routes;
 pub mod search;
+pub mod time;
 pub mod validate;
 
 #[doc(hidden)]

@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
+use crate::error::FieldError;
 use crate::model::Collection;
-use crate::protocol::FieldError;
 
 /// Who is calling.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,8 +5,9 @@
 
 use serde_json::{Map, Value};
 
+use crate::error::FieldError;
 use crate::model::*;
-use crate::protocol::FieldError;
+use crate::time::{is_date, is_local_datetime};
 
 /// What validation needs to know about other records (references and uniqueness).
 pub trait Refs {
@@ -202,7 +203,7 @@ fn request(o: &Obj, refs: &dyn Refs) -> Result<Request, FieldError> {
     let timestamp = |key: &str| -> Result<Option<String>, FieldError> {
         let value = o.opt_text(key)?;
         match value {
-            Some(t) if crate::demand::unix_seconds(&t).is_none() => Err(o.err(
+            Some(t) if crate::time::unix_seconds(&t).is_none() => Err(o.err(
                 "invalid_timestamp",
                 "Bitte einen Zeitpunkt im Format JJJJ-MM-TTThh:mm:ssZ angeben.",
                 key,
@@ -375,44 +376,6 @@ pub fn is_email(s: &str) -> bool {
         }
         _ => false,
     }
-}
-
-/// `YYYY-MM-DD` with a plausible month and day.
-pub fn is_date(s: &str) -> bool {
-    date_parts(s.as_bytes()).is_some()
-}
-
-/// `YYYY-MM-DDThh:mm`, local time in Soest.
-pub fn is_local_datetime(s: &str) -> bool {
-    datetime_parts(s.as_bytes()).is_some()
-}
-
-/// The number written in `b`, if it is all ASCII digits (at most 4 of them here).
-pub(crate) fn number(b: &[u8]) -> Option<i64> {
-    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(b.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')))
-}
-
-/// (year, month, day) of `YYYY-MM-DD` with a plausible month and day. Byte by byte, without
-/// allocating: the evaluation reads every request's times on each change.
-pub(crate) fn date_parts(b: &[u8]) -> Option<(i64, i64, i64)> {
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let (y, m, d) = (number(&b[0..4])?, number(&b[5..7])?, number(&b[8..10])?);
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
-}
-
-/// (year, month, day, hour, minute) of `YYYY-MM-DDThh:mm`.
-pub(crate) fn datetime_parts(b: &[u8]) -> Option<(i64, i64, i64, i64, i64)> {
-    if b.len() != 16 || b[10] != b'T' || b[13] != b':' {
-        return None;
-    }
-    let (y, m, d) = date_parts(&b[..10])?;
-    let (hh, mm) = (number(&b[11..13])?, number(&b[14..16])?);
-    (hh < 24 && mm < 60).then_some((y, m, d, hh, mm))
 }
 
 /// A JSON object being read, with the path of its fields for error messages.

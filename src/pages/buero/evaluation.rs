@@ -8,12 +8,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use lotsen_domain::coverage::Coverage;
 use lotsen_domain::demand::{
-    duration_de, is_open, medians_to_done, months_until, per_month, rank, Median, MonthCount,
-    RequestFact, TopicDemand,
+    duration_de, is_open, medians_to_done, per_month, rank, Median, MonthCount, RequestFact,
+    TopicDemand,
 };
 use lotsen_domain::model::{Kind, Request};
 
 use lotsen_domain::paging::Portion;
+use lotsen_domain::time::months_until;
 
 use super::BueroOnly;
 use crate::components::{page_from_query, pager, state};

@@ -76,6 +76,15 @@ test('the matrix takes its filter from the URL, marks gaps and downloads the sam
   expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const text = body.toString('utf8');
   expect(text.split(/\r?\n/)[0]).toContain(';');
+  // The download holds the very cells of the screen: the same Lotsen, topics and levels.
+  const lines = text.slice(1).split(/\r\n/).filter((l) => l !== '').map((l) => l.split(';'));
+  const shownTopics = await matrix.locator('thead tr.matrix-topics th[scope="col"]').allTextContents();
+  expect(lines[0].slice(2).map((h) => h.replace(/ \([^)]*\)$/, ''))).toEqual(shownTopics);
+  const shown = await matrix.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [
+    tr.querySelector('th').firstChild.textContent.trim(),
+    ...[...tr.querySelectorAll('td')].map((td) => (td.textContent.match(/Stufe (\d)/) || ['', ''])[1]),
+  ]));
+  expect(lines.slice(1).map((l) => [l[0], ...l.slice(2)])).toEqual(shown);
 
   // Another category via the select lands in the URL.
   const category = await page.locator('#matrix-kategorie option').nth(1).getAttribute('value');

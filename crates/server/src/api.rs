@@ -431,8 +431,8 @@ pub async fn export(
         .and_then(CsvExport::parse)
         .ok_or_else(unknown)?;
     let filter = MatrixFilter {
-        department: query.get("bereich").cloned(),
-        category: query.get("kategorie").cloned(),
+        department: query.get("bereich").cloned().unwrap_or_default(),
+        category: query.get("kategorie").cloned().unwrap_or_default(),
     };
     let body =
         blocking(move || Ok(state.store.read(|tx| export::csv(tx, which, &filter))?)).await?;

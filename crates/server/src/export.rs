@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use lotsen_domain::csv::Writer;
 use lotsen_domain::ics::{self, CalendarEvent};
+use lotsen_domain::matrix::Matrix;
 use lotsen_domain::model::{Application, Collection, Event, Lotse, Request, Topic};
 use lotsen_domain::normalize::fold;
 use serde::de::DeserializeOwned;
@@ -43,20 +44,8 @@ impl CsvExport {
     }
 }
 
-/// The matrix filters of `/buero/matrix` (`?bereich=…&kategorie=…`), compared folded (case,
-/// umlauts, surrounding blanks), as the app's search compares departments.
-#[derive(Clone, Debug, Default)]
-pub struct MatrixFilter {
-    pub department: Option<String>,
-    pub category: Option<String>,
-}
-
-fn matches(filter: &Option<String>, value: &str) -> bool {
-    match filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
-        Some(f) => fold(f) == fold(value.trim()),
-        None => true,
-    }
-}
+/// The matrix filters of `/buero/matrix` (`?bereich=…&kategorie=…`): the domain's.
+pub use lotsen_domain::matrix::MatrixFilter;
 
 /// Live records of `collection` with their ids, in `seq` order.
 fn live<T: DeserializeOwned>(tx: &Tx, collection: Collection) -> StoreResult<Vec<(String, T)>> {
@@ -205,51 +194,40 @@ pub fn csv(tx: &Tx, which: CsvExport, filter: &MatrixFilter) -> StoreResult<Stri
                 ]);
             }
         }
-        CsvExport::Matrix => matrix(&mut w, &topics, live(tx, Collection::Lotsen)?, filter),
+        CsvExport::Matrix => matrix(&mut w, &topics, &live(tx, Collection::Lotsen)?, filter),
     }
     Ok(w.finish())
 }
 
 /// Lotsen × topics with the level (1–3) in each cell, topics grouped by category as on the
 /// screen, Lotsen by department.
+/// The skills matrix as the screen shows it (`lotsen_domain::matrix`): a column per topic
+/// ("Name (Kategorie)"), a row per active Lotse.
 fn matrix(
     w: &mut Writer,
     topics: &[(String, Topic)],
-    lotsen: Vec<(String, Lotse)>,
+    lotsen: &[(String, Lotse)],
     filter: &MatrixFilter,
 ) {
-    let mut columns: Vec<&(String, Topic)> = topics
-        .iter()
-        .filter(|(_, t)| matches(&filter.category, &t.category))
-        .collect();
-    columns.sort_by_cached_key(|(_, t)| (fold(&t.category), fold(&t.name)));
-    let mut rows: Vec<Lotse> = lotsen
-        .into_iter()
-        .map(|(_, l)| l)
-        .filter(|l| matches(&filter.department, &l.department))
-        .collect();
-    rows.sort_by_cached_key(|l| (fold(&l.department), fold(&l.name)));
-    let mut header = vec!["Name".to_owned(), "Bereich".into(), "Aktiv".into()];
+    let m = Matrix::build(
+        topics.iter().map(|(id, t)| (id.as_str(), t)),
+        lotsen.iter().map(|(id, l)| (id.as_str(), l)),
+        filter,
+    );
+    let mut header = vec!["Name".to_owned(), "Bereich".into()];
     header.extend(
-        columns
+        m.columns
             .iter()
-            .map(|(_, t)| format!("{} ({})", t.name, t.category)),
+            .map(|c| format!("{} ({})", c.name, c.category)),
     );
     w.row(&header);
-    for l in &rows {
-        let mut line = vec![
-            l.name.clone(),
-            l.department.clone(),
-            if l.active { "ja" } else { "nein" }.to_owned(),
-        ];
-        line.extend(columns.iter().map(|(id, _)| {
-            l.skills
+    for r in &m.rows {
+        let mut line = vec![r.name.clone(), r.department.clone()];
+        line.extend(
+            r.levels
                 .iter()
-                .filter(|s| &s.topic == id)
-                .map(|s| s.level.get())
-                .max()
-                .map_or(String::new(), |n| n.to_string())
-        }));
+                .map(|l| l.map_or(String::new(), |l| l.get().to_string())),
+        );
         w.row(&line);
     }
 }

@@ -206,21 +206,28 @@ async fn csv_files_are_excel_ready_and_neutralise_formulas() {
     let jo = rows.iter().find(|r| r[1] == "Jörg Müller").unwrap();
     assert_eq!(jo[9], "DMS/E-Akte: kann schulen, Teams: kennt sich aus");
 
+    // An inactive Lotse helps nobody: not in the matrix, as on the screen.
+    w.s.admin_push(vec![mutation(
+        "lotsen",
+        &uuid(),
+        0,
+        lotse_data("Ina Inaktiv", &w.dms, false),
+    )]);
     let (_, _, file) = download(&w.s, "/api/v1/export/matrix.csv", buero).await;
     let rows = csv_rows(&file);
-    // Topic columns sorted by category, Lotsen by department.
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    // Topic columns sorted by category, active Lotsen by department: the screen's matrix.
     assert_eq!(
         rows[0],
         [
             "Name",
             "Bereich",
-            "Aktiv",
             "DMS/E-Akte (Verwaltung digital)",
             "Teams (Zusammenarbeit)"
         ]
     );
-    assert_eq!(rows[1], ["Eva Eigen", "Bauamt", "ja", "", "2"]);
-    assert_eq!(rows[2], ["Jörg Müller", "Bürgerbüro", "ja", "3", "1"]);
+    assert_eq!(rows[1], ["Eva Eigen", "Bauamt", "", "2"]);
+    assert_eq!(rows[2], ["Jörg Müller", "Bürgerbüro", "3", "1"]);
 
     let (_, _, file) = download(
         &w.s,
@@ -231,8 +238,8 @@ async fn csv_files_are_excel_ready_and_neutralise_formulas() {
     assert_eq!(
         csv_rows(&file),
         [
-            vec!["Name", "Bereich", "Aktiv", "Teams (Zusammenarbeit)"],
-            vec!["Jörg Müller", "Bürgerbüro", "ja", "1"]
+            vec!["Name", "Bereich", "Teams (Zusammenarbeit)"],
+            vec!["Jörg Müller", "Bürgerbüro", "1"]
         ]
     );
     let (_, _, file) = download(

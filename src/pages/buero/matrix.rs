@@ -9,14 +9,12 @@
 //! memo), and the cells are plain elements without signals of their own. The coverage table
 //! and the CSV download always take every Lotse of the filter.
 
-use std::collections::HashMap;
-
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use lotsen_domain::coverage::{is_stale, Coverage, MIN_HELPERS};
+use lotsen_domain::matrix::{matches, Matrix, MatrixFilter, MatrixRow};
 use lotsen_domain::model::Level;
-use lotsen_domain::normalize::fold;
 
 use super::BueroOnly;
 use crate::components::{pager, state};
@@ -58,29 +56,14 @@ fn paged_query(bereich: &str, kategorie: &str, page: usize, coverage_page: usize
     ])
 }
 
-/// An empty filter lets everything through; otherwise compared folded, as the server's export
-/// compares, so that the download holds what the screen shows.
-fn matches(filter: &str, value: &str) -> bool {
-    let filter = filter.trim();
-    filter.is_empty() || fold(filter) == fold(value.trim())
-}
-
-#[derive(Clone, Debug, PartialEq)]
-struct Row {
-    name: String,
-    department: String,
-    stale: bool,
-    /// The level per shown topic, in the order of [`Grid::topics`].
-    levels: Vec<Option<Level>>,
-}
-
 #[derive(Clone, Debug, PartialEq)]
 struct Grid {
     /// The shown categories, each with its number of topics.
     categories: Vec<(String, usize)>,
     /// Ids and names of the shown topics, by category, then name.
     topics: Vec<(String, String)>,
-    rows: Vec<Row>,
+    /// The rows, each with whether its profile is over a year unconfirmed.
+    rows: Vec<(MatrixRow, bool)>,
     coverage: Coverage,
     /// The filters it was built with, for the links to other pages.
     bereich: String,
@@ -88,47 +71,39 @@ struct Grid {
 }
 
 impl Grid {
+    /// The domain's [`Matrix`], the very one `matrix.csv` writes, with what the screen adds:
+    /// the coverage of the same Lotsen and topics, and the unconfirmed profiles.
     fn build(data: &Data, bereich: &str, kategorie: &str, today: &str) -> Grid {
-        let mut categories = Vec::new();
-        let mut topics = Vec::new();
-        for (category, list) in data.topics_by_category() {
-            if !matches(kategorie, &category) || list.is_empty() {
-                continue;
-            }
-            categories.push((category, list.len()));
-            topics.extend(list.into_iter().map(|(id, t)| (id, t.name)));
-        }
-        let column: HashMap<&str, usize> = topics
+        let filter = MatrixFilter {
+            department: bereich.to_owned(),
+            category: kategorie.to_owned(),
+        };
+        let matrix = Matrix::build(
+            data.topics.iter().map(|(id, t)| (id.as_str(), &t.data)),
+            data.lotsen.iter().map(|(id, l)| (id.as_str(), &l.data)),
+            &filter,
+        );
+        let topics: Vec<(String, String)> = matrix
+            .columns
             .iter()
-            .enumerate()
-            .map(|(i, (id, _))| (id.as_str(), i))
+            .map(|c| (c.topic.clone(), c.name.clone()))
             .collect();
-        let mut lotsen: Vec<_> = data
-            .lotsen
-            .values()
-            .map(|r| &r.data)
-            .filter(|l| l.active && matches(bereich, &l.department))
-            .collect();
-        lotsen.sort_by_cached_key(|l| (fold(&l.department), fold(&l.name)));
-        let rows = lotsen
-            .iter()
-            .map(|l| {
-                let mut levels = vec![None; topics.len()];
-                for s in &l.skills {
-                    if let Some(&i) = column.get(s.topic.as_str()) {
-                        // A topic listed twice counts with its higher level.
-                        levels[i] = levels[i].max(Some(s.level));
-                    }
-                }
-                Row {
-                    name: l.name.clone(),
-                    department: l.department.trim().to_owned(),
-                    stale: is_stale(l.confirmed_at.as_deref(), today),
-                    levels,
-                }
+        let coverage = Coverage::compute(
+            topics.iter().map(|(id, _)| id.as_str()),
+            matrix
+                .rows
+                .iter()
+                .filter_map(|r| data.lotsen.get(&r.lotse).map(|l| &l.data)),
+        );
+        let categories = matrix.categories();
+        let rows = matrix
+            .rows
+            .into_iter()
+            .map(|r| {
+                let stale = is_stale(r.confirmed_at.as_deref(), today);
+                (r, stale)
             })
             .collect();
-        let coverage = Coverage::compute(topics.iter().map(|(id, _)| id.as_str()), lotsen);
         Grid {
             categories,
             topics,
@@ -264,7 +239,7 @@ fn matrix_table(grid: &Grid, page: usize, coverage_page: usize) -> AnyView {
         }
         .into_any();
     }
-    let stale = grid.rows.iter().filter(|r| r.stale).count();
+    let stale = grid.rows.iter().filter(|(_, stale)| *stale).count();
     let total = grid.rows.len();
     let per_page = rows_per_page(grid.topics.len());
     let pages = total.div_ceil(per_page);
@@ -319,12 +294,12 @@ fn matrix_table(grid: &Grid, page: usize, coverage_page: usize) -> AnyView {
                     </tr>
                 </thead>
                 <tbody>
-                    {shown.iter().map(|r| view! {
+                    {shown.iter().map(|(r, stale)| view! {
                         <tr>
                             <th scope="row">
                                 {r.name.clone()}
                                 <span class="matrix-dept">{format!(" ({})", r.department)}</span>
-                                {r.stale.then(|| view! { " " <span class="buero-badge">"nicht bestätigt"</span> })}
+                                {stale.then(|| view! { " " <span class="buero-badge">"nicht bestätigt"</span> })}
                             </th>
                             {r.levels.iter().map(|l| level_cell(*l)).collect_view()}
                         </tr>

@@ -3,10 +3,19 @@
 
 use lotsen_domain::model::Collection;
 
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, patch};
+use axum::{Json, Router};
+use serde::Serialize;
+
+use crate::actor::Caller;
+use crate::api::{blocking, require_buero, ApiJson};
 use crate::auth;
 use crate::error::ApiError;
 use crate::store::{Account, Store, StoreError};
 use crate::sync;
+use crate::AppState;
 
 pub use lotsen_domain::protocol::{AccountChange, AccountView, NewAccount, MIN_PASSWORD_CHARS};
 
@@ -250,4 +259,67 @@ pub fn update(
         })
         .map_err(AccountError::Store)?;
     Ok(AccountView::from(&result?))
+}
+/// The routes of the accounts resource (Projektbüro only).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/accounts", get(list_accounts).post(create_account))
+        .route("/api/v1/accounts/{username}", patch(update_account))
+}
+
+const ACCOUNTS_REFUSAL: &str = "Konten verwaltet das Projektbüro.";
+
+#[derive(Serialize)]
+pub struct AccountList {
+    pub accounts: Vec<AccountView>,
+}
+
+/// `GET /api/v1/accounts` (Büro): every account, without password hashes.
+async fn list_accounts(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<AccountList>, ApiError> {
+    require_buero(&caller, ACCOUNTS_REFUSAL)?;
+    let store = state.store.clone();
+    let mut accounts = blocking(move || Ok(list(&store)?)).await?;
+    for a in &mut accounts {
+        a.failed_logins = state.auth.throttle.failures_of(&a.username);
+    }
+    Ok(Json(AccountList { accounts }))
+}
+
+/// `POST /api/v1/accounts` (Büro): creates an account; 201 with it.
+async fn create_account(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<NewAccount>,
+) -> Result<(StatusCode, Json<AccountView>), ApiError> {
+    let acting = require_buero(&caller, ACCOUNTS_REFUSAL)?;
+    let view = blocking(move || Ok(create(&state.store, body)?)).await?;
+    tracing::info!(by = %acting, username = %view.username, role = %view.role, "account created");
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// `PATCH /api/v1/accounts/{username}` (Büro): new password, (un)lock, role, Lotse link.
+async fn update_account(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(username): Path<String>,
+    ApiJson(body): ApiJson<AccountChange>,
+) -> Result<Json<AccountView>, ApiError> {
+    let acting = require_buero(&caller, ACCOUNTS_REFUSAL)?;
+    let session = caller.session.clone();
+    let by = acting.clone();
+    let view = blocking(move || {
+        Ok(update(
+            &state.store,
+            &username,
+            body,
+            Some(&acting),
+            session.as_deref(),
+        )?)
+    })
+    .await?;
+    tracing::info!(%by, username = %view.username, "account changed");
+    Ok(Json(view))
 }

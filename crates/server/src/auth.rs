@@ -13,6 +13,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use axum::http::{header, HeaderMap, HeaderValue};
 use lotsen_domain::permission::Actor;
+use lotsen_domain::protocol::SessionUser;
 use sha2::{Digest, Sha256};
 
 use crate::store::{Account, SessionRow, Store, StoreError, StoreResult};
@@ -20,6 +21,14 @@ use crate::store::{Account, SessionRow, Store, StoreError, StoreResult};
 pub const COOKIE_NAME: &str = "lotsen_session";
 /// Passwords longer than this are refused before hashing (they only cost CPU).
 pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// What a login attempt came to.
+pub enum LoginOutcome {
+    /// The user and the new session's cookie token.
+    Ok(SessionUser, String),
+    Wrong,
+    Disabled,
+}
 
 /// Session and login settings. `Default` is what production uses.
 #[derive(Clone, Debug)]
@@ -150,6 +159,40 @@ impl Auth {
             store.write(|tx| tx.touch_session(token_hash, now))?;
         }
         Ok(Some(actor_of(&s.account)))
+    }
+
+    /// Checks `password` for `username` (Argon2id; an unknown user is checked against a dummy
+    /// hash, so both failures look and take alike) and, if right, starts a session that
+    /// replaces the browser's `old_session`. Blocking: run it off the async threads, with a
+    /// permit of [`Auth::hashing`]. Throttling is the caller's, before and after.
+    pub fn login(
+        &self,
+        store: &Store,
+        username: &str,
+        password: &str,
+        old_session: Option<&str>,
+    ) -> StoreResult<LoginOutcome> {
+        let account = if username.len() <= 64 {
+            store.read(|tx| tx.account(username))?
+        } else {
+            None
+        };
+        let password_ok = password.len() <= MAX_PASSWORD_BYTES
+            && verify_password(account.as_ref().map(|a| a.password_hash.as_str()), password);
+        let Some(account) = account.filter(|_| password_ok) else {
+            return Ok(LoginOutcome::Wrong);
+        };
+        if account.disabled {
+            return Ok(LoginOutcome::Disabled);
+        }
+        if let Some(old) = old_session {
+            // A new login replaces whatever session this browser had.
+            store.write(|tx| tx.delete_session(old))?;
+        }
+        let token = self.start_session(store, &account.username)?;
+        let user = SessionUser::of_actor(&actor_of(&account))
+            .ok_or_else(|| StoreError::new("an account without a role"))?;
+        Ok(LoginOutcome::Ok(user, token))
     }
 
     /// Starts a session for `username`; returns the cookie token. Expired sessions of

@@ -11,7 +11,18 @@ use lotsen_domain::model::{Application, Collection, Event, Lotse, Request, Topic
 use lotsen_domain::normalize::fold;
 use serde::de::DeserializeOwned;
 
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use lotsen_domain::protocol::is_uuid;
+
+use crate::actor::Caller;
+use crate::api::{blocking, require_buero};
+use crate::error::ApiError;
 use crate::store::{StoreError, StoreResult, Tx};
+use crate::{ops, sync, AppState};
 
 /// The CSV files there are, by their name in `/api/v1/export/{name}.csv`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -277,6 +288,104 @@ pub fn event_ics(tx: &Tx, id: &str) -> StoreResult<Option<(String, String)>> {
     })
     .ok_or_else(|| StoreError::new(format!("events/{id}: times not in the stored format")))?;
     Ok(Some((file, file_stem(&event.title, "termin"))))
+}
+
+/// The routes of the downloads: the Büro's exports and an event's calendar file.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/export/{name}", get(export))
+        .route("/api/v1/events/{name}", get(event_ics_file))
+}
+
+/// A download: the body with its type and an attachment file name.
+fn attachment(
+    body: impl Into<axum::body::Body>,
+    content_type: &'static str,
+    file: &str,
+) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::CONTENT_DISPOSITION,
+                // File names are built from ASCII letters, digits and dashes only.
+                HeaderValue::from_str(&format!("attachment; filename=\"{file}\""))
+                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body.into(),
+    )
+        .into_response()
+}
+
+/// `GET /api/v1/export/{name}` (Büro): `requests.csv`, `applications.csv`, `lotsen.csv`,
+/// `matrix.csv` (with `?bereich=` and `?kategorie=`) and `backup.json` (the format of the
+/// `export` command, for `import`).
+async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let acting = require_buero(&caller, "Exporte sind dem Projektbüro vorbehalten.")?;
+    let unknown = || {
+        ApiError::Missing(
+            "unknown_export",
+            "Diesen Export gibt es nicht (requests.csv, applications.csv, lotsen.csv, matrix.csv, backup.json)."
+                .into(),
+        )
+    };
+    let today = sync::now_utc()[..10].to_owned();
+    if name == "backup.json" {
+        let body = blocking(move || {
+            let backup = ops::export(&state.store)?;
+            serde_json::to_vec_pretty(&backup).map_err(|e| ApiError::Internal(e.to_string()))
+        })
+        .await?;
+        tracing::info!(by = %acting, "backup downloaded");
+        return Ok(attachment(
+            body,
+            "application/json",
+            &format!("lotsenfinder-sicherung-{today}.json"),
+        ));
+    }
+    let which = name
+        .strip_suffix(".csv")
+        .and_then(CsvExport::parse)
+        .ok_or_else(unknown)?;
+    let filter = MatrixFilter {
+        department: query.get("bereich").cloned().unwrap_or_default(),
+        category: query.get("kategorie").cloned().unwrap_or_default(),
+    };
+    let body = blocking(move || Ok(state.store.read(|tx| csv(tx, which, &filter))?)).await?;
+    tracing::info!(by = %acting, export = %name, "export downloaded");
+    Ok(attachment(
+        body,
+        "text/csv; charset=utf-8",
+        &format!("lotsenfinder-{}-{today}.csv", which.file_stem()),
+    ))
+}
+
+/// `GET /api/v1/events/{id}.ics` (everyone, like events themselves): the event for a calendar.
+async fn event_ics_file(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    let unknown = || ApiError::Missing("unknown_event", "Diesen Termin gibt es nicht.".into());
+    let id = name
+        .strip_suffix(".ics")
+        .filter(|id| is_uuid(id))
+        .ok_or_else(unknown)?
+        .to_owned();
+    let (body, stem) = blocking(move || Ok(state.store.read(|tx| event_ics(tx, &id))?))
+        .await?
+        .ok_or_else(unknown)?;
+    Ok(attachment(
+        body,
+        "text/calendar; charset=utf-8",
+        &format!("{stem}.ics"),
+    ))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod http;
 pub mod ops;
+pub mod session;
 pub mod store;
 pub mod sync;
 pub mod web;
@@ -23,7 +24,7 @@ use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::response::IntoResponse;
-use axum::routing::{any, get, patch, post};
+use axum::routing::{any, get};
 use axum::{middleware, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -84,21 +85,10 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/health", get(api::health))
-        .route("/api/v1/changes", get(api::changes))
-        .route("/api/v1/push", post(api::push))
-        .route(
-            "/api/v1/session",
-            get(api::current_session)
-                .post(api::login)
-                .delete(api::logout),
-        )
-        .route(
-            "/api/v1/accounts",
-            get(api::list_accounts).post(api::create_account),
-        )
-        .route("/api/v1/accounts/{username}", patch(api::update_account))
-        .route("/api/v1/export/{name}", get(api::export))
-        .route("/api/v1/events/{name}", get(api::event_ics))
+        .merge(sync::router())
+        .merge(session::router())
+        .merge(accounts::router())
+        .merge(export::router())
         .route("/api", any(api::not_found))
         .route("/api/{*rest}", any(api::not_found))
         .method_not_allowed_fallback(api::method_not_allowed)

@@ -8,15 +8,22 @@ use lotsen_domain::model::Collection;
 use lotsen_domain::permission::{self, Actor, Stored, Visibility, Write};
 use lotsen_domain::protocol::{
     is_uuid, ChangesResponse, Envelope, FieldError, Mutation, MutationResult, MutationStatus,
-    MAX_PAGE,
+    MAX_MUTATIONS, MAX_PAGE,
 };
 use lotsen_domain::validate::{validate, Refs};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::actor::Caller;
+use axum::extract::{Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use lotsen_domain::protocol::{PushRequest, PushResponse};
+
+use crate::actor::{Caller, PeerAddr};
+use crate::api::{blocking, ApiJson};
 use crate::error::ApiError;
 use crate::store::{LoggedMutation, StoreError, StoreResult, StoredRecord, Tx};
+use crate::AppState;
 
 pub const DEFAULT_PAGE: usize = 500;
 const CURSOR_PREFIX: &str = "v1";
@@ -584,6 +591,79 @@ pub fn format_utc(t: time::OffsetDateTime) -> String {
         t.minute(),
         t.second()
     )
+}
+
+/// The routes of the sync protocol: `GET /api/v1/changes`, `POST /api/v1/push`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/changes", get(changes_handler))
+        .route("/api/v1/push", post(push_handler))
+}
+
+/// `GET /api/v1/changes?since=&limit=`.
+async fn changes_handler(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<ChangesResponse>, ApiError> {
+    let cursor = parse_cursor(query.get("since").map(String::as_str))?;
+    let limit = parse_limit(query.get("limit").map(String::as_str))?;
+    blocking(move || {
+        let store = &state.store;
+        store
+            .read(|tx| Ok(changes(tx, store.epoch(), &caller, &cursor, limit)))
+            .map_err(ApiError::from)?
+            .map_err(|e| match e {
+                PullError::Reset => ApiError::ResetRequired,
+                PullError::Store(e) => e.into(),
+            })
+    })
+    .await
+    .map(Json)
+}
+
+/// `POST /api/v1/push`: anonymous senders within their budget (`writes`), every mutation in
+/// one transaction.
+async fn push_handler(
+    State(state): State<AppState>,
+    caller: Caller,
+    PeerAddr(addr): PeerAddr,
+    ApiJson(body): ApiJson<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    if body.mutations.len() > MAX_MUTATIONS {
+        return Err(ApiError::Unprocessable(
+            "too_many_mutations",
+            format!(
+                "Höchstens {MAX_MUTATIONS} Änderungen je Übertragung (jetzt {}).",
+                body.mutations.len()
+            ),
+        ));
+    }
+    if caller.actor == Actor::Anonymous && !body.mutations.is_empty() {
+        // Nothing of a refused push is applied: the device keeps its outbox and retries.
+        if !state.writes.has_room() {
+            return Err(ApiError::StorageLow);
+        }
+        let n = u32::try_from(body.mutations.len()).unwrap_or(u32::MAX);
+        state
+            .writes
+            .budget
+            .take(caller.device_hash.as_deref(), addr, n)
+            .map_err(|wait| ApiError::TooManyWrites {
+                retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+            })?;
+    }
+    blocking(move || {
+        let now = now_utc();
+        // One transaction for the whole push, committed before we answer: an answered
+        // push is on disk.
+        let results = state
+            .store
+            .write(|tx| push(tx, &caller, &body.mutations, &now))?;
+        Ok(PushResponse { results })
+    })
+    .await
+    .map(Json)
 }
 
 #[cfg(test)]

@@ -1,0 +1,133 @@
+//! The session resource (SPEC §7 `/api/v1/session`): log in, who is logged in, log out. The
+//! rules (passwords, sessions, throttling) are `auth`'s; this is their HTTP side.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use lotsen_domain::protocol::SessionUser;
+use serde::Deserialize;
+
+use crate::actor::{Caller, PeerAddr};
+use crate::api::{blocking, unauthenticated, ApiJson};
+use crate::auth::{self, LoginOutcome};
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/api/v1/session",
+        get(current_session).post(login).delete(logout),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::Unauthorized(
+        "invalid_credentials",
+        "Benutzername oder Passwort ist falsch.".into(),
+    )
+}
+
+/// `POST /api/v1/session`: checks the password (Argon2id; an unknown user is checked against
+/// a dummy hash, so both failures look and take alike), throttles failures, and starts a
+/// session in an HttpOnly SameSite=Strict cookie.
+async fn login(
+    State(state): State<AppState>,
+    PeerAddr(addr): PeerAddr,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let username = body.username.trim().to_lowercase();
+    let throttle_name: String = username.chars().take(64).collect();
+    if let Err(wait) = state.auth.throttle.check(&throttle_name, addr) {
+        return Err(ApiError::TooManyAttempts {
+            retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        });
+    }
+    let permit = state
+        .auth
+        .hashing
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| ApiError::Internal(format!("hashing closed: {e}")))?;
+    let old_session = auth::session_token(&headers).map(|t| auth::hash_token(&t));
+    let (store, auth_state) = (state.store.clone(), state.auth.clone());
+    let outcome = blocking(move || {
+        let _permit = permit;
+        Ok(auth_state.login(&store, &username, &body.password, old_session.as_deref())?)
+    })
+    .await?;
+    match outcome {
+        LoginOutcome::Ok(user, token) => {
+            state.auth.throttle.record_success(&throttle_name, addr);
+            tracing::info!(username = %user.username, "login");
+            Ok((
+                [(header::SET_COOKIE, state.auth.session_cookie(&token))],
+                Json(user),
+            )
+                .into_response())
+        }
+        LoginOutcome::Wrong => {
+            if state.auth.throttle.record_failure(&throttle_name, addr) {
+                // Someone may be guessing: the operator's log says so, and the Büro sees the
+                // count at the account (`/buero/konten`).
+                tracing::warn!(username = %throttle_name, ?addr, "failed logins: further attempts are slowed down");
+            } else {
+                tracing::info!(username = %throttle_name, ?addr, "failed login");
+            }
+            Err(invalid_credentials())
+        }
+        LoginOutcome::Disabled => Err(ApiError::Forbidden(
+            "account_disabled",
+            "Dieses Konto ist gesperrt. Bitte wenden Sie sich an das Projektbüro.".into(),
+        )),
+    }
+}
+
+/// `GET /api/v1/session`: the logged-in user, or 401 (and the stale cookie cleared).
+async fn current_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    caller: Caller,
+) -> Response {
+    match SessionUser::of_actor(&caller.actor) {
+        Some(user) => Json(user).into_response(),
+        None if auth::session_token(&headers).is_some() => (
+            [(header::SET_COOKIE, state.auth.clear_cookie())],
+            unauthenticated(),
+        )
+            .into_response(),
+        None => unauthenticated().into_response(),
+    }
+}
+
+/// `DELETE /api/v1/session`: ends the session on the server and clears the cookie; 204 even
+/// without a session, so that logging out twice is harmless.
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(token) = auth::session_token(&headers) {
+        let hash = auth::hash_token(&token);
+        let store = state.store.clone();
+        blocking(move || Ok(store.write(|tx| tx.delete_session(&hash))?)).await?;
+    }
+    // The browser's HTTP cache may hold nothing of the session either (BSI CON.10); the app
+    // itself clears its IndexedDB, keeping the public directory and the colleague's own requests.
+    Ok((
+        StatusCode::NO_CONTENT,
+        [
+            (header::SET_COOKIE, state.auth.clear_cookie()),
+            (
+                header::HeaderName::from_static("clear-site-data"),
+                HeaderValue::from_static("\"cache\""),
+            ),
+        ],
+    )
+        .into_response())
+}

@@ -2,6 +2,8 @@
 
 pub use gloo_net::http::Method;
 use gloo_net::http::RequestBuilder;
+#[cfg(feature = "staff")]
+use lotsen_domain::protocol::{AccountChange, AccountView, NewAccount};
 use lotsen_domain::protocol::{
     ApiError, ChangesResponse, Mutation, PushRequest, PushResponse, SessionUser,
 };
@@ -115,6 +117,36 @@ impl Api {
         self.call::<serde_json::Value>(Method::DELETE, "/api/v1/session", None)
             .await
             .map(drop)
+    }
+
+    /// Every account (Projektbüro only; `/buero/konten`).
+    #[cfg(feature = "staff")]
+    pub async fn accounts(&self) -> Result<Vec<AccountView>, FetchError> {
+        #[derive(serde::Deserialize)]
+        struct AccountList {
+            accounts: Vec<AccountView>,
+        }
+        self.call::<AccountList>(Method::GET, "/api/v1/accounts", None)
+            .await
+            .map(|list| list.accounts)
+    }
+
+    #[cfg(feature = "staff")]
+    pub async fn create_account(&self, new: &NewAccount) -> Result<AccountView, FetchError> {
+        self.send(Method::POST, "/api/v1/accounts", new).await
+    }
+
+    #[cfg(feature = "staff")]
+    pub async fn update_account(
+        &self,
+        username: &str,
+        change: &AccountChange,
+    ) -> Result<AccountView, FetchError> {
+        let url = format!(
+            "/api/v1/accounts/{}",
+            lotsen_domain::routes::encode_uri_component(username)
+        );
+        self.send(Method::PATCH, &url, change).await
     }
 
     /// A JSON body to `url`, the answer as `T`.

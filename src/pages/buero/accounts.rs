@@ -11,40 +11,24 @@ use lotsen_domain::protocol::{
     suggest_username, AccountChange, AccountView, FieldError, NewAccount, MIN_PASSWORD_CHARS,
 };
 use lotsen_domain::validate::check_text;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 
 use super::{confirm, focus_soon, BueroOnly, ErrorSummary, FormErrors, Notice, TextField};
-use crate::api::{FetchError, Method};
+use std::rc::Rc;
+
+use crate::api::{Api, FetchError};
 use crate::components::state;
-use crate::pages::enc;
 use crate::state::AppState;
 
 const PATH: &str = "/buero/konten";
 const LOGIN_NEEDED: &str = "Nur für das Projektbüro. Bitte melden Sie sich an.";
 
-/// The answer of `GET /api/v1/accounts`.
-#[derive(Deserialize)]
-struct AccountList {
-    accounts: Vec<AccountView>,
-}
-
-/// A call to the accounts API; `None` for `body` sends none.
-async fn call<B: Serialize, T: DeserializeOwned>(
-    state: AppState,
-    method: Method,
-    url: &str,
-    body: Option<&B>,
-) -> Result<T, FetchError> {
-    let api = state.api.get_value().ok_or_else(|| FetchError::Status {
+/// The HTTP client, once the app has started.
+fn api(state: AppState) -> Result<Rc<Api>, FetchError> {
+    state.api.get_value().ok_or_else(|| FetchError::Status {
         status: 0,
         code: "not_ready".into(),
         message: "Der lokale Speicher ist noch nicht bereit. Bitte laden Sie die Seite neu.".into(),
-    })?;
-    match body {
-        Some(b) => api.send(method, url, b).await,
-        None => api.call(method, url, None).await,
-    }
+    })
 }
 
 /// What the Büro reads at an account someone may be guessing the password of.
@@ -199,9 +183,9 @@ fn AccountsAdmin() -> impl IntoView {
 
     let fetch = move || {
         spawn_local(async move {
-            match call::<(), AccountList>(state, Method::GET, "/api/v1/accounts", None).await {
+            match async { api(state)?.accounts().await }.await {
                 Ok(list) => {
-                    accounts.set(sorted(list.accounts));
+                    accounts.set(sorted(list));
                     // Setting it again would rebuild the form and lose what is typed in it.
                     if load.get_untracked() != Load::Ready {
                         load.set(Load::Ready);
@@ -320,9 +304,7 @@ fn NewAccountForm(shared: Shared) -> impl IntoView {
         errors.clear();
         shared.busy.set(true);
         spawn_local(async move {
-            match call::<_, AccountView>(shared.state, Method::POST, "/api/v1/accounts", Some(&new))
-                .await
-            {
+            match async { api(shared.state)?.create_account(&new).await }.await {
                 Ok(created) => {
                     shared.notice.say(format!(
                         "Das Konto „{}“ ist angelegt. Bitte geben Sie der Person das Passwort auf sicherem Weg weiter, nicht per E-Mail.",
@@ -401,17 +383,16 @@ fn AccountRow(username: String, shared: Shared) -> impl IntoView {
     let lotse = RwSignal::new(String::new());
     let errors = FormErrors::new(panel_field_id);
 
-    let url = format!("/api/v1/accounts/{}", enc(&username));
     let send = {
-        let url = url.clone();
+        let name = username.clone();
         move |change: AccountChange, done: String, back: Option<NodeRef<leptos::html::Button>>| {
             if shared.busy.get_untracked() {
                 return;
             }
             shared.busy.set(true);
-            let url = url.clone();
+            let name = name.clone();
             spawn_local(async move {
-                match call::<_, AccountView>(state, Method::PATCH, &url, Some(&change)).await {
+                match async { api(state)?.update_account(&name, &change).await }.await {
                     Ok(changed) => {
                         replace(shared.accounts, changed);
                         shared.notice.say(done);

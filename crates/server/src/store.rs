@@ -25,40 +25,30 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_audience.sql")),
 ];
 
-/// A storage failure. Its text is for the operator's log, never for API clients.
+/// A storage failure. Its text is for the operator's log, never for API clients; the
+/// underlying error stays attached (`source`).
 #[derive(Debug)]
-pub struct StoreError {
-    message: String,
-    unavailable: bool,
+pub enum StoreError {
+    Sqlite(rusqlite::Error),
+    Json(serde_json::Error),
+    /// Anything else, said in words (a file that cannot be written, a record that does not
+    /// import).
+    Other(String),
 }
 
 impl StoreError {
     pub fn new(message: impl Into<String>) -> StoreError {
-        StoreError {
-            message: message.into(),
-            unavailable: false,
-        }
+        StoreError::Other(message.into())
     }
 
     /// Whether the storage itself cannot take writes now (disk full, read-only, I/O error,
     /// locked for too long): a condition of the server that passes, not a fault of the data.
     pub fn is_unavailable(&self) -> bool {
-        self.unavailable
-    }
-}
-
-impl std::fmt::Display for StoreError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for StoreError {}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
-        let unavailable = e.sqlite_error_code().is_some_and(|code| {
+        let StoreError::Sqlite(e) = self else {
+            return false;
+        };
+        e.sqlite_error_code().is_some_and(|code| {
             matches!(
                 code,
                 ErrorCode::DiskFull
@@ -68,17 +58,39 @@ impl From<rusqlite::Error> for StoreError {
                     | ErrorCode::DatabaseBusy
                     | ErrorCode::DatabaseLocked
             )
-        });
-        StoreError {
-            message: format!("sqlite: {e}"),
-            unavailable,
+        })
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Sqlite(e) => write!(f, "sqlite: {e}"),
+            StoreError::Json(e) => write!(f, "json: {e}"),
+            StoreError::Other(message) => f.write_str(message),
         }
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::Sqlite(e) => Some(e),
+            StoreError::Json(e) => Some(e),
+            StoreError::Other(_) => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
     }
 }
 
 impl From<serde_json::Error> for StoreError {
     fn from(e: serde_json::Error) -> Self {
-        StoreError::new(format!("json: {e}"))
+        StoreError::Json(e)
     }
 }
 

@@ -235,6 +235,57 @@ pub fn duration_de(seconds: i64) -> String {
     }
 }
 
+/// One line of the evaluation: a topic's demand, coverage and median time to `erledigt`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvaluationLine {
+    pub name: String,
+    pub demand: TopicDemand,
+    /// Median seconds from hand-in to `erledigt`, if any request of the topic has both times.
+    pub median: Option<i64>,
+}
+
+/// The figures of `/buero/auswertung`: every topic, most needed first, and the totals.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    pub lines: Vec<EvaluationLine>,
+    /// Departments with at least one active Lotse.
+    pub departments: usize,
+    pub requests: usize,
+    pub open: usize,
+    pub median: Option<Median>,
+}
+
+impl Evaluation {
+    /// Over `topics` (id and name, in the order ties are ranked in), the Lotsen and the
+    /// requests.
+    pub fn build<'a>(
+        topics: &[(&'a str, &'a str)],
+        lotsen: impl IntoIterator<Item = &'a crate::model::Lotse> + Clone,
+        requests: &[RequestFact<'a>],
+    ) -> Evaluation {
+        let coverage = Coverage::compute(topics.iter().map(|(id, _)| *id), lotsen);
+        let names: HashMap<&str, &str> = topics.iter().copied().collect();
+        let (median, by_topic) = medians_to_done(requests);
+        let lines = rank(requests, &coverage)
+            .into_iter()
+            .map(|demand| EvaluationLine {
+                name: names
+                    .get(demand.topic.as_str())
+                    .map_or_else(|| demand.topic.clone(), |n| (*n).to_owned()),
+                median: by_topic.get(demand.topic.as_str()).map(|m| m.seconds),
+                demand,
+            })
+            .collect();
+        Evaluation {
+            lines,
+            departments: coverage.departments.len(),
+            requests: requests.len(),
+            open: requests.iter().filter(|r| is_open(r.status)).count(),
+            median,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,6 +378,30 @@ mod tests {
             a.iter().map(MonthCount::total).collect::<Vec<_>>(),
             vec![0, 1, 1]
         );
+    }
+
+    #[test]
+    fn the_evaluation_names_ranks_and_counts() {
+        let topics = [("dms", "DMS/E-Akte"), ("teams", "Teams")];
+        let eva = helper("Bauamt", "teams");
+        let mut done = fact("dms", Kind::Frage, Status::Erledigt);
+        done.created_at = Some("2026-11-02T08:00:00Z");
+        done.closed_at = Some("2026-11-02T10:00:00Z");
+        let requests = [
+            done,
+            fact("dms", Kind::Frage, Status::Neu),
+            fact("teams", Kind::Frage, Status::Neu),
+            fact("gone", Kind::Frage, Status::Neu),
+        ];
+        let e = Evaluation::build(&topics, [&eva], &requests);
+        assert_eq!((e.requests, e.open, e.departments), (4, 3, 1));
+        assert_eq!(e.median.map(|m| (m.seconds, m.count)), Some((7_200, 1)));
+        let lines: Vec<(&str, usize, Option<i64>)> = e
+            .lines
+            .iter()
+            .map(|l| (l.name.as_str(), l.demand.requests, l.median))
+            .collect();
+        assert_eq!(lines, [("DMS/E-Akte", 2, Some(7_200)), ("Teams", 1, None)]);
     }
 
     #[test]

@@ -6,10 +6,8 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use lotsen_domain::coverage::Coverage;
 use lotsen_domain::demand::{
-    duration_de, is_open, medians_to_done, per_month, rank, Median, MonthCount, RequestFact,
-    TopicDemand,
+    duration_de, per_month, Evaluation as Figures, EvaluationLine, MonthCount, RequestFact,
 };
 use lotsen_domain::model::{Kind, Request};
 
@@ -34,14 +32,6 @@ const RANKED: usize = 10;
 /// How many months the trend shows, this one included.
 const MONTHS: usize = 12;
 
-#[derive(Clone, Debug, PartialEq)]
-struct Line {
-    name: String,
-    demand: TopicDemand,
-    /// Median seconds from hand-in to `erledigt`, if any request of the topic has both times.
-    median: Option<i64>,
-}
-
 fn fact(r: &Request) -> RequestFact<'_> {
     RequestFact {
         topic: r.topic.as_deref(),
@@ -52,48 +42,15 @@ fn fact(r: &Request) -> RequestFact<'_> {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-struct Stats {
-    /// Every topic, most needed first.
-    lines: Vec<Line>,
-    departments: usize,
-    requests: usize,
-    open: usize,
-    median: Option<Median>,
-}
-
-impl Stats {
-    fn build(data: &Data) -> Stats {
-        let topic_ids: Vec<String> = data
-            .topics_by_category()
-            .into_iter()
-            .flat_map(|(_, list)| list.into_iter().map(|(id, _)| id))
-            .collect();
-        let coverage = Coverage::compute(
-            topic_ids.iter().map(String::as_str),
-            data.lotsen.values().map(|r| &r.data),
-        );
-        let facts: Vec<RequestFact> = data.requests.values().map(|r| fact(&r.data)).collect();
-        let (median, by_topic) = medians_to_done(&facts);
-        let lines = rank(&facts, &coverage)
-            .into_iter()
-            .map(|demand| Line {
-                name: data
-                    .topic_name(&demand.topic)
-                    .unwrap_or(&demand.topic)
-                    .to_owned(),
-                median: by_topic.get(demand.topic.as_str()).map(|m| m.seconds),
-                demand,
-            })
-            .collect();
-        Stats {
-            lines,
-            departments: coverage.departments.len(),
-            requests: facts.len(),
-            open: facts.iter().filter(|f| is_open(f.status)).count(),
-            median,
-        }
-    }
+/// The domain's evaluation ([`Figures`]) of the device's data, topics in the order of the topic list.
+fn evaluate(data: &Data) -> Figures {
+    let ordered = data.topics_by_category();
+    let topics: Vec<(&str, &str)> = ordered
+        .iter()
+        .flat_map(|(_, list)| list.iter().map(|(id, t)| (id.as_str(), t.name.as_str())))
+        .collect();
+    let facts: Vec<RequestFact> = data.requests.values().map(|r| fact(&r.data)).collect();
+    Figures::build(&topics, data.lotsen.values().map(|r| &r.data), &facts)
 }
 
 #[component]
@@ -108,7 +65,7 @@ pub fn BueroEvaluationPage() -> impl IntoView {
 #[component]
 fn Evaluation() -> impl IntoView {
     let state = state();
-    let stats = Memo::new(move |_| state.data.with(Stats::build));
+    let stats = Memo::new(move |_| state.data.with(evaluate));
     let page = page_from_query();
     let query = use_query_map();
     view! {
@@ -293,7 +250,7 @@ fn trend_view(topic: Option<&str>, counts: &[MonthCount]) -> impl IntoView {
     }
 }
 
-fn summary(s: &Stats) -> impl IntoView {
+fn summary(s: &Figures) -> impl IntoView {
     view! {
         <p data-testid="summary">
             {format!(
@@ -316,7 +273,7 @@ fn summary(s: &Stats) -> impl IntoView {
     }
 }
 
-fn ranking(s: &Stats) -> impl IntoView {
+fn ranking(s: &Figures) -> impl IntoView {
     let departments = s.departments;
     view! {
         <h2>"Hier fehlen Lotsen oder Schulungen"</h2>
@@ -343,8 +300,9 @@ fn ranking(s: &Stats) -> impl IntoView {
 }
 
 /// Requests per topic as a horizontal bar chart; the same numbers stand in the table below.
-fn chart(s: &Stats) -> AnyView {
-    let mut asked: Vec<&Line> = s.lines.iter().filter(|l| l.demand.requests > 0).collect();
+fn chart(s: &Figures) -> AnyView {
+    let mut asked: Vec<&EvaluationLine> =
+        s.lines.iter().filter(|l| l.demand.requests > 0).collect();
     if asked.is_empty() {
         return view! { <p data-testid="no-requests">"Es gibt noch keine Anliegen zu Themen."</p> }
             .into_any();
@@ -391,7 +349,7 @@ fn chart(s: &Stats) -> AnyView {
     .into_any()
 }
 
-fn table(s: &Stats, page: usize, slug: String) -> impl IntoView {
+fn table(s: &Figures, page: usize, slug: String) -> impl IntoView {
     let portion = Portion::of(s.lines.len(), page, TABLE_ROWS);
     view! {
         <h2 id="tabelle">"Bedarf und Abdeckung je Thema"</h2>

@@ -290,7 +290,7 @@ impl Evaluation {
 mod tests {
     use super::*;
     use crate::model::{Level, Lotse, Skill};
-    use crate::time::{civil_from_days, months_until};
+    use crate::time::{months_until, utc_stamp};
     use proptest::prelude::*;
 
     fn fact(topic: &str, kind: Kind, status: Status) -> RequestFact<'_> {
@@ -486,11 +486,7 @@ mod tests {
         fn medians_in_one_pass_agree(picks in prop::collection::vec(
             (0usize..4, 0usize..5, 0i64..2_000_000_000, -100_000i64..10_000_000, any::<bool>()), 0..60)
         ) {
-            let stamp = |t: i64| {
-                let (y, m, d) = civil_from_days(t.div_euclid(86_400));
-                let s = t.rem_euclid(86_400);
-                format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
-            };
+            let stamp = utc_stamp;
             let times: Vec<(String, String)> =
                 picks.iter().map(|p| (stamp(p.2), stamp((p.2 + p.3).max(0)))).collect();
             let topics = ["a", "b", "c"];

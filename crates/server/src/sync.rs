@@ -581,16 +581,7 @@ pub fn now_utc() -> String {
 }
 
 pub fn format_utc(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    lotsen_domain::time::utc_stamp(t.unix_timestamp())
 }
 
 /// The routes of the sync protocol: `GET /api/v1/changes`, `POST /api/v1/push`.

@@ -97,7 +97,9 @@ pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 /// Refuses too long addresses and too large headers before any handler runs, with the API's
 /// JSON on `/api/` (the HTTP layer's own limits are higher and answer without a body).
 pub async fn limits(req: Request, next: Next) -> Response {
-    if req.uri().to_string().len() > MAX_URI {
+    // The request target as sent (path and query), measured without building a string.
+    let target = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if target > MAX_URI {
         return ApiError::Status(StatusCode::URI_TOO_LONG).into_response();
     }
     let header_bytes: usize = req

@@ -184,7 +184,8 @@ impl Data {
         list
     }
 
-    /// Topics sorted by category, then name.
+    /// Topics sorted by category, then name, both folded as people read them ("Öffentlich"
+    /// beside "Office", not after "Zusammenarbeit"): the order of the matrix and its CSV too.
     pub fn topics_by_category(&self) -> Vec<(String, Vec<(String, Topic)>)> {
         let mut groups: BTreeMap<String, Vec<(String, Topic)>> = BTreeMap::new();
         for (id, t) in &self.topics {
@@ -196,7 +197,9 @@ impl Data {
         for list in groups.values_mut() {
             list.sort_by_cached_key(|(_, t)| lotsen_domain::normalize::fold(&t.name));
         }
-        groups.into_iter().collect()
+        let mut out: Vec<_> = groups.into_iter().collect();
+        out.sort_by_cached_key(|(category, _)| lotsen_domain::normalize::fold(category));
+        out
     }
 }
 

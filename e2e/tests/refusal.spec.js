@@ -1,7 +1,7 @@
 // A request the server refuses after it was handed in offline (SPEC §7: nothing is silently
 // dropped): it is kept, shown with the reason and the text, and can be sent again as a draft.
 const { test, expect } = require('@playwright/test');
-const { waitForSync, uniqueTitle } = require('./helpers');
+const { waitForSync, waitForServiceWorker, uniqueTitle } = require('./helpers');
 
 function push(api, mutation) {
   return api.post('/api/v1/push', { data: { mutations: [{ mutation_id: crypto.randomUUID(), deleted: false, ...mutation }] } });
@@ -23,6 +23,8 @@ test('a request refused later is kept and comes back as a draft', async ({ page,
   // … a colleague sees it and hands in a request for it while offline …
   await page.goto('/');
   await waitForSync(page);
+  // The offline navigation below is served by the service worker, so it must control the page first.
+  await waitForServiceWorker(page);
   await page.goto(`/themen/${slug}`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Pilotthema Ablehnung');
   await context.setOffline(true);

@@ -5,7 +5,7 @@ use gloo_net::http::RequestBuilder;
 #[cfg(feature = "staff")]
 use lotsen_domain::protocol::{AccountChange, AccountView, NewAccount};
 use lotsen_domain::protocol::{
-    ApiError, ChangesResponse, Mutation, PushRequest, PushResponse, SessionUser,
+    ApiError, ChangesResponse, FieldError, Mutation, PushRequest, PushResponse, SessionUser,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -24,6 +24,8 @@ pub enum FetchError {
         status: u16,
         code: String,
         message: String,
+        /// Every problem of refused input (422), each at its field.
+        errors: Vec<FieldError>,
     },
     /// The server answered with something that is not the protocol.
     Invalid(String),
@@ -203,6 +205,7 @@ impl Api {
                 status,
                 code: e.error.code,
                 message: e.error.message,
+                errors: e.errors,
             }),
             // A proxy or a stopped server answering with a gateway error: that is being offline.
             Err(_) if matches!(status, 502..=504) => Err(FetchError::Network),
@@ -210,6 +213,7 @@ impl Api {
                 status,
                 code: String::new(),
                 message: format!("HTTP {status}"),
+                errors: Vec::new(),
             }),
         }
     }

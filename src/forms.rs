@@ -1,18 +1,14 @@
-//! Form pieces every form shares: the errors of a form each at its field and together in a
-//! summary that gets the focus (WCAG 3.3.1), a labelled text field, and the order in which
-//! errors are reported.
+//! Form pieces every form shares: the errors of a form (from the domain's `validate_all`, in
+//! the order of the form) each at its field and together in a summary that gets the focus
+//! (WCAG 3.3.1), and a labelled text field.
 
 use leptos::html;
 use leptos::prelude::*;
-use lotsen_domain::model::{Lotse, MAX_TEXT};
+use lotsen_domain::model::Lotse;
 use lotsen_domain::protocol::FieldError;
-use lotsen_domain::validate::{check_text, validate};
-use lotsen_domain::Collection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wasm_bindgen::JsCast;
-
-use crate::state::Data;
 
 /// The errors of one form, each at its field. `field_id` maps a field's path from validation
 /// (`synonyms.3`) to the id of its input, which also names the message (`err-{id}`) that the
@@ -55,22 +51,10 @@ impl FormErrors {
     }
 }
 
-/// Adds `found` (the first problem the full validation reports) unless its field already has
-/// an error from the single-field checks, which run first so that every field is reported.
-pub fn add_unless_reported(errors: &mut Vec<FieldError>, found: FieldError) {
-    if !errors.iter().any(|e| e.field == found.field) {
-        errors.push(found);
-    }
-}
-
-/// Sorts errors as their fields stand in the form (`fields`, by the first part of the path).
-pub fn in_form_order(errors: &mut [FieldError], fields: &[&str]) {
-    errors.sort_by_key(|e| {
-        e.field
-            .as_deref()
-            .and_then(|f| fields.iter().position(|x| f.split('.').next() == Some(*x)))
-            .unwrap_or(fields.len())
-    });
+/// Every problem as one text, for a message where no form shows them at their fields.
+pub fn messages(errors: &[FieldError]) -> String {
+    let all: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+    all.join(" ")
 }
 
 /// The list of all errors above the form, linking to each field.
@@ -234,40 +218,6 @@ impl LotseContact {
             }
         }
         stored
-    }
-}
-
-/// The text fields of a Lotse profile, in the order both forms show them.
-pub const LOTSE_FIELDS: [&str; 6] = [
-    "name",
-    "department",
-    "phone",
-    "email",
-    "location",
-    "availability",
-];
-
-/// Every problem of a Lotse's contact fields at once, in the order of the form, then the first
-/// problem full validation finds elsewhere (skills); or the record to store. Shared by the
-/// Büro's Lotse form and the Lotse's own profile.
-pub fn check_lotse(data: &Value, id: &str, refs: &Data) -> Result<Value, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    for field in LOTSE_FIELDS {
-        let value = data.get(field).and_then(Value::as_str).unwrap_or_default();
-        let required = matches!(field, "name" | "department");
-        if let Err((code, message)) = check_text(value, MAX_TEXT, required) {
-            errors.push(FieldError::new(code, message, Some(field)));
-        }
-    }
-    // The server's rules beyond the single fields (the e-mail address's form, above all).
-    match validate(Collection::Lotsen, id, data, refs) {
-        Ok(canonical) if errors.is_empty() => Ok(canonical),
-        Ok(_) => Err(errors),
-        Err(e) => {
-            add_unless_reported(&mut errors, e);
-            in_form_order(&mut errors, &LOTSE_FIELDS);
-            Err(errors)
-        }
     }
 }
 

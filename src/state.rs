@@ -10,9 +10,10 @@ use futures::channel::mpsc::UnboundedSender;
 use leptos::prelude::*;
 use lotsen_domain::model::{Application, Event, Lotse, Note, Request, Topic};
 use lotsen_domain::permission::Actor;
+use lotsen_domain::protocol::FieldError;
 use lotsen_domain::protocol::SessionUser;
 use lotsen_domain::search::Index;
-use lotsen_domain::validate::Refs;
+use lotsen_domain::validate::{validate_all, Refs};
 use lotsen_domain::Collection;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -203,20 +204,38 @@ impl Data {
     }
 }
 
+impl Data {
+    /// The server's validation of a record against what this device holds: the canonical
+    /// data, or every problem in the order of the form (`validate_all`).
+    pub fn validate(
+        &self,
+        collection: Collection,
+        id: &str,
+        data: &Value,
+    ) -> Result<Value, Vec<FieldError>> {
+        match validate_all(collection, id, data, self) {
+            Ok(verdict) => verdict,
+            Err(never) => match never {},
+        }
+    }
+}
+
 impl Refs for Data {
-    fn topic_exists(&self, id: &str) -> bool {
-        self.topics.contains_key(id)
+    type Error = std::convert::Infallible;
+    fn topic_exists(&self, id: &str) -> Result<bool, Self::Error> {
+        Ok(self.topics.contains_key(id))
     }
-    fn lotse_exists(&self, id: &str) -> bool {
-        self.lotsen.contains_key(id)
+    fn lotse_exists(&self, id: &str) -> Result<bool, Self::Error> {
+        Ok(self.lotsen.contains_key(id))
     }
-    fn request_exists(&self, id: &str) -> bool {
-        self.requests.contains_key(id)
+    fn request_exists(&self, id: &str) -> Result<bool, Self::Error> {
+        Ok(self.requests.contains_key(id))
     }
-    fn slug_taken(&self, slug: &str, except_id: &str) -> bool {
-        self.topics
+    fn slug_taken(&self, slug: &str, except_id: &str) -> Result<bool, Self::Error> {
+        Ok(self
+            .topics
             .iter()
-            .any(|(id, t)| id != except_id && t.data.slug == slug)
+            .any(|(id, t)| id != except_id && t.data.slug == slug))
     }
 }
 

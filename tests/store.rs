@@ -195,6 +195,7 @@ fn result(
         mutation_id: mutation_id.into(),
         status,
         record,
+        errors: error.iter().cloned().collect(),
         error,
     }
 }

@@ -5,9 +5,7 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use lotsen_domain::model::{MAX_DESCRIPTION, MAX_TEXT};
 use lotsen_domain::protocol::FieldError;
-use lotsen_domain::validate::{check_text, validate};
 use lotsen_domain::Collection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -34,22 +32,6 @@ fn field_id(field: &str) -> String {
         Some(f) => format!("bewerbung-{f}"),
         None => "bewerbung-name".into(),
     }
-}
-
-/// Every problem of the form at once, in the order of the form.
-fn check(d: &Draft) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    for (field, value, max, required) in [
-        ("name", &d.name, MAX_TEXT, true),
-        ("department", &d.department, MAX_TEXT, true),
-        ("contact", &d.contact, MAX_TEXT, true),
-        ("motivation", &d.motivation, MAX_DESCRIPTION, false),
-    ] {
-        if let Err((code, message)) = check_text(value, max, required) {
-            errors.push(FieldError::new(code, message, Some(field)));
-        }
-    }
-    errors
 }
 
 #[component]
@@ -90,23 +72,21 @@ pub fn JoinPage() -> impl IntoView {
             return;
         }
         let d = draft.get_untracked();
-        let mut found = check(&d);
         let data = json!({
             "name": d.name, "department": d.department, "contact": d.contact,
             "topics": d.topics, "motivation": d.motivation, "status": "neu",
         });
         let id = new_uuid();
+        // Every problem at once, in the order of the form.
         let checked = state
             .data
-            .with_untracked(|refs| validate(Collection::Applications, &id, &data, refs));
-        if found.is_empty() {
-            if let Err(e) = &checked {
-                found.push(e.clone());
+            .with_untracked(|refs| refs.validate(Collection::Applications, &id, &data));
+        let data = match checked {
+            Ok(data) => data,
+            Err(found) => {
+                errors.show(found);
+                return;
             }
-        }
-        let (true, Ok(data)) = (found.is_empty(), checked) else {
-            errors.show(found);
-            return;
         };
         errors.clear();
         busy.set(true);

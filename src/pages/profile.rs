@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::components::{state, Loading};
 use crate::drafts;
-use crate::forms::{check_lotse, ErrorSummary, FormErrors, LotseContact, TextField};
+use crate::forms::{ErrorSummary, FormErrors, LotseContact, TextField};
 use crate::pages::conflicts::ConflictList;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -133,7 +133,10 @@ pub fn ProfilePage() -> impl IntoView {
             fm.learning.retain(|t| d.topics.contains_key(t));
         });
         let data = fm.apply_to(&stored, confirm.then(crate::clock::today));
-        let data = match state.data.with_untracked(|d| check_lotse(&data, &id, d)) {
+        let data = match state
+            .data
+            .with_untracked(|d| d.validate(Collection::Lotsen, &id, &data))
+        {
             Ok(canonical) => canonical,
             Err(found) => {
                 errors.show(found);

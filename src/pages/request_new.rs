@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use lotsen_domain::model::{Kind, MAX_DESCRIPTION, MAX_TEXT};
+use lotsen_domain::model::{Kind, MAX_DESCRIPTION};
 use lotsen_domain::protocol::FieldError;
-use lotsen_domain::validate::{check_text, group, validate};
+use lotsen_domain::validate::group;
 use lotsen_domain::Collection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -51,26 +51,10 @@ pub fn restore_draft(local: &serde_json::Value) {
     );
 }
 
-/// Every problem of the form at once, each at its field, in the order of the form.
-fn check(d: &Draft, refs: &crate::state::Data) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    let mut text = |field: &str, value: &str, max: usize, required: bool| {
-        if let Err((code, message)) = check_text(value, max, required) {
-            errors.push(FieldError::new(code, message, Some(field)));
-        }
-    };
-    text("title", &d.title, MAX_TEXT, true);
-    text("description", &d.description, MAX_DESCRIPTION, false);
-    text("requester.name", &d.name, MAX_TEXT, false);
-    text("requester.department", &d.department, MAX_TEXT, false);
-    text("requester.contact", &d.contact, MAX_TEXT, false);
-    if errors.is_empty() {
-        // The same rules as the server, for everything the single checks above do not cover.
-        if let Err(e) = validate(Collection::Requests, "new", &to_data(d), refs) {
-            errors.push(e);
-        }
-    }
-    errors
+/// Every problem of the form at once, each at its field, in the order of the form; or the
+/// request to hand in.
+fn check(d: &Draft, refs: &crate::state::Data) -> Result<serde_json::Value, Vec<FieldError>> {
+    refs.validate(Collection::Requests, "new", &to_data(d))
 }
 
 fn to_data(d: &Draft) -> serde_json::Value {
@@ -161,20 +145,19 @@ pub fn NewRequestPage() -> impl IntoView {
             return;
         }
         let d = draft.get_untracked();
-        let found = state.data.with_untracked(|data| check(&d, data));
-        if !found.is_empty() {
-            errors.show(found);
-            return;
-        }
+        let data = match state.data.with_untracked(|refs| check(&d, refs)) {
+            Ok(data) => data,
+            Err(found) => {
+                errors.show(found);
+                return;
+            }
+        };
         errors.clear();
         saving.set(true);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let id = new_uuid();
-            match state
-                .edit(Collection::Requests, &id, to_data(&d), false)
-                .await
-            {
+            match state.edit(Collection::Requests, &id, data, false).await {
                 Ok(()) => {
                     drafts::clear(DRAFT_KEY);
                     navigate(&format!("/anliegen?gesendet={id}"), Default::default());

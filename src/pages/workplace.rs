@@ -8,7 +8,6 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use lotsen_domain::model::{Request, Status, MAX_DESCRIPTION};
 use lotsen_domain::protocol::FieldError;
-use lotsen_domain::validate::validate;
 use lotsen_domain::Collection;
 use serde_json::json;
 
@@ -371,11 +370,12 @@ fn Notes(request: String) -> impl IntoView {
         let id = new_uuid();
         let checked = state
             .data
-            .with_untracked(|d| validate(Collection::Notes, &id, &data, d));
+            .with_untracked(|d| d.validate(Collection::Notes, &id, &data));
         let data = match checked {
             Ok(d) => d,
-            Err(e) => {
-                error.set(Some(e));
+            // The form has one field: its first problem is the one to show there.
+            Err(errors) => {
+                error.set(errors.into_iter().next());
                 focus_note();
                 return;
             }

@@ -220,6 +220,12 @@ pub struct Topic {
     pub description: String,
 }
 
+impl Topic {
+    /// The fields of a topic, in the order the Büro's form shows them (and validation reports).
+    pub const FIELDS: &'static [&'static str] =
+        &["name", "slug", "category", "synonyms", "description"];
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Skill {
     pub topic: String,
@@ -239,6 +245,23 @@ pub struct Lotse {
     pub learning: Vec<String>,
     pub confirmed_at: Option<String>,
     pub active: bool,
+}
+
+impl Lotse {
+    /// The fields of a Lotse, in the order the Büro's form and the own profile show them (and
+    /// validation reports).
+    pub const FIELDS: &'static [&'static str] = &[
+        "name",
+        "department",
+        "phone",
+        "email",
+        "location",
+        "availability",
+        "skills",
+        "learning",
+        "confirmed_at",
+        "active",
+    ];
 }
 
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
@@ -272,6 +295,20 @@ pub struct Request {
 }
 
 impl Request {
+    /// The fields of a request, in the order the form `/anliegen/neu` shows them (and validation
+    /// reports).
+    pub const FIELDS: &'static [&'static str] = &[
+        "kind",
+        "topic",
+        "title",
+        "description",
+        "requester",
+        "status",
+        "assignee",
+        "created_at",
+        "closed_at",
+    ];
+
     /// Sets the status and keeps `closed_at` in step: a request closed now gets `now`; one
     /// that stays closed keeps its first time; a reopened one loses it.
     pub fn set_status(&mut self, status: Status, now: &str) {
@@ -295,6 +332,11 @@ pub struct Note {
     pub internal: bool,
 }
 
+impl Note {
+    /// The fields of a note, in the order validation reports them.
+    pub const FIELDS: &'static [&'static str] = &["request", "text", "author", "internal"];
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Application {
     pub name: String,
@@ -310,6 +352,20 @@ pub struct Application {
     pub lotse: Option<String>,
 }
 
+impl Application {
+    /// The fields of an application, in the order the form `/mitmachen` shows them (and validation
+    /// reports).
+    pub const FIELDS: &'static [&'static str] = &[
+        "name",
+        "department",
+        "contact",
+        "topics",
+        "motivation",
+        "status",
+        "lotse",
+    ];
+}
+
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Event {
@@ -320,4 +376,17 @@ pub struct Event {
     pub location: String,
     pub description: String,
     pub seats: Option<u32>,
+}
+
+impl Event {
+    /// The fields of an event, in the order the Büro's form shows them (and validation reports).
+    pub const FIELDS: &'static [&'static str] = &[
+        "title",
+        "topic",
+        "starts_at",
+        "ends_at",
+        "location",
+        "seats",
+        "description",
+    ];
 }

@@ -56,7 +56,25 @@ pub struct MutationResult {
     pub mutation_id: String,
     pub status: MutationStatus,
     pub record: Option<Envelope>,
+    /// Why it was rejected: the first of `errors` (SPEC §7 names one; older apps read it).
     pub error: Option<FieldError>,
+    /// Every problem of a rejected mutation, in the order of the record's fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl MutationResult {
+    /// A rejection with every problem found (`errors` is never empty where this is called;
+    /// an empty list gives a rejection without a reason rather than a panic).
+    pub fn rejected(mutation_id: &str, errors: Vec<FieldError>) -> MutationResult {
+        MutationResult {
+            mutation_id: mutation_id.to_owned(),
+            status: MutationStatus::Rejected,
+            record: None,
+            error: errors.first().cloned(),
+            errors,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -82,6 +100,9 @@ pub struct ErrorBody {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ApiError {
     pub error: ErrorBody,
+    /// Every problem of refused input (422), each at its field; `error` is the first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
 }
 
 /// True for the canonical textual form of a UUID (any version), as `crypto.randomUUID()` makes it.
@@ -159,6 +180,53 @@ impl SessionUser {
 /// says so before sending).
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
+/// The longest password the server takes: hashing more would only be work for an attacker's
+/// benefit.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// What is wrong with `username` as a new account's name.
+pub fn username_problem(username: &str) -> Option<FieldError> {
+    (!is_valid_username(username)).then(|| {
+        FieldError::new(
+            "invalid_username",
+            "Der Benutzername hat 3 bis 64 Zeichen: Kleinbuchstaben a–z, Ziffern, Punkt, \
+             Unterstrich oder Bindestrich.",
+            Some("username"),
+        )
+    })
+}
+
+/// What is wrong with `password` as an account's password.
+pub fn password_problem(password: &str) -> Option<FieldError> {
+    let message = if password.chars().count() < MIN_PASSWORD_CHARS {
+        format!("Das Passwort braucht mindestens {MIN_PASSWORD_CHARS} Zeichen.")
+    } else if password.len() > MAX_PASSWORD_BYTES {
+        format!("Das Passwort darf höchstens {MAX_PASSWORD_BYTES} Bytes lang sein.")
+    } else {
+        return None;
+    };
+    Some(FieldError::new("weak_password", message, Some("password")))
+}
+
+/// What is wrong with `role` (`lotse` or `buero`) and the Lotse linked to it, as far as it can
+/// be told without looking the Lotse up.
+pub fn role_problem(role: &str, lotse: Option<&str>) -> Option<FieldError> {
+    if role != "lotse" && role != "buero" {
+        return Some(FieldError::new(
+            "invalid_role",
+            "Die Rolle ist „lotse“ oder „buero“.",
+            Some("role"),
+        ));
+    }
+    (role != "lotse" && lotse.is_some_and(|l| !l.is_empty())).then(|| {
+        FieldError::new(
+            "invalid_lotse",
+            "Nur ein Lotsen-Konto wird mit einem Lotsen-Profil verknüpft.",
+            Some("lotse"),
+        )
+    })
+}
+
 /// An account as `/api/v1/accounts` shows it: never the password hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
@@ -184,6 +252,22 @@ pub struct NewAccount {
     pub role: String,
     #[serde(default)]
     pub lotse: Option<String>,
+}
+
+impl NewAccount {
+    /// Every problem that needs no lookup, in the order of the form (user name, password, role
+    /// and Lotse): the server answers them all at once, and the app's form shows them before
+    /// sending.
+    pub fn problems(&self) -> Vec<FieldError> {
+        [
+            username_problem(&self.username),
+            password_problem(&self.password),
+            role_problem(&self.role, self.lotse.as_deref()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
 }
 
 /// The rule for user names: 3 to 64 characters of `a–z`, `0–9`, `.`, `_` and `-` (no spaces or

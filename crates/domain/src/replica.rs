@@ -421,6 +421,7 @@ mod tests {
             status,
             record: Some(record),
             error: None,
+            errors: Vec::new(),
         }
     }
 

@@ -78,23 +78,24 @@ impl Server {
     }
 
     fn decide(&mut self, m: &Mutation, by: &str) -> MutationResult {
-        let answer = |status, record, error| MutationResult {
+        let answer = |status, record| MutationResult {
             mutation_id: m.mutation_id.clone(),
             status,
             record,
-            error,
+            error: None,
+            errors: Vec::new(),
         };
         // Like the real server: validation before the compare-and-swap.
         if !m.deleted && values(&m.data).any(|v| v.starts_with(INVALID)) {
             let error = FieldError::new("invalid", "Ungültiger Wert.", None);
-            return answer(MutationStatus::Rejected, None, Some(error));
+            return MutationResult::rejected(&m.mutation_id, vec![error]);
         }
         let stored = self.records.get(&m.id);
         if m.base_version != stored.map_or(0, |r| r.version) {
-            return answer(MutationStatus::Conflict, stored.cloned(), None);
+            return answer(MutationStatus::Conflict, stored.cloned());
         }
         let record = self.write(&m.id, m.deleted, m.data.clone(), by);
-        answer(MutationStatus::Applied, Some(record), None)
+        answer(MutationStatus::Applied, Some(record))
     }
 
     /// One pull from `since`, in seq order, tombstones included.

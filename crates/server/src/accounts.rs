@@ -17,6 +17,7 @@ use crate::store::{Account, Store, StoreError};
 use crate::sync;
 use crate::AppState;
 
+use lotsen_domain::protocol::{password_problem, role_problem, FieldError};
 pub use lotsen_domain::protocol::{AccountChange, AccountView, NewAccount, MIN_PASSWORD_CHARS};
 
 impl From<&Account> for AccountView {
@@ -34,8 +35,8 @@ impl From<&Account> for AccountView {
 
 #[derive(Debug)]
 pub enum AccountError {
-    /// Refused input: a machine code and a German message.
-    Invalid(&'static str, String),
+    /// Refused input: every problem, each at its field (never an empty list).
+    Invalid(Vec<FieldError>),
     Exists(String),
     NotFound(String),
     Store(StoreError),
@@ -50,7 +51,10 @@ impl From<StoreError> for AccountError {
 impl std::fmt::Display for AccountError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            AccountError::Invalid(_, msg) => f.write_str(msg),
+            AccountError::Invalid(errors) => {
+                let all: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+                f.write_str(&all.join(" "))
+            }
             AccountError::Exists(u) => write!(f, "Das Konto „{u}“ gibt es schon."),
             AccountError::NotFound(u) => write!(f, "Das Konto „{u}“ gibt es nicht."),
             AccountError::Store(e) => write!(f, "{e}"),
@@ -64,7 +68,7 @@ impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         let msg = e.to_string();
         match e {
-            AccountError::Invalid(code, msg) => ApiError::Unprocessable(code, msg),
+            AccountError::Invalid(errors) => ApiError::Invalid(errors),
             AccountError::Exists(_) => ApiError::Conflict("account_exists", msg),
             AccountError::NotFound(_) => ApiError::Missing("unknown_account", msg),
             AccountError::Store(e) => e.into(),
@@ -72,68 +76,28 @@ impl From<AccountError> for ApiError {
     }
 }
 
-pub fn validate_username(username: &str) -> Result<(), AccountError> {
-    if lotsen_domain::protocol::is_valid_username(username) {
+/// Refuses `problems` if there are any.
+fn refuse(problems: Vec<FieldError>) -> Result<(), AccountError> {
+    if problems.is_empty() {
         Ok(())
     } else {
-        Err(AccountError::Invalid(
-            "invalid_username",
-            "Der Benutzername hat 3 bis 64 Zeichen: Kleinbuchstaben a–z, Ziffern, Punkt, \
-             Unterstrich oder Bindestrich."
-                .into(),
-        ))
+        Err(AccountError::Invalid(problems))
     }
 }
 
-pub fn validate_password(password: &str) -> Result<(), AccountError> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AccountError::Invalid(
-            "weak_password",
-            format!("Das Passwort braucht mindestens {MIN_PASSWORD_CHARS} Zeichen."),
-        ));
-    }
-    if password.len() > auth::MAX_PASSWORD_BYTES {
-        return Err(AccountError::Invalid(
-            "weak_password",
-            format!(
-                "Das Passwort darf höchstens {} Bytes lang sein.",
-                auth::MAX_PASSWORD_BYTES
-            ),
-        ));
-    }
-    Ok(())
-}
-
-fn validate_role(role: &str) -> Result<(), AccountError> {
-    if role == "lotse" || role == "buero" {
-        Ok(())
-    } else {
-        Err(AccountError::Invalid(
-            "invalid_role",
-            "Die Rolle ist „lotse“ oder „buero“.".into(),
-        ))
-    }
-}
-
-/// Checks the role/Lotse pair against the store: a linked Lotse must exist, and only Lotse
-/// accounts are linked.
+/// Checks the role/Lotse pair against the store: only Lotse accounts are linked, and a
+/// linked Lotse must exist.
 fn check_link(tx: &crate::store::Tx, role: &str, lotse: Option<&str>) -> Result<(), AccountError> {
+    refuse(role_problem(role, lotse).into_iter().collect())?;
     match lotse {
-        None => Ok(()),
-        Some(_) if role != "lotse" => Err(AccountError::Invalid(
-            "invalid_lotse",
-            "Nur ein Lotsen-Konto wird mit einem Lotsen-Profil verknüpft.".into(),
-        )),
-        Some(id) => {
-            if tx.exists(Collection::Lotsen.as_str(), id)? {
-                Ok(())
-            } else {
-                Err(AccountError::Invalid(
-                    "unknown_lotse",
-                    "Dieses Lotsen-Profil gibt es nicht.".into(),
-                ))
-            }
+        Some(id) if !tx.exists(Collection::Lotsen.as_str(), id)? => {
+            Err(AccountError::Invalid(vec![FieldError::new(
+                "unknown_lotse",
+                "Dieses Lotsen-Profil gibt es nicht.",
+                Some("lotse"),
+            )]))
         }
+        _ => Ok(()),
     }
 }
 
@@ -144,9 +108,7 @@ pub fn list(store: &Store) -> Result<Vec<AccountView>, AccountError> {
 
 /// Creates an account (the password is hashed here: slow, call it off the async threads).
 pub fn create(store: &Store, new: NewAccount) -> Result<AccountView, AccountError> {
-    validate_username(&new.username)?;
-    validate_password(&new.password)?;
-    validate_role(&new.role)?;
+    refuse(new.problems())?;
     let lotse = new.lotse.filter(|l| !l.is_empty());
     // Cheap check before the expensive hash.
     if store.read(|tx| Ok(tx.account(&new.username)?.is_some()))? {
@@ -191,26 +153,32 @@ pub fn update(
     acting: Option<&str>,
     keep_session: Option<&str>,
 ) -> Result<AccountView, AccountError> {
-    if let Some(p) = &change.password {
-        validate_password(p)?;
-    }
+    let mut problems: Vec<FieldError> = change
+        .password
+        .as_deref()
+        .and_then(password_problem)
+        .into_iter()
+        .collect();
     if let Some(r) = &change.role {
-        validate_role(r)?;
+        problems.extend(role_problem(r, None));
     }
     if acting == Some(username) {
         if change.disabled == Some(true) {
-            return Err(AccountError::Invalid(
+            problems.push(FieldError::new(
                 "cannot_disable_self",
-                "Das eigene Konto können Sie nicht sperren.".into(),
+                "Das eigene Konto können Sie nicht sperren.",
+                Some("disabled"),
             ));
         }
         if change.role.as_deref().is_some_and(|r| r != "buero") {
-            return Err(AccountError::Invalid(
+            problems.push(FieldError::new(
                 "cannot_demote_self",
-                "Die eigene Rolle können Sie nicht ändern.".into(),
+                "Die eigene Rolle können Sie nicht ändern.",
+                Some("role"),
             ));
         }
     }
+    refuse(problems)?;
     if store.read(|tx| tx.account(username))?.is_none() {
         return Err(AccountError::NotFound(username.to_owned()));
     }

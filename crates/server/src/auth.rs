@@ -20,7 +20,7 @@ use crate::store::{Account, SessionRow, Store, StoreError, StoreResult};
 
 pub const COOKIE_NAME: &str = "lotsen_session";
 /// Passwords longer than this are refused before hashing (they only cost CPU).
-pub const MAX_PASSWORD_BYTES: usize = 1024;
+pub use lotsen_domain::protocol::MAX_PASSWORD_BYTES;
 
 /// What a login attempt came to.
 pub enum LoginOutcome {

@@ -4,7 +4,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use lotsen_domain::protocol::{ApiError as ErrorEnvelope, ErrorBody};
+use lotsen_domain::protocol::{ApiError as ErrorEnvelope, ErrorBody, FieldError};
 
 use crate::store::StoreError;
 
@@ -32,6 +32,9 @@ pub enum ApiError {
     UnsupportedMediaType,
     /// 422 with a machine code.
     Unprocessable(&'static str, String),
+    /// 422 with every problem of the input, each at its field (never an empty list); the
+    /// first is also the `error`.
+    Invalid(Vec<FieldError>),
     /// 429 for anonymous writes beyond their budget (`writes::WriteBudget`).
     TooManyWrites {
         retry_after_secs: u64,
@@ -95,6 +98,14 @@ impl ApiError {
             ApiError::Unprocessable(code, msg) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, code, msg.clone())
             }
+            ApiError::Invalid(errors) => match errors.first() {
+                Some(first) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_input",
+                    first.message.clone(),
+                ),
+                None => status_parts(StatusCode::UNPROCESSABLE_ENTITY),
+            },
             ApiError::TooManyWrites { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_writes",
@@ -188,11 +199,19 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let (status, code, message) = self.parts();
+        let errors = match &self {
+            ApiError::Invalid(errors) => errors.clone(),
+            _ => Vec::new(),
+        };
+        // A list's `error` is its first problem, code included, as clients read it before
+        // lists were sent.
+        let code = match errors.first() {
+            Some(first) => first.code.clone(),
+            None => code.to_owned(),
+        };
         let body = ErrorEnvelope {
-            error: ErrorBody {
-                code: code.to_owned(),
-                message,
-            },
+            error: ErrorBody { code, message },
+            errors,
         };
         let mut res = (status, Json(body)).into_response();
         let retry_after = match self {

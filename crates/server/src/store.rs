@@ -99,13 +99,22 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// An entry of the mutation log, a short-lived idempotency cache: a retry of the same
 /// mutation by the same sender is answered from it instead of being applied twice. It holds
 /// no record data, only which record the mutation touched (the answer shows that record as
-/// the sender may see it now) and a refusal's error.
+/// the sender may see it now) and a refusal's errors.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggedMutation {
     pub status: MutationStatus,
     /// (collection, id) of an applied or conflicting mutation.
     pub record: Option<(String, String)>,
-    pub error: Option<FieldError>,
+    pub errors: Vec<FieldError>,
+}
+
+/// The `error` column: a JSON list of a refusal's errors; entries logged before lists were
+/// kept hold one error as an object.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum LoggedErrors {
+    All(Vec<FieldError>),
+    One(FieldError),
 }
 
 /// A stored record with what only the server knows about it.
@@ -564,7 +573,13 @@ impl Tx<'_> {
         Ok(Some(LoggedMutation {
             status,
             record,
-            error: error.map(|e| serde_json::from_str(&e)).transpose()?,
+            errors: match error {
+                None => Vec::new(),
+                Some(text) => match serde_json::from_str(&text)? {
+                    LoggedErrors::All(errors) => errors,
+                    LoggedErrors::One(error) => vec![error],
+                },
+            },
         }))
     }
 
@@ -582,11 +597,11 @@ impl Tx<'_> {
             MutationStatus::Rejected => "rejected",
         };
         let (collection, id) = logged.record.clone().unzip();
-        let error = logged
-            .error
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()?;
+        let error = if logged.errors.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(&logged.errors)?)
+        };
         self.conn.execute(
             "INSERT INTO mutations (mutation_id, actor, status, collection, id, error, created_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -724,6 +739,42 @@ mod tests {
         let s = Store::open(dir.path()).unwrap();
         assert_eq!(s.epoch(), epoch);
         assert_eq!(s.read(|tx| tx.last_seq()).unwrap(), 2);
+    }
+
+    #[test]
+    fn a_refusal_logged_with_one_error_is_read_as_a_list() {
+        // Entries logged before the log kept every problem hold one error as an object.
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let one = FieldError::new(
+            "required",
+            "Bitte füllen Sie dieses Feld aus.",
+            Some("title"),
+        );
+        s.lock()
+            .unwrap()
+            .execute(
+                "INSERT INTO mutations (mutation_id, actor, status, collection, id, error, created_at) \
+                 VALUES ('m', 'device:x', 'rejected', NULL, NULL, ?1, 'x')",
+                params![serde_json::to_string(&one).unwrap()],
+            )
+            .unwrap();
+        let logged = s.read(|tx| tx.logged_mutation("m", "device:x")).unwrap();
+        assert_eq!(logged.map(|l| l.errors), Some(vec![one.clone()]));
+        // Written now, a list round-trips.
+        let two = vec![
+            one.clone(),
+            FieldError::new("too_long", "Zu lang.", Some("description")),
+        ];
+        let entry = LoggedMutation {
+            status: MutationStatus::Rejected,
+            record: None,
+            errors: two.clone(),
+        };
+        s.write(|tx| tx.log_mutation("n", "device:x", &entry, "x"))
+            .unwrap();
+        let logged = s.read(|tx| tx.logged_mutation("n", "device:x")).unwrap();
+        assert_eq!(logged, Some(entry));
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! The sync protocol of SPEC §7 on top of the store: pulling changes by cursor and applying
 //! pushed mutations (permission, then validation, then compare-and-swap).
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 
 use lotsen_domain::model::Collection;
@@ -10,7 +9,7 @@ use lotsen_domain::protocol::{
     is_uuid, ChangesResponse, Envelope, FieldError, Mutation, MutationResult, MutationStatus,
     MAX_MUTATIONS, MAX_PAGE,
 };
-use lotsen_domain::validate::{validate, Refs};
+use lotsen_domain::validate::{validate_all, Refs};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -291,34 +290,23 @@ fn owned(
     }
 }
 
-/// Validation's view of the store. `Refs` answers plain booleans, so a storage failure is
-/// kept aside and turned into a 500 afterwards instead of being mistaken for "not found".
-struct StoreRefs<'a, 'b> {
-    tx: &'a Tx<'b>,
-    failure: RefCell<Option<StoreError>>,
-}
-
-impl StoreRefs<'_, '_> {
-    fn check(&self, r: StoreResult<bool>) -> bool {
-        r.unwrap_or_else(|e| {
-            self.failure.borrow_mut().get_or_insert(e);
-            false
-        })
-    }
-}
+/// Validation's view of the store: a storage failure is passed out as such (a 500), never
+/// mistaken for "not found".
+struct StoreRefs<'a, 'b>(&'a Tx<'b>);
 
 impl Refs for StoreRefs<'_, '_> {
-    fn topic_exists(&self, id: &str) -> bool {
-        self.check(self.tx.exists(Collection::Topics.as_str(), id))
+    type Error = StoreError;
+    fn topic_exists(&self, id: &str) -> StoreResult<bool> {
+        self.0.exists(Collection::Topics.as_str(), id)
     }
-    fn lotse_exists(&self, id: &str) -> bool {
-        self.check(self.tx.exists(Collection::Lotsen.as_str(), id))
+    fn lotse_exists(&self, id: &str) -> StoreResult<bool> {
+        self.0.exists(Collection::Lotsen.as_str(), id)
     }
-    fn request_exists(&self, id: &str) -> bool {
-        self.check(self.tx.exists(Collection::Requests.as_str(), id))
+    fn request_exists(&self, id: &str) -> StoreResult<bool> {
+        self.0.exists(Collection::Requests.as_str(), id)
     }
-    fn slug_taken(&self, slug: &str, except_id: &str) -> bool {
-        self.check(self.tx.slug_taken(slug, except_id))
+    fn slug_taken(&self, slug: &str, except_id: &str) -> StoreResult<bool> {
+        self.0.slug_taken(slug, except_id)
     }
 }
 
@@ -362,7 +350,7 @@ fn push_one(tx: &Tx, caller: &Caller, m: &Mutation, now: &str) -> StoreResult<Mu
             status: result.status,
             record: (result.status != MutationStatus::Rejected)
                 .then(|| (m.collection.clone(), m.id.clone())),
-            error: result.error.clone(),
+            errors: result.errors.clone(),
         };
         tx.log_mutation(&m.mutation_id, actor, &logged, now)?;
     }
@@ -400,17 +388,13 @@ fn replay(
         mutation_id: mutation_id.to_owned(),
         status: logged.status,
         record,
-        error: logged.error,
+        error: logged.errors.first().cloned(),
+        errors: logged.errors,
     })
 }
 
 fn rejected(m: &Mutation, error: FieldError) -> MutationResult {
-    MutationResult {
-        mutation_id: m.mutation_id.clone(),
-        status: MutationStatus::Rejected,
-        record: None,
-        error: Some(error),
-    }
+    MutationResult::rejected(&m.mutation_id, vec![error])
 }
 
 fn decide(tx: &Tx, caller: &Caller, m: &Mutation, now: &str) -> StoreResult<MutationResult> {
@@ -459,17 +443,9 @@ fn decide(tx: &Tx, caller: &Caller, m: &Mutation, now: &str) -> StoreResult<Muta
     let data = if m.deleted {
         json!({})
     } else {
-        let refs = StoreRefs {
-            tx,
-            failure: RefCell::new(None),
-        };
-        let checked = validate(collection, &m.id, &m.data, &refs);
-        if let Some(e) = refs.failure.into_inner() {
-            return Err(e);
-        }
-        match checked {
+        match validate_all(collection, &m.id, &m.data, &StoreRefs(tx))? {
             Ok(data) => data,
-            Err(e) => return Ok(rejected(m, e)),
+            Err(errors) => return Ok(MutationResult::rejected(&m.mutation_id, errors)),
         }
     };
     let current = stored.as_ref().map_or(0, |s| s.envelope.version);
@@ -479,6 +455,7 @@ fn decide(tx: &Tx, caller: &Caller, m: &Mutation, now: &str) -> StoreResult<Muta
             status: MutationStatus::Conflict,
             record: stored.map(|s| s.envelope),
             error: None,
+            errors: Vec::new(),
         });
     }
     let owner_hash = match &stored {
@@ -513,6 +490,7 @@ fn decide(tx: &Tx, caller: &Caller, m: &Mutation, now: &str) -> StoreResult<Muta
         status: MutationStatus::Applied,
         record: Some(rec.envelope),
         error: None,
+        errors: Vec::new(),
     })
 }
 
@@ -548,15 +526,10 @@ pub fn import_record(tx: &Tx, rec: &StoredRecord) -> StoreResult<()> {
     let data = if e.deleted {
         json!({})
     } else {
-        let refs = StoreRefs {
-            tx,
-            failure: RefCell::new(None),
-        };
-        let checked = validate(collection, &e.id, &e.data, &refs);
-        if let Some(err) = refs.failure.into_inner() {
-            return Err(err);
-        }
-        checked.map_err(|err| fail(err.to_string()))?
+        validate_all(collection, &e.id, &e.data, &StoreRefs(tx))?.map_err(|errors| {
+            let problems: Vec<String> = errors.iter().map(FieldError::to_string).collect();
+            fail(problems.join("; "))
+        })?
     };
     let existing = tx.get(collection.as_str(), &e.id)?;
     let version = match existing {

@@ -617,6 +617,24 @@ async fn buero_creates_and_changes_accounts_with_validation() {
         let (st, b) = post(body.clone()).await;
         assert_error(st, &b, status, code);
     }
+    // Every problem at once, each at its field, in the order of the form.
+    let (st, b) = post(json!({"username": "Kai Lotse", "password": "kurz", "role": "admin"})).await;
+    assert_error(st, &b, 422, "invalid_username");
+    let fields: Vec<(&str, &str)> = b["errors"]
+        .as_array()
+        .expect("a list of errors")
+        .iter()
+        .map(|e| (e["code"].as_str().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("invalid_username", "username"),
+            ("weak_password", "password"),
+            ("invalid_role", "role"),
+        ]
+    );
+    assert_eq!(b["error"]["message"], b["errors"][0]["message"]);
     assert_eq!(
         s.store.read(|tx| tx.accounts()).unwrap().len(),
         3,

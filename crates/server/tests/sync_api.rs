@@ -329,6 +329,30 @@ async fn validation_rejections_store_nothing() {
             ("unknown_topic", "topic")
         ]
     );
+
+    // Several problems in one request: all of them, in the order of the form, each at its
+    // field; `error` is the first. A retry gets the same list back from the mutation log.
+    let mut all = request_data("");
+    all["description"] = json!("x".repeat(20_000));
+    all["topic"] = json!(uuid());
+    let m = mutation("requests", &uuid(), 0, all);
+    let r = s.push(vec![m.clone()], Some(KEY_A)).await;
+    let errors: Vec<(&str, &str)> = r[0]["errors"]
+        .as_array()
+        .expect("a list of errors")
+        .iter()
+        .map(|e| (e["code"].as_str().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("unknown_topic", "topic"),
+            ("required", "title"),
+            ("too_long", "description")
+        ]
+    );
+    assert_eq!(r[0]["error"], r[0]["errors"][0]);
+    assert_eq!(s.push(vec![m], Some(KEY_A)).await, r);
     assert_eq!(s.record_count(), 0);
     assert_eq!(s.last_seq(), seq);
 }

@@ -8,9 +8,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use lotsen_domain::normalize::fold;
 use lotsen_domain::protocol::{
-    suggest_username, AccountChange, AccountView, FieldError, NewAccount, MIN_PASSWORD_CHARS,
+    password_problem, suggest_username, AccountChange, AccountView, FieldError, NewAccount,
 };
-use lotsen_domain::validate::check_text;
 
 use super::{confirm, focus_soon, BueroOnly, ErrorSummary, FormErrors, Notice, TextField};
 use std::rc::Rc;
@@ -28,6 +27,7 @@ fn api(state: AppState) -> Result<Rc<Api>, FetchError> {
         status: 0,
         code: "not_ready".into(),
         message: "Der lokale Speicher ist noch nicht bereit. Bitte laden Sie die Seite neu.".into(),
+        errors: Vec::new(),
     })
 }
 
@@ -63,20 +63,21 @@ fn refusal(e: &FetchError) -> String {
     }
 }
 
-/// The server's refusal as an error at the field it concerns (by its machine code).
-fn field_error(e: &FetchError) -> FieldError {
+/// The server's refusal at the fields it concerns: its list of problems (422), else the one
+/// error placed by its machine code.
+fn field_errors(e: &FetchError) -> Vec<FieldError> {
     match e {
+        FetchError::Status { errors, .. } if !errors.is_empty() && !needs_login(e) => {
+            errors.clone()
+        }
         FetchError::Status { code, message, .. } if !needs_login(e) => {
             let field = match code.as_str() {
-                "invalid_username" | "account_exists" => Some("username"),
-                "weak_password" => Some("password"),
-                "invalid_role" | "cannot_demote_self" => Some("role"),
-                "invalid_lotse" | "unknown_lotse" => Some("lotse"),
+                "account_exists" => Some("username"),
                 _ => None,
             };
-            FieldError::new(code, message.clone(), field)
+            vec![FieldError::new(code, message.clone(), field)]
         }
-        e => FieldError::new("refused", refusal(e), None),
+        e => vec![FieldError::new("refused", refusal(e), None)],
     }
 }
 
@@ -86,16 +87,6 @@ fn role_label(role: &str) -> &'static str {
         "lotse" => "Lotse",
         _ => "unbekannte Rolle",
     }
-}
-
-fn password_error(password: &str) -> Option<FieldError> {
-    (password.chars().count() < MIN_PASSWORD_CHARS).then(|| {
-        FieldError::new(
-            "weak_password",
-            format!("Das Passwort braucht mindestens {MIN_PASSWORD_CHARS} Zeichen."),
-            Some("password"),
-        )
-    })
 }
 
 fn sorted(mut accounts: Vec<AccountView>) -> Vec<AccountView> {
@@ -292,11 +283,8 @@ fn NewAccountForm(shared: Shared) -> impl IntoView {
             lotse: Some(lotse.get_untracked())
                 .filter(|l| !l.is_empty() && role.get_untracked() == "lotse"),
         };
-        let mut found = Vec::new();
-        if let Err((code, message)) = check_text(&new.username, 64, true) {
-            found.push(FieldError::new(code, message, Some("username")));
-        }
-        found.extend(password_error(&new.password));
+        // The server's own rules, all at once (the unknown Lotse and a taken name it finds).
+        let found = new.problems();
         if !found.is_empty() {
             errors.show(found);
             return;
@@ -315,7 +303,7 @@ fn NewAccountForm(shared: Shared) -> impl IntoView {
                     password.set(String::new());
                     lotse.set(String::new());
                 }
-                Err(e) => errors.show(vec![field_error(&e)]),
+                Err(e) => errors.show(field_errors(&e)),
             }
             shared.busy.set(false);
         });
@@ -401,7 +389,7 @@ fn AccountRow(username: String, shared: Shared) -> impl IntoView {
                             focus_soon(move || back.get_untracked());
                         }
                     }
-                    Err(e) if back.is_some() => errors.show(vec![field_error(&e)]),
+                    Err(e) if back.is_some() => errors.show(field_errors(&e)),
                     Err(e) => shared.notice.warn(refusal(&e)),
                 }
                 shared.busy.set(false);
@@ -460,7 +448,7 @@ fn AccountRow(username: String, shared: Shared) -> impl IntoView {
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let password = new_password.get_untracked();
-            if let Some(e) = password_error(&password) {
+            if let Some(e) = password_problem(&password) {
                 errors.show(vec![e]);
                 return;
             }

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use lotsen_domain::model::{Application, ApplicationStatus};
-use lotsen_domain::validate::{is_email, validate};
+use lotsen_domain::validate::is_email;
 use lotsen_domain::Collection;
 use serde_json::json;
 
@@ -221,8 +221,8 @@ async fn accept_application(state: AppState, id: &str, a: &Application) -> Resul
     });
     let lotse = state
         .data
-        .with_untracked(|d| validate(Collection::Lotsen, &lotse_id, &lotse, d))
-        .map_err(|e| e.message)?;
+        .with_untracked(|d| d.validate(Collection::Lotsen, &lotse_id, &lotse))
+        .map_err(|errors| crate::forms::messages(&errors))?;
     state
         .edit(Collection::Lotsen, &lotse_id, lotse, false)
         .await?;

@@ -6,29 +6,16 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use lotsen_domain::model::{Event, MAX_DESCRIPTION, MAX_TEXT};
 use lotsen_domain::protocol::FieldError;
-use lotsen_domain::validate::{check_text, validate};
 use lotsen_domain::Collection;
 use serde_json::{json, Value};
 
-use super::{
-    add_unless_reported, confirm, in_form_order, BueroOnly, ErrorSummary, Mode, RecordForm,
-    TextField,
-};
+use super::{confirm, BueroOnly, ErrorSummary, Mode, RecordForm, TextField};
 use crate::clock::format_local;
 use crate::components::state;
 use crate::forms::TopicOptions;
 use crate::state::Data;
 
 const PATH: &str = "/buero/termine";
-const FIELDS: [&str; 7] = [
-    "title",
-    "topic",
-    "starts_at",
-    "ends_at",
-    "location",
-    "seats",
-    "description",
-];
 
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Draft {
@@ -61,63 +48,19 @@ fn field_id(field: &str) -> String {
 
 /// Every problem of the form at once, in the order of the form; or the record to store.
 fn check(d: &Draft, id: &str, refs: &Data) -> Result<Value, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    for (field, value, max, required) in [
-        ("title", &d.title, MAX_TEXT, true),
-        ("location", &d.location, MAX_TEXT, false),
-        ("description", &d.description, MAX_DESCRIPTION, false),
-    ] {
-        if let Err((code, message)) = check_text(value, max, required) {
-            errors.push(FieldError::new(code, message, Some(field)));
-        }
-    }
-    for field in ["starts_at", "ends_at"] {
-        let v = if field == "starts_at" {
-            &d.starts_at
-        } else {
-            &d.ends_at
-        };
-        if v.trim().is_empty() {
-            errors.push(FieldError::new(
-                "required",
-                "Bitte Datum und Uhrzeit angeben.",
-                Some(field),
-            ));
-        }
-    }
-    let seats = d.seats.trim();
-    let seats = if seats.is_empty() {
-        Value::Null
-    } else {
-        match seats.parse::<u32>() {
-            Ok(n) => json!(n),
-            Err(_) => {
-                errors.push(FieldError::new(
-                    "invalid_number",
-                    "Bitte eine ganze Zahl ab 0 angeben (oder leer lassen).",
-                    Some("seats"),
-                ));
-                Value::Null
-            }
-        }
+    // A number of seats that is not one goes as typed, so that validation names it.
+    let seats = match d.seats.trim() {
+        "" => Value::Null,
+        text => text
+            .parse::<u32>()
+            .map_or_else(|_| json!(text), |n| json!(n)),
     };
     let data = json!({
         "title": d.title, "topic": (!d.topic.is_empty()).then_some(&d.topic),
         "starts_at": d.starts_at, "ends_at": d.ends_at, "location": d.location,
         "description": d.description, "seats": seats,
     });
-    match validate(Collection::Events, id, &data, refs) {
-        Ok(canonical) if errors.is_empty() => Ok(canonical),
-        Ok(_) => {
-            in_form_order(&mut errors, &FIELDS);
-            Err(errors)
-        }
-        Err(found) => {
-            add_unless_reported(&mut errors, found);
-            in_form_order(&mut errors, &FIELDS);
-            Err(errors)
-        }
-    }
+    refs.validate(Collection::Events, id, &data)
 }
 
 #[component]

@@ -11,13 +11,12 @@ use leptos_router::NavigateOptions;
 use lotsen_domain::model::{Lotse, MAX_TEXT};
 use lotsen_domain::normalize::fold;
 use lotsen_domain::protocol::FieldError;
-use lotsen_domain::validate::validate;
 use lotsen_domain::Collection;
 use serde_json::{json, Value};
 
 use super::{plural, BueroOnly, ErrorSummary, Mode, Notice, RecordForm, TextField};
 use crate::components::{page_from_query, pager, portion_of, state};
-use crate::forms::{check_lotse, LotseContact};
+use crate::forms::{messages, LotseContact};
 use crate::pages::page_param;
 use crate::state::{AppState, Data};
 
@@ -48,7 +47,7 @@ fn check(d: &Draft, id: &str, refs: &Data) -> Result<Value, Vec<FieldError>> {
         })
         .unwrap_or_default()
     });
-    check_lotse(&d.apply_to(base), id, refs)
+    refs.validate(Collection::Lotsen, id, &d.apply_to(base))
 }
 
 fn field_id(field: &str) -> String {
@@ -318,7 +317,8 @@ async fn set_active(state: AppState, id: &str, active: bool) -> Result<(), Strin
         if let Some(o) = data.as_object_mut() {
             o.insert("active".into(), json!(active));
         }
-        validate(Collection::Lotsen, id, &data, d).map_err(|e| e.message)
+        d.validate(Collection::Lotsen, id, &data)
+            .map_err(|errors| messages(&errors))
     })?;
     state.edit(Collection::Lotsen, id, data, false).await
 }

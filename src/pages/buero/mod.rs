@@ -28,9 +28,7 @@ use lotsen_domain::Collection;
 use serde_json::Value;
 
 use crate::components::{state, Loading};
-use crate::forms::{
-    add_unless_reported, focus_soon, in_form_order, ErrorSummary, FormErrors, TextField,
-};
+use crate::forms::{focus_soon, ErrorSummary, FormErrors, TextField};
 use crate::state::{AppState, Data};
 use crate::store::new_uuid;
 

@@ -5,16 +5,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use lotsen_domain::model::{Topic, MAX_DESCRIPTION, MAX_LIST, MAX_TEXT};
+use lotsen_domain::model::{Topic, MAX_DESCRIPTION, MAX_TEXT};
 use lotsen_domain::protocol::FieldError;
-use lotsen_domain::validate::{check_text, group, validate};
+use lotsen_domain::validate::group;
 use lotsen_domain::Collection;
 use serde_json::{json, Value};
 
-use super::{
-    add_unless_reported, confirm, in_form_order, plural, BueroOnly, ErrorSummary, Mode, RecordForm,
-    TextField,
-};
+use super::{confirm, plural, BueroOnly, ErrorSummary, Mode, RecordForm, TextField};
 use std::collections::HashMap;
 
 use crate::components::{by_heading, page_from_query, pager, portion_of, state};
@@ -24,7 +21,6 @@ use crate::state::{AppState, Data};
 const PATH: &str = "/buero/themen";
 /// Topics per page, under their category headings.
 const PER_PAGE: usize = 50;
-const FIELDS: [&str; 5] = ["name", "slug", "category", "synonyms", "description"];
 
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Draft {
@@ -97,48 +93,7 @@ fn field_id(field: &str) -> String {
 
 /// Every problem of the form at once, in the order of the form; or the record as it is stored.
 fn check(d: &Draft, id: &str, refs: &Data) -> Result<Value, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    for (field, value, max) in [
-        ("name", &d.name, MAX_TEXT),
-        ("slug", &d.slug, MAX_TEXT),
-        ("category", &d.category, MAX_TEXT),
-    ] {
-        if let Err((code, message)) = check_text(value, max, true) {
-            errors.push(FieldError::new(code, message, Some(field)));
-        }
-    }
-    let synonyms = d.synonyms();
-    if synonyms.len() > MAX_LIST {
-        errors.push(FieldError::new(
-            "too_many",
-            format!("Höchstens {MAX_LIST} Synonyme, jetzt {}.", synonyms.len()),
-            Some("synonyms"),
-        ));
-    } else if let Some((i, (code, message))) = synonyms
-        .iter()
-        .enumerate()
-        .find_map(|(i, s)| check_text(s, MAX_TEXT, true).err().map(|e| (i, e)))
-    {
-        errors.push(FieldError::new(
-            code,
-            format!("Synonym {}: {message}", i + 1),
-            Some("synonyms"),
-        ));
-    }
-    if let Err((code, message)) = check_text(&d.description, MAX_DESCRIPTION, false) {
-        errors.push(FieldError::new(code, message, Some("description")));
-    }
-    // The server's rules for what the checks above do not cover: the slug's form and that no
-    // other topic uses it.
-    match validate(Collection::Topics, id, &d.to_data(), refs) {
-        Ok(data) if errors.is_empty() => Ok(data),
-        Ok(_) => Err(errors),
-        Err(e) => {
-            add_unless_reported(&mut errors, e);
-            in_form_order(&mut errors, &FIELDS);
-            Err(errors)
-        }
-    }
+    refs.validate(Collection::Topics, id, &d.to_data())
 }
 
 /// The records that name topic `id`, each without it: the server refuses a write that refers to

@@ -2,6 +2,7 @@
 //! times written the German way. Everything that reads `js_sys::Date` lives here.
 
 use js_sys::Date;
+use wasm_bindgen::JsCast;
 
 /// Now in UTC, in the server's format (`2026-11-29T08:15:00Z`).
 pub fn now_utc() -> String {
@@ -91,4 +92,15 @@ pub fn format_local(s: &str) -> String {
         ),
         _ => s.to_owned(),
     }
+}
+
+/// Waits `ms` milliseconds (0: until the browser has had its turn).
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w
+                .set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

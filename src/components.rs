@@ -5,10 +5,21 @@ use leptos_router::components::A;
 use lotsen_domain::model::{Level, Lotse};
 use lotsen_domain::paging::Portion;
 
+use wasm_bindgen::JsCast;
+
 use crate::state::AppState;
 
 pub fn state() -> AppState {
     expect_context::<AppState>()
+}
+
+/// Moves the focus to what `target` finds once it is in the page (after the next render).
+pub fn focus_soon<T: JsCast + 'static>(target: impl FnOnce() -> Option<T> + 'static) {
+    request_animation_frame(move || {
+        if let Some(el) = target() {
+            let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+    });
 }
 
 #[component]
@@ -242,7 +253,7 @@ pub fn pager(
     focus: &'static str,
 ) -> impl IntoView {
     let focus_list = move |_| {
-        crate::forms::focus_soon(move || document().query_selector(focus).ok().flatten());
+        focus_soon(move || document().query_selector(focus).ok().flatten());
     };
     (portion.pages > 1).then(|| {
         view! {

@@ -2,13 +2,13 @@
 //! the order of the form) each at its field and together in a summary that gets the focus
 //! (WCAG 3.3.1), and a labelled text field.
 
+use crate::components::focus_soon;
 use leptos::html;
 use leptos::prelude::*;
 use lotsen_domain::model::Lotse;
 use lotsen_domain::protocol::FieldError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use wasm_bindgen::JsCast;
 
 /// The errors of one form, each at its field. `field_id` maps a field's path from validation
 /// (`synonyms.3`) to the id of its input, which also names the message (`err-{id}`) that the
@@ -167,15 +167,6 @@ pub fn TextField(
             {move || errors.message(field).map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
         </div>
     }
-}
-
-/// Moves the focus to what `target` finds once it is in the page (after the next render).
-pub fn focus_soon<T: JsCast + 'static>(target: impl FnOnce() -> Option<T> + 'static) {
-    request_animation_frame(move || {
-        if let Some(el) = target() {
-            let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
-        }
-    });
 }
 
 /// The contact fields of a Lotse, as both the Büro's Lotse form and the Lotse's own profile

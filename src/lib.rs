@@ -33,9 +33,8 @@ use wasm_bindgen::JsCast;
 
 use crate::components::{Footer, Header};
 use crate::pages::*;
-use crate::state::{read_data, AppState, Data};
-use crate::store::{Store, META_LAST_SYNC};
-use lotsen_domain::Collection;
+use crate::state::AppState;
+use crate::store::Store;
 
 /// The name of the app's IndexedDB database.
 pub const DB_NAME: &str = "lotsenfinder";
@@ -168,44 +167,8 @@ async fn start(state: AppState) {
             return;
         }
     };
-    state.user.set(store.user().await.ok().flatten());
-    // The directory first: a bookmarked search shows its results before the requests and
-    // notes a Lotse's device holds (10,000 at city scale) have been read back.
-    let mut failed = None;
-    let data = read_data(&store, &Collection::DIRECTORY)
-        .await
-        .unwrap_or_else(|e| {
-            failed = Some(e);
-            Data::default()
-        });
-    state.index.set(std::sync::Arc::new(data.index()));
-    state.data.set(data);
-    state.directory.set(true);
-    // Nothing else writes the state before `loaded` (no sync, no edits, no other tab's
-    // messages yet), so the rest joins what is shown in one step.
-    match read_data(&store, &Collection::PRIVATE).await {
-        Ok(private) => state.data.update(|d| d.absorb(private)),
-        Err(e) => failed = Some(e),
-    }
-    if let Some(e) = failed {
+    if let Err(e) = state.load(&store).await {
         state.sync.update(|s| s.error = Some(e.to_string()));
-    }
-    state
-        .own
-        .set(store.own_requests().await.unwrap_or_default());
-    let pending = store.pending_count().await.unwrap_or(0);
-    let last_sync = store
-        .meta(META_LAST_SYNC)
-        .await
-        .ok()
-        .flatten()
-        .and_then(|s| s.parse().ok());
-    state.sync.update(|s| {
-        s.pending = pending;
-        s.last_sync = last_sync;
-    });
-    if let Ok(c) = store.conflicts().await {
-        state.conflicts.set(c);
     }
     let api = match store.device_key().await {
         Ok(k) => Rc::new(api::Api::new(k)),
@@ -220,7 +183,7 @@ async fn start(state: AppState) {
     state.store.set_value(Some(store.clone()));
     state.api.set_value(Some(api.clone()));
     state.loaded.set(true);
-    tabs::listen(state);
+    tabs::listen(move |message| spawn_local(sync::from_other_tab(state, message)));
     // While this tab waits for the lock, the syncing tab's messages keep it current.
     tabs::when_leader(async move {
         state.leader.set_value(true);

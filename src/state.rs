@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::api::Api;
-use crate::store::{Change, Conflict, Store, StoreError, View};
+use crate::store::{Change, Conflict, Store, StoreError, View, META_LAST_SYNC};
 use crate::tabs::{self, TabMessage};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -251,7 +251,7 @@ pub async fn read_data(store: &Store, collections: &[Collection]) -> Result<Data
     let mut data = Data::default();
     for (i, slice) in raw.chunks(READ_SLICE).enumerate() {
         if i > 0 {
-            crate::sync::sleep(0).await;
+            crate::clock::sleep(0).await;
         }
         for s in slice {
             if let Ok(view) = serde_json::from_str::<View>(s) {
@@ -348,33 +348,70 @@ impl AppState {
         tabs::post(&TabMessage::Changed { keys });
     }
 
+    /// Reads what the device holds into the state: at start-up, and again after a switch of
+    /// user or when another tab changed much. On the first load the directory is shown as soon
+    /// as it is read, since a bookmarked search needs nothing else (at city scale a Lotse's
+    /// device also holds 10,000 requests); later loads replace what is shown in one step, so no
+    /// screen flickers to a half-read state.
+    pub async fn load(&self, store: &Store) -> Result<(), StoreError> {
+        let first = !self.directory.get_untracked();
+        let mut failed = None;
+        let mut data = read_data(store, &Collection::DIRECTORY)
+            .await
+            .unwrap_or_else(|e| {
+                failed = Some(e);
+                Data::default()
+            });
+        if first {
+            self.index.set(Arc::new(data.index()));
+            self.data.set(data);
+            self.directory.set(true);
+            data = Data::default();
+        }
+        match read_data(store, &Collection::PRIVATE).await {
+            Ok(private) => data.absorb(private),
+            Err(e) => failed = Some(e),
+        }
+        if first {
+            // Nothing else writes the state before the first load ends (no sync, no edits,
+            // no other tab's messages yet), so the rest joins what is shown in one step.
+            self.data.update(|d| d.absorb(data));
+        } else {
+            self.index.set(Arc::new(data.index()));
+            self.data.set(data);
+        }
+        self.user.set(store.user().await.ok().flatten());
+        self.conflicts
+            .set(store.conflicts().await.unwrap_or_default());
+        let last_sync = store
+            .meta(META_LAST_SYNC)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|s| s.parse().ok());
+        self.sync.update(|s| s.last_sync = last_sync);
+        self.refresh_outbox(store).await;
+        failed.map_or(Ok(()), Err)
+    }
+
     /// Re-reads everything from IndexedDB (after a login or logout, or another tab's).
     pub async fn reload(&self) {
         let Some(store) = self.store.get_value() else {
             return;
         };
-        let data = read_data(&store, &Collection::ALL)
-            .await
-            .unwrap_or_default();
-        self.index.set(Arc::new(data.index()));
-        self.data.set(data);
-        self.user.set(store.user().await.ok().flatten());
-        self.own.set(store.own_requests().await.unwrap_or_default());
-        self.conflicts
-            .set(store.conflicts().await.unwrap_or_default());
-        let pending = store.pending_count().await.unwrap_or(0);
-        self.sync.update(|s| s.pending = pending);
+        if let Err(e) = self.load(&store).await {
+            self.sync.update(|s| s.error = Some(e.to_string()));
+        }
     }
 
-    /// Asks the syncing tab to switch to `user` (a login, a logout); it applies the switch
-    /// between two runs, so that no pull made under the old login writes after it.
-    pub fn switch_user(&self, user: Option<SessionUser>) {
-        if self.leader.get_value() {
-            self.session_change.set_value(Some(user));
-            self.sync_now();
-        } else {
-            tabs::post(&TabMessage::SwitchUser { user });
+    /// Re-reads the own requests and how many edits wait in the outbox (the sync bar's
+    /// count), after an edit, a sync run or another tab's change may have changed them.
+    pub async fn refresh_outbox(&self, store: &Store) {
+        if let Ok(own) = store.own_requests().await {
+            self.own.set(own);
         }
+        let pending = store.pending_count().await.unwrap_or(0);
+        self.sync.update(|s| s.pending = pending);
     }
 
     pub fn apply(&self, changes: &[Change]) {
@@ -422,14 +459,8 @@ impl AppState {
             .local_edit(collection, id, data, deleted)
             .await
             .map_err(|e| e.to_string())?;
-        if collection == Collection::Requests {
-            if let Ok(own) = store.own_requests().await {
-                self.own.set(own);
-            }
-        }
         self.apply_and_share(&[Change::Put(view)]);
-        let pending = store.pending_count().await.unwrap_or(0);
-        self.sync.update(|s| s.pending = pending);
+        self.refresh_outbox(&store).await;
         self.sync_now();
         Ok(())
     }

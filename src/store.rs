@@ -12,6 +12,7 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
 use indexed_db_futures::KeyRange;
+use lotsen_domain::logout;
 use lotsen_domain::protocol::{ChangesResponse, MutationResult, SessionUser};
 use lotsen_domain::replica::{self, Pulled, Queue, Stamps};
 pub use lotsen_domain::replica::{key, Change, Conflict, OutboxEntry, View};
@@ -403,7 +404,7 @@ impl Store {
             .outbox()
             .await?
             .iter()
-            .filter(|e| !is_own_request(&own, &e.collection, &e.id))
+            .filter(|e| !logout::keeps_waiting(&own, e))
             .count())
     }
 
@@ -412,7 +413,7 @@ impl Store {
     /// (`clear_private`) everything only a Lotse or the Büro may hold is removed at once,
     /// including waiting edits and kept conflicts, except the user's own requests and the
     /// public answers to them. On a login the requests held so far are adopted as the user's
-    /// own, since an anonymous device holds only those.
+    /// own, since an anonymous device holds only those. The rules are `lotsen_domain::logout`.
     pub async fn switch_user(&self, user: Option<&SessionUser>, clear_private: bool) -> Result<()> {
         let tx = self
             .db
@@ -423,7 +424,7 @@ impl Store {
         let outbox = tx.object_store(OUTBOX)?;
         let meta = tx.object_store(META)?;
         let conflicts = tx.object_store(CONFLICTS)?;
-        let mut own = read_own(&meta).await?;
+        let own = read_own(&meta).await?;
         // Only what a login may hold is looked at; the directory stays as it is.
         let mut views: Vec<View> = Vec::new();
         for c in Collection::PRIVATE {
@@ -432,20 +433,8 @@ impl Store {
             }
         }
         if clear_private {
-            for v in &views {
-                let (collection, id) = (v.env.collection.as_str(), v.env.id.as_str());
-                let keep = !Collection::PRIVATE.iter().any(|c| c.as_str() == collection)
-                    || is_own_request(&own, collection, id)
-                    || (collection == "notes"
-                        && v.env.data.get("internal") == Some(&Value::Bool(false))
-                        && v.env
-                            .data
-                            .get("request")
-                            .and_then(Value::as_str)
-                            .is_some_and(|r| own.iter().any(|o| o == r)));
-                if !keep {
-                    records.delete(v.key()).primitive()?.await?;
-                }
+            for v in views.iter().filter(|v| !logout::keeps_record(&own, &v.env)) {
+                records.delete(v.key()).primitive()?.await?;
             }
             let waiting: Vec<String> = outbox
                 .get_all()
@@ -454,7 +443,7 @@ impl Store {
                 .collect::<std::result::Result<_, _>>()?;
             for w in waiting {
                 let entry: OutboxEntry = serde_json::from_str(&w)?;
-                if !is_own_request(&own, &entry.collection, &entry.id) {
+                if !logout::keeps_waiting(&own, &entry) {
                     outbox
                         .delete(key(&entry.collection, &entry.id))
                         .primitive()?
@@ -463,11 +452,7 @@ impl Store {
             }
             conflicts.clear()?.await?;
         } else {
-            for v in views.iter().filter(|v| v.env.collection == "requests") {
-                if !own.contains(&v.env.id) {
-                    own.push(v.env.id.clone());
-                }
-            }
+            let own = logout::own_after_login(own, views.iter().map(|v| &v.env));
             put_json(&meta, META_OWN_REQUESTS, &own).await?;
         }
         match user {
@@ -525,10 +510,6 @@ async fn get_collection(
         .primitive()?
         .await?
         .collect::<std::result::Result<_, _>>()?)
-}
-
-fn is_own_request(own: &[String], collection: &str, id: &str) -> bool {
-    collection == "requests" && own.iter().any(|o| o == id)
 }
 
 async fn read_own(meta: &indexed_db_futures::object_store::ObjectStore<'_>) -> Result<Vec<String>> {

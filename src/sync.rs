@@ -7,13 +7,12 @@ use std::rc::Rc;
 use futures::channel::mpsc::UnboundedReceiver;
 use futures::{FutureExt, StreamExt};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::api::{Api, FetchError};
+use crate::session;
 use crate::state::AppState;
 use crate::store::{Change, Store, StoreError, META_CURSOR, META_LAST_SYNC, META_LOGOUT_PENDING};
 use crate::tabs::{self, TabMessage};
-use lotsen_domain::protocol::SessionUser;
 
 const PAGE: u32 = 1000;
 const IDLE_MS: i32 = 30_000;
@@ -41,34 +40,23 @@ impl From<StoreError> for SyncError {
     }
 }
 
-pub async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w
-                .set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
 pub async fn run(state: AppState, store: Rc<Store>, api: Rc<Api>, mut wake: UnboundedReceiver<()>) {
     let mut failures: u32 = 0;
     // The session may have ended while the app was closed (timeouts), or begun in another tab.
-    check_session(&state, &api).await;
+    session::check(&state, &api).await;
     loop {
         if let Some(user) = state
             .session_change
             .try_update_value(Option::take)
             .flatten()
         {
-            if let Err(e) = switch_user(&state, &store, user).await {
+            if let Err(e) = session::switch(&state, &store, user).await {
                 state.sync.update(|s| s.error = Some(e.to_string()));
             }
         }
         state.sync.update(|s| s.running = true);
-        tabs::share_status(&state);
+        share_status(&state);
         let outcome = sync_once(&state, &store, &api).await;
-        let pending = store.pending_count().await.unwrap_or(0);
         let wait = match outcome {
             Ok(()) => {
                 failures = 0;
@@ -97,53 +85,85 @@ pub async fn run(state: AppState, store: Rc<Store>, api: Rc<Api>, mut wake: Unbo
                 (1_000i32.saturating_mul(1 << failures.min(6))).min(MAX_BACKOFF_MS)
             }
         };
-        state.sync.update(|s| {
-            s.running = false;
-            s.pending = pending;
-        });
-        tabs::share_status(&state);
+        state.refresh_outbox(&store).await;
+        state.sync.update(|s| s.running = false);
+        share_status(&state);
         if state.session_change.with_value(Option::is_some) {
             continue;
         }
         futures::select! {
             _ = wake.next().fuse() => {},
-            _ = sleep(wait).fuse() => {},
+            _ = crate::clock::sleep(wait).fuse() => {},
         }
         // Several wake-ups while we were busy need one run, not several.
         while wake.try_recv().is_ok() {}
     }
 }
 
-/// Asks the server who this browser is logged in as, and switches the device if that is not
-/// who it thought (an expired session, a login in another tab). Offline, nothing changes.
-async fn check_session(state: &AppState, api: &Api) {
-    if let Ok(user) = api.session().await {
-        // A switch the user asked for meanwhile comes first; an equal user changes nothing.
-        state.session_change.update_value(|pending| {
-            if pending.is_none() {
-                *pending = Some(user);
+/// What a message of another tab does here. Only the syncing tab (the leader) runs syncs and
+/// switches users; every tab follows the changes and the leader's status.
+pub async fn from_other_tab(state: AppState, message: TabMessage) {
+    let leader = state.leader.get_value();
+    let Some(store) = state.store.get_value() else {
+        return;
+    };
+    match message {
+        TabMessage::Changed { keys } => {
+            let Ok(views) = store.views(&keys).await else {
+                state.reload().await;
+                return;
+            };
+            let changes: Vec<Change> = views
+                .into_iter()
+                .filter_map(|(k, v)| match v {
+                    Some(v) => Some(Change::Put(v)),
+                    None => k.split_once('/').map(|(collection, id)| Change::Remove {
+                        collection: collection.to_owned(),
+                        id: id.to_owned(),
+                    }),
+                })
+                .collect();
+            state.apply(&changes);
+            state.refresh_outbox(&store).await;
+        }
+        TabMessage::Reload => state.reload().await,
+        TabMessage::SyncNow if leader => state.sync_now(),
+        TabMessage::SwitchUser { user } if leader => {
+            state.session_change.set_value(Some(user));
+            state.sync_now();
+        }
+        TabMessage::Status {
+            online,
+            running,
+            pending,
+            last_sync,
+            error,
+        } if !leader => state.sync.update(|s| {
+            s.online = online;
+            s.running = running;
+            s.pending = pending;
+            s.last_sync = last_sync;
+            s.error = error;
+        }),
+        TabMessage::Conflicts => {
+            if let Ok(c) = store.conflicts().await {
+                state.conflicts.set(c);
             }
-        });
+        }
+        _ => {}
     }
 }
 
-/// Switches the device to `user`: leaving a login clears what only it could see (SPEC §6);
-/// the next pull starts from the start.
-async fn switch_user(
-    state: &AppState,
-    store: &Store,
-    user: Option<SessionUser>,
-) -> Result<(), StoreError> {
-    // The store, not the screen, knows who the device holds data for: the login screen shows
-    // the new user before the switch is done.
-    let before = store.user().await?;
-    if before == user {
-        return Ok(());
-    }
-    store.switch_user(user.as_ref(), before.is_some()).await?;
-    state.reload().await;
-    tabs::post(&TabMessage::Reload);
-    Ok(())
+/// Shares the syncing tab's status with the others.
+fn share_status(state: &AppState) {
+    let s = state.sync.get_untracked();
+    tabs::post(&TabMessage::Status {
+        online: s.online,
+        running: s.running,
+        pending: s.pending,
+        last_sync: s.last_sync,
+        error: s.error,
+    });
 }
 
 async fn sync_once(state: &AppState, store: &Store, api: &Api) -> Result<(), SyncError> {
@@ -167,7 +187,7 @@ async fn sync_once(state: &AppState, store: &Store, api: &Api) -> Result<(), Syn
     state.apply_and_share(&pulled);
     if let Ok(true) = outcome {
         // What we may see changed on the server's side: perhaps the session ended.
-        check_session(state, api).await;
+        session::check(state, api).await;
     }
     pushed.and(outcome.map(drop))
 }

@@ -7,19 +7,18 @@
 //!   `lotsenfinder` which records to re-read; the syncing tab does the same after each push and
 //!   pull, and shares its status. Logins and logouts are applied by the syncing tab only, so
 //!   that no pull under the old login can write after the switch.
+//!
+//! This module only carries the messages and the lock; what a message does is decided by the
+//! sync (`sync::from_other_tab`).
 
 use std::cell::RefCell;
 
-use leptos::prelude::*;
 use leptos::task::spawn_local;
 use lotsen_domain::protocol::SessionUser;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BroadcastChannel, MessageEvent};
-
-use crate::state::AppState;
-use crate::store::Change;
 
 const CHANNEL: &str = "lotsenfinder";
 const LOCK: &str = "lotsenfinder-sync";
@@ -63,9 +62,10 @@ pub fn post(message: &TabMessage) {
     });
 }
 
-/// Opens the channel and handles what the other tabs say. Without BroadcastChannel (very old
-/// browsers) each tab stays on its own, which is still correct, only not live.
-pub fn listen(state: AppState) {
+/// Opens the channel and hands every message of the other tabs to `receive` (what a message
+/// does is decided there, by the sync). Without BroadcastChannel (very old browsers) each tab
+/// stays on its own, which is still correct, only not live.
+pub fn listen(receive: impl Fn(TabMessage) + 'static) {
     let Ok(channel) = BroadcastChannel::new(CHANNEL) else {
         return;
     };
@@ -74,81 +74,13 @@ pub fn listen(state: AppState) {
             return;
         };
         if let Ok(message) = serde_json::from_str::<TabMessage>(&text) {
-            spawn_local(handle(state, message));
+            receive(message);
         }
     });
     channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // Lives as long as the page.
     on_message.forget();
     OPEN.with(|c| *c.borrow_mut() = Some(channel));
-}
-
-async fn handle(state: AppState, message: TabMessage) {
-    let leader = state.leader.get_value();
-    let Some(store) = state.store.get_value() else {
-        return;
-    };
-    match message {
-        TabMessage::Changed { keys } => {
-            let Ok(views) = store.views(&keys).await else {
-                state.reload().await;
-                return;
-            };
-            let changes: Vec<Change> = views
-                .into_iter()
-                .filter_map(|(k, v)| match v {
-                    Some(v) => Some(Change::Put(v)),
-                    None => k.split_once('/').map(|(collection, id)| Change::Remove {
-                        collection: collection.to_owned(),
-                        id: id.to_owned(),
-                    }),
-                })
-                .collect();
-            state.apply(&changes);
-            if let Ok(own) = store.own_requests().await {
-                state.own.set(own);
-            }
-            let pending = store.pending_count().await.unwrap_or(0);
-            state.sync.update(|s| s.pending = pending);
-        }
-        TabMessage::Reload => state.reload().await,
-        TabMessage::SyncNow if leader => state.sync_now(),
-        TabMessage::SwitchUser { user } if leader => {
-            state.session_change.set_value(Some(user));
-            state.sync_now();
-        }
-        TabMessage::Status {
-            online,
-            running,
-            pending,
-            last_sync,
-            error,
-        } if !leader => state.sync.update(|s| {
-            s.online = online;
-            s.running = running;
-            s.pending = pending;
-            s.last_sync = last_sync;
-            s.error = error;
-        }),
-        TabMessage::Conflicts => {
-            if let Ok(c) = store.conflicts().await {
-                state.conflicts.set(c);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Shares the syncing tab's status with the others.
-pub fn share_status(state: &AppState) {
-    let s = state.sync.get_untracked();
-    post(&TabMessage::Status {
-        online: s.online,
-        running: s.running,
-        pending: s.pending,
-        last_sync: s.last_sync,
-        error: s.error,
-    });
 }
 
 /// Runs `work` once this tab holds the sync lock, which it then keeps while `work` runs (the

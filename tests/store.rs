@@ -7,8 +7,8 @@ use lotsen_domain::protocol::{
     ChangesResponse, Envelope, FieldError, MutationResult, MutationStatus, SessionUser,
 };
 use lotsen_domain::Collection;
+use lotsenfinder::clock::sleep;
 use lotsenfinder::store::{new_uuid, Store};
-use lotsenfinder::sync::sleep;
 use serde_json::{json, Value};
 use wasm_bindgen_test::*;
 

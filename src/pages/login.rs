@@ -6,7 +6,6 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::components::state;
-use crate::store::META_LOGOUT_PENDING;
 
 /// Where to go after the login: only a path of this app, never another site.
 fn next_path(raw: Option<String>) -> String {
@@ -43,23 +42,13 @@ pub fn LoginPage() -> impl IntoView {
             show_error("Bitte geben Sie Benutzername und Passwort ein.".to_owned());
             return;
         }
-        let Some(api) = state.api.get_value() else {
-            show_error("Der lokale Speicher ist noch nicht bereit.".to_owned());
-            return;
-        };
         busy.set(true);
         let navigate = navigate.clone();
         let next = next_path(query.with_untracked(|q| q.get("weiter")));
         spawn_local(async move {
-            match api.login(name.trim(), &secret).await {
-                Ok(user) => {
+            match crate::session::login(state, name.trim(), &secret).await {
+                Ok(_) => {
                     password.set(String::new());
-                    if let Some(store) = state.store.get_value() {
-                        // A logout made offline is overtaken by this login.
-                        let _ = store.delete_meta(META_LOGOUT_PENDING).await;
-                    }
-                    state.user.set(Some(user.clone()));
-                    state.switch_user(Some(user));
                     busy.set(false);
                     navigate(&next, Default::default());
                 }

@@ -10,6 +10,7 @@ pub mod csv;
 pub mod demand;
 pub mod error;
 pub mod ics;
+pub mod logout;
 pub mod matrix;
 pub mod merge;
 pub mod model;

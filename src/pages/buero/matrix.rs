@@ -17,8 +17,8 @@ use lotsen_domain::matrix::{matches, Matrix, MatrixFilter, MatrixRow};
 use lotsen_domain::model::Level;
 
 use super::BueroOnly;
+use crate::components::focus_soon;
 use crate::components::{pager, state};
-use crate::forms::focus_soon;
 use crate::pages::{page_param, query_string};
 use crate::state::Data;
 use lotsen_domain::paging::Portion;

@@ -27,8 +27,9 @@ use lotsen_domain::protocol::{FieldError, SessionUser};
 use lotsen_domain::Collection;
 use serde_json::Value;
 
+use crate::components::focus_soon;
 use crate::components::{state, Loading};
-use crate::forms::{focus_soon, ErrorSummary, FormErrors, TextField};
+use crate::forms::{ErrorSummary, FormErrors, TextField};
 use crate::state::{AppState, Data};
 use crate::store::new_uuid;
 

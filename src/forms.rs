@@ -83,12 +83,12 @@ pub fn ErrorSummary(
                                 let href = format!("#{id}");
                                 // The router would take the link for a navigation; the field
                                 // itself must get the focus, so one can correct it at once.
-                                let go = move |ev: leptos::ev::MouseEvent| {
+                                let focus_field = move |ev: leptos::ev::MouseEvent| {
                                     ev.prevent_default();
                                     let id = id.clone();
                                     focus_soon(move || document().get_element_by_id(&id));
                                 };
-                                view! { <li><a href=href on:click=go>{e.message}</a></li> }
+                                view! { <li><a href=href on:click=focus_field>{e.message}</a></li> }
                             }).collect_view()}
                         </ul>
                     </div>

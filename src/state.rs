@@ -19,11 +19,11 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::api::Api;
-use crate::store::{Change, Conflict, Store, StoreError, View, META_LAST_SYNC};
+use crate::store::{Change, Conflict, LocalRecord, Store, StoreError, META_LAST_SYNC};
 use crate::tabs::{self, TabMessage};
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Rec<T> {
+pub struct Record<T> {
     pub data: T,
     /// A local edit waits for transfer.
     pub pending: bool,
@@ -40,17 +40,17 @@ pub struct TopicChoice {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Data {
-    pub topics: BTreeMap<String, Rec<Topic>>,
-    pub lotsen: BTreeMap<String, Rec<Lotse>>,
-    pub requests: BTreeMap<String, Rec<Request>>,
-    pub notes: BTreeMap<String, Rec<Note>>,
-    pub events: BTreeMap<String, Rec<Event>>,
+pub struct Records {
+    pub topics: BTreeMap<String, Record<Topic>>,
+    pub lotsen: BTreeMap<String, Record<Lotse>>,
+    pub requests: BTreeMap<String, Record<Request>>,
+    pub notes: BTreeMap<String, Record<Note>>,
+    pub events: BTreeMap<String, Record<Event>>,
     /// Only the Projektbüro receives applications; a colleague's own stays until it is sent.
-    pub applications: BTreeMap<String, Rec<Application>>,
+    pub applications: BTreeMap<String, Record<Application>>,
 }
 
-fn put<T: DeserializeOwned>(map: &mut BTreeMap<String, Rec<T>>, view: &View) {
+fn put<T: DeserializeOwned>(map: &mut BTreeMap<String, Record<T>>, view: &LocalRecord) {
     if view.env.deleted {
         map.remove(&view.env.id);
         return;
@@ -59,7 +59,7 @@ fn put<T: DeserializeOwned>(map: &mut BTreeMap<String, Rec<T>>, view: &View) {
     if let Ok(data) = T::deserialize(&view.env.data) {
         map.insert(
             view.env.id.clone(),
-            Rec {
+            Record {
                 data,
                 pending: view.pending,
                 version: view.env.version,
@@ -69,15 +69,15 @@ fn put<T: DeserializeOwned>(map: &mut BTreeMap<String, Rec<T>>, view: &View) {
     }
 }
 
-impl Data {
-    /// Applies a change; returns whether the search index must be rebuilt.
-    pub fn apply(&mut self, change: &Change) -> bool {
+impl Records {
+    /// Applies a change (`Change::changes_search` tells whether the search index must follow).
+    pub fn apply(&mut self, change: &Change) {
         let (collection, id) = match change {
             Change::Put(view) => (view.env.collection.as_str(), view.env.id.as_str()),
             Change::Remove { collection, id } => (collection.as_str(), id.as_str()),
         };
         let Some(collection) = Collection::parse(collection) else {
-            return false;
+            return;
         };
         match (collection, change) {
             (Collection::Topics, Change::Put(v)) => put(&mut self.topics, v),
@@ -93,11 +93,10 @@ impl Data {
             (Collection::Applications, Change::Put(v)) => put(&mut self.applications, v),
             (Collection::Applications, Change::Remove { .. }) => drop(self.applications.remove(id)),
         }
-        matches!(collection, Collection::Topics | Collection::Lotsen)
     }
 
     /// Takes in the records of `other` (read apart, see [`read_data`]).
-    pub fn absorb(&mut self, other: Data) {
+    pub fn absorb(&mut self, other: Records) {
         self.topics.extend(other.topics);
         self.lotsen.extend(other.lotsen);
         self.requests.extend(other.requests);
@@ -114,8 +113,8 @@ impl Data {
     }
 
     /// A record's data as JSON, as an edit sends it.
-    pub fn raw(&self, collection: Collection, id: &str) -> Option<Value> {
-        fn of<T: serde::Serialize>(map: &BTreeMap<String, Rec<T>>, id: &str) -> Option<Value> {
+    pub fn json(&self, collection: Collection, id: &str) -> Option<Value> {
+        fn of<T: serde::Serialize>(map: &BTreeMap<String, Record<T>>, id: &str) -> Option<Value> {
             map.get(id).and_then(|r| serde_json::to_value(&r.data).ok())
         }
         match collection {
@@ -204,7 +203,7 @@ impl Data {
     }
 }
 
-impl Data {
+impl Records {
     /// The server's validation of a record against what this device holds: the canonical
     /// data, or every problem in the order of the form (`validate_all`).
     pub fn validate(
@@ -220,7 +219,7 @@ impl Data {
     }
 }
 
-impl Refs for Data {
+impl Refs for Records {
     type Error = std::convert::Infallible;
     fn topic_exists(&self, id: &str) -> Result<bool, Self::Error> {
         Ok(self.topics.contains_key(id))
@@ -246,15 +245,15 @@ const READ_SLICE: usize = 500;
 /// the browser between slices: a device holding 12,000 records (a Lotse's, the Büro's) would
 /// otherwise block the page for a tenth of a second at every start and reload. A record this
 /// version cannot read is left out (see `put`).
-pub async fn read_data(store: &Store, collections: &[Collection]) -> Result<Data, StoreError> {
+pub async fn read_data(store: &Store, collections: &[Collection]) -> Result<Records, StoreError> {
     let raw = store.raw_records(collections).await?;
-    let mut data = Data::default();
+    let mut data = Records::default();
     for (i, slice) in raw.chunks(READ_SLICE).enumerate() {
         if i > 0 {
             crate::clock::sleep(0).await;
         }
         for s in slice {
-            if let Ok(view) = serde_json::from_str::<View>(s) {
+            if let Ok(view) = serde_json::from_str::<LocalRecord>(s) {
                 data.apply(&Change::Put(view));
             }
         }
@@ -274,7 +273,7 @@ pub struct SyncStatus {
 
 #[derive(Clone, Copy)]
 pub struct AppState {
-    pub data: RwSignal<Data>,
+    pub data: RwSignal<Records>,
     pub index: RwSignal<Arc<Index>>,
     pub sync: RwSignal<SyncStatus>,
     pub conflicts: RwSignal<Vec<Conflict>>,
@@ -289,7 +288,7 @@ pub struct AppState {
     /// The logged-in user (None: anonymous), as this device last knew it.
     pub user: RwSignal<Option<SessionUser>>,
     /// The ids of the requests created on this device.
-    pub own: RwSignal<Vec<String>>,
+    pub own_requests: RwSignal<Vec<String>>,
     /// This tab runs the sync loop (it holds the Web Lock); the others ask it by message.
     pub leader: StoredValue<bool>,
     /// A login or logout waiting to be applied by the sync loop, between two runs.
@@ -302,7 +301,7 @@ impl AppState {
             .map(|w| w.navigator().on_line())
             .unwrap_or(true);
         AppState {
-            data: RwSignal::new(Data::default()),
+            data: RwSignal::new(Records::default()),
             index: RwSignal::new(Arc::new(Index::default())),
             sync: RwSignal::new(SyncStatus {
                 online,
@@ -315,7 +314,7 @@ impl AppState {
             api: StoredValue::new_local(None),
             trigger: StoredValue::new_local(None),
             user: RwSignal::new(None),
-            own: RwSignal::new(Vec::new()),
+            own_requests: RwSignal::new(Vec::new()),
             leader: StoredValue::new(false),
             session_change: StoredValue::new(None),
         }
@@ -360,13 +359,13 @@ impl AppState {
             .await
             .unwrap_or_else(|e| {
                 failed = Some(e);
-                Data::default()
+                Records::default()
             });
         if first {
             self.index.set(Arc::new(data.index()));
             self.data.set(data);
             self.directory.set(true);
-            data = Data::default();
+            data = Records::default();
         }
         match read_data(store, &Collection::PRIVATE).await {
             Ok(private) => data.absorb(private),
@@ -408,7 +407,7 @@ impl AppState {
     /// count), after an edit, a sync run or another tab's change may have changed them.
     pub async fn refresh_outbox(&self, store: &Store) {
         if let Ok(own) = store.own_requests().await {
-            self.own.set(own);
+            self.own_requests.set(own);
         }
         let pending = store.pending_count().await.unwrap_or(0);
         self.sync.update(|s| s.pending = pending);
@@ -418,15 +417,14 @@ impl AppState {
         if changes.is_empty() {
             return;
         }
-        let mut rebuild = false;
         self.data.update(|d| {
             for c in changes {
-                rebuild |= d.apply(c);
+                d.apply(c);
             }
         });
-        if rebuild {
+        if changes.iter().any(Change::changes_search) {
             self.index
-                .set(Arc::new(self.data.with_untracked(Data::index)));
+                .set(Arc::new(self.data.with_untracked(Records::index)));
         }
     }
 

@@ -15,7 +15,7 @@ use indexed_db_futures::KeyRange;
 use lotsen_domain::logout;
 use lotsen_domain::protocol::{ChangesResponse, MutationResult, SessionUser};
 use lotsen_domain::replica::{self, Pulled, Queue, Stamps};
-pub use lotsen_domain::replica::{key, Change, Conflict, OutboxEntry, View};
+pub use lotsen_domain::replica::{key, Change, Conflict, LocalRecord, OutboxEntry};
 use lotsen_domain::Collection;
 use serde::Serialize;
 use serde_json::Value;
@@ -83,9 +83,9 @@ pub fn new_uuid() -> String {
 }
 
 /// The browser's ids and clock for the domain's decisions.
-struct Browser;
+struct DeviceStamps;
 
-impl Stamps for Browser {
+impl Stamps for DeviceStamps {
     fn new_id(&mut self) -> String {
         new_uuid()
     }
@@ -149,7 +149,7 @@ impl Store {
     }
 
     /// Every record, as the app shows it.
-    pub async fn load(&self) -> Result<Vec<View>> {
+    pub async fn load(&self) -> Result<Vec<LocalRecord>> {
         self.read_all(RECORDS).await
     }
 
@@ -206,7 +206,7 @@ impl Store {
         id: &str,
         data: Value,
         deleted: bool,
-    ) -> Result<View> {
+    ) -> Result<LocalRecord> {
         let k = key(collection.as_str(), id);
         let tx = self
             .db
@@ -218,7 +218,7 @@ impl Store {
         let meta = tx.object_store(META)?;
         let previous: Option<String> = outbox.get(k.clone()).primitive()?.await?;
         let current: Option<String> = records.get(k.clone()).primitive()?.await?;
-        let current: Option<View> = current.map(|s| serde_json::from_str(&s)).transpose()?;
+        let current: Option<LocalRecord> = current.map(|s| serde_json::from_str(&s)).transpose()?;
         let previous: Option<OutboxEntry> =
             previous.map(|p| serde_json::from_str(&p)).transpose()?;
         if collection == Collection::Requests && previous.is_none() && current.is_none() {
@@ -233,7 +233,7 @@ impl Store {
             id,
             data,
             deleted,
-            &mut Browser,
+            &mut DeviceStamps,
         );
         put_json(&records, &k, &view).await?;
         put_json(&outbox, &k, &entry).await?;
@@ -263,7 +263,7 @@ impl Store {
             let queued: Option<String> = outbox.get(k.clone()).primitive()?.await?;
             let queued: Option<OutboxEntry> =
                 queued.map(|s| serde_json::from_str(&s)).transpose()?;
-            let pushed = replica::push_result(entry, queued.as_ref(), result, &mut Browser);
+            let pushed = replica::push_result(entry, queued.as_ref(), result, &mut DeviceStamps);
             if let Some(c) = &pushed.conflict {
                 put_json(&conflicts, &c.conflict_id, c).await?;
             }
@@ -371,7 +371,7 @@ impl Store {
 
     /// The records under `keys` as they are now (None: no longer there), for another tab's
     /// changes.
-    pub async fn views(&self, keys: &[String]) -> Result<Vec<(String, Option<View>)>> {
+    pub async fn views(&self, keys: &[String]) -> Result<Vec<(String, Option<LocalRecord>)>> {
         let tx = self.db.transaction(RECORDS).build()?;
         let records = tx.object_store(RECORDS)?;
         let mut out = Vec::with_capacity(keys.len());
@@ -426,7 +426,7 @@ impl Store {
         let conflicts = tx.object_store(CONFLICTS)?;
         let own = read_own(&meta).await?;
         // Only what a login may hold is looked at; the directory stays as it is.
-        let mut views: Vec<View> = Vec::new();
+        let mut views: Vec<LocalRecord> = Vec::new();
         for c in Collection::PRIVATE {
             for v in get_collection(&records, c).await? {
                 views.push(serde_json::from_str(&v)?);

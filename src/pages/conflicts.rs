@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::clock::format_time;
 use crate::components::state;
-use crate::state::{AppState, Data};
+use crate::state::{AppState, Records};
 use crate::store::Conflict;
 
 fn field_label(field: &str) -> String {
@@ -42,7 +42,7 @@ fn field_label(field: &str) -> String {
 }
 
 /// A value as a person reads it: names instead of ids, labels instead of codes.
-fn show(field: &str, v: Option<&Value>, d: &Data) -> String {
+fn show(field: &str, v: Option<&Value>, d: &Records) -> String {
     match (field, v) {
         (_, None | Some(Value::Null)) => "– leer –".into(),
         ("status", Some(Value::String(s))) => Status::parse(s)
@@ -202,7 +202,7 @@ async fn reapply_local(state: AppState, conflict: Conflict) {
     };
     let Some(mut data) = state
         .data
-        .with_untracked(|d| d.raw(collection, &conflict.id))
+        .with_untracked(|d| d.json(collection, &conflict.id))
     else {
         return;
     };

@@ -11,7 +11,7 @@ use crate::clock::{format_local, now_local, now_utc};
 use crate::components::{page_from_query, pager, state, Loading};
 use crate::forms::TopicOptions;
 use crate::pages::{page_param, query_string};
-use crate::state::Data;
+use crate::state::Records;
 use lotsen_domain::paging::Portion;
 
 /// Offers `text` as a file download without a server round trip.
@@ -123,7 +123,7 @@ pub fn EventItem(shown: Shown) -> impl IntoView {
 }
 
 /// The events not yet over (of one topic, if given), soonest first.
-pub fn upcoming(d: &Data, now: &str, topic: Option<&str>) -> Vec<Shown> {
+pub fn upcoming(d: &Records, now: &str, topic: Option<&str>) -> Vec<Shown> {
     let mut list: Vec<Shown> = d
         .events
         .iter()

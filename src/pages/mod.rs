@@ -40,7 +40,7 @@ pub use topics::{TopicPage, TopicsPage};
 pub use workplace::{WorkItemPage, WorkplacePage};
 
 /// Encodes a value for a query string.
-pub(crate) fn enc(s: &str) -> String {
+pub(crate) fn url_encode(s: &str) -> String {
     lotsen_domain::routes::encode_uri_component(s)
 }
 
@@ -51,7 +51,7 @@ pub(crate) fn query_string(params: &[(&str, &str)]) -> String {
     let parts: Vec<String> = params
         .iter()
         .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, v)| format!("{k}={}", enc(v)))
+        .map(|(k, v)| format!("{k}={}", url_encode(v)))
         .collect();
     if parts.is_empty() {
         String::new()

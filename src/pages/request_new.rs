@@ -53,7 +53,7 @@ pub fn restore_draft(local: &serde_json::Value) {
 
 /// Every problem of the form at once, each at its field, in the order of the form; or the
 /// request to hand in.
-fn check(d: &Draft, refs: &crate::state::Data) -> Result<serde_json::Value, Vec<FieldError>> {
+fn check(d: &Draft, refs: &crate::state::Records) -> Result<serde_json::Value, Vec<FieldError>> {
     refs.validate(Collection::Requests, "new", &to_data(d))
 }
 

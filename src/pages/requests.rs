@@ -34,7 +34,7 @@ pub fn RequestsPage() -> impl IntoView {
     let rows = Memo::new(move |_| {
         // A Lotse's device holds everyone's requests; theirs are the ones made here.
         let logged_in = state.user.with(Option::is_some);
-        let own = state.own.get();
+        let own = state.own_requests.get();
         state.data.with(|d| {
             let mut rows: Vec<Row> = d
                 .requests
@@ -82,7 +82,7 @@ pub fn RequestsPage() -> impl IntoView {
         {move || {
             // A Lotse's conflicts from the workplace are shown there, not among their own requests.
             let logged_in = state.user.with(Option::is_some);
-            let own = state.own.get();
+            let own = state.own_requests.get();
             let cs: Vec<_> = conflicts
                 .get()
                 .into_iter()

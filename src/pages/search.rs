@@ -8,7 +8,7 @@ use leptos_router::NavigateOptions;
 use lotsen_domain::model::Level;
 use lotsen_domain::search::Query;
 
-use super::{enc, page_param, query_string};
+use super::{page_param, query_string, url_encode};
 use crate::components::{page_from_query, pager, state, Loading, ShownSkill};
 use lotsen_domain::paging::Portion;
 
@@ -76,7 +76,7 @@ fn SearchPage() -> impl IntoView {
     });
 
     let navigate = use_navigate();
-    let go = move |q: String, bereich: String, stufe: Option<u8>, typing: bool| {
+    let search = move |q: String, bereich: String, stufe: Option<u8>, typing: bool| {
         // Typing refines one search: it replaces the history entry instead of adding one per key.
         // (`/` and `/suche` are one route: the field keeps the focus.)
         let on_search_page = location.pathname.get_untracked() == "/suche";
@@ -90,9 +90,9 @@ fn SearchPage() -> impl IntoView {
             },
         );
     };
-    let go_typing = go.clone();
-    let go_bereich = go.clone();
-    let go_stufe = go;
+    let search_typed = search.clone();
+    let search_in_department = search.clone();
+    let search_from_level = search;
 
     // Per keystroke the whole directory is searched (a few milliseconds at city scale), but
     // only the page shown is turned into cards, and the parts around the list are separate
@@ -175,12 +175,12 @@ fn SearchPage() -> impl IntoView {
                     autocomplete="off"
                     placeholder="z. B. E-Akte, Videokonferenz, OZG"
                     prop:value=move || q.get()
-                    on:input=move |ev| go_typing(event_target_value(&ev), bereich.get_untracked(), stufe.get_untracked(), true)
+                    on:input=move |ev| search_typed(event_target_value(&ev), bereich.get_untracked(), stufe.get_untracked(), true)
                 />
                 <div class="filters">
                     <div class="field">
                         <label for="bereich">"Bereich des Lotsen"</label>
-                        <select id="bereich" on:change=move |ev| go_bereich(q.get_untracked(), event_target_value(&ev), stufe.get_untracked(), false)>
+                        <select id="bereich" on:change=move |ev| search_in_department(q.get_untracked(), event_target_value(&ev), stufe.get_untracked(), false)>
                             <option value="" selected=move || bereich.get().is_empty()>"alle Bereiche"</option>
                             {move || departments.get().into_iter().map(|d| {
                                 let selected = bereich.get() == d;
@@ -190,7 +190,7 @@ fn SearchPage() -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for="stufe">"Mindestens"</label>
-                        <select id="stufe" on:change=move |ev| go_stufe(q.get_untracked(), bereich.get_untracked(), event_target_value(&ev).parse().ok(), false)>
+                        <select id="stufe" on:change=move |ev| search_from_level(q.get_untracked(), bereich.get_untracked(), event_target_value(&ev).parse().ok(), false)>
                             <option value="" selected=move || stufe.get().is_none()>"jede Stufe"</option>
                             <option value="2" selected=move || stufe.get() == Some(2)>"kann helfen"</option>
                             <option value="3" selected=move || stufe.get() == Some(3)>"kann schulen"</option>
@@ -300,7 +300,7 @@ fn Intro() -> impl IntoView {
                     view! {
                         <ul class="topic-grid">
                             {names.into_iter().map(|name| {
-                                let href = format!("/suche?q={}", enc(&name));
+                                let href = format!("/suche?q={}", url_encode(&name));
                                 view! { <li><a href=href>{name}</a></li> }
                             }).collect_view()}
                         </ul>

@@ -16,8 +16,8 @@ use crate::components::{page_from_query, state, Loading};
 use crate::drafts;
 use crate::forms::TopicOptions;
 use crate::pages::conflicts::ConflictList;
-use crate::pages::{enc, page_param, query_string};
-use crate::state::{AppState, Data};
+use crate::pages::{page_param, query_string, url_encode};
+use crate::state::{AppState, Records};
 use crate::store::new_uuid;
 use lotsen_domain::paging::Portion;
 
@@ -31,7 +31,7 @@ fn is_open(s: Status) -> bool {
 }
 
 /// The topics the logged-in Lotse has a skill in.
-fn my_topics(state: &AppState, d: &Data) -> Vec<String> {
+fn my_topics(state: &AppState, d: &Records) -> Vec<String> {
     state
         .user
         .with(|u| u.as_ref().and_then(|u| u.lotse.clone()))
@@ -44,7 +44,7 @@ fn my_topics(state: &AppState, d: &Data) -> Vec<String> {
 fn login_first(path: &str) -> AnyView {
     view! {
         <p>"Der Arbeitsplatz ist für Digitale Lotsen und das Projektbüro. Bitte "
-            <A href=format!("/anmelden?weiter={}", enc(path))>"melden Sie sich an"</A> "."</p>
+            <A href=format!("/anmelden?weiter={}", url_encode(path))>"melden Sie sich an"</A> "."</p>
     }
     .into_any()
 }
@@ -144,8 +144,8 @@ pub fn WorkplacePage() -> impl IntoView {
             })
         })
     });
-    let go = move |url: String| navigate(&url, Default::default());
-    let go2 = go.clone();
+    let open_status = move |url: String| navigate(&url, Default::default());
+    let open_topic = open_status.clone();
 
     view! {
         <h1>"Arbeitsplatz"</h1>
@@ -162,7 +162,7 @@ pub fn WorkplacePage() -> impl IntoView {
         <form class="filters" role="search" aria-label="Anliegen filtern" on:submit=|ev: leptos::ev::SubmitEvent| ev.prevent_default()>
             <div class="field">
                 <label for="filter-status">"Status"</label>
-                <select id="filter-status" on:change=move |ev| go(href(&event_target_value(&ev), &topic.get_untracked(), 1))>
+                <select id="filter-status" on:change=move |ev| open_status(href(&event_target_value(&ev), &topic.get_untracked(), 1))>
                     {[("offen", "Offen (neu, in Bearbeitung, weitergeleitet)"), ("neu", "Neu"), ("in_bearbeitung", "In Bearbeitung"),
                       ("weitergeleitet", "Weitergeleitet"), ("erledigt", "Erledigt"), ("abgelehnt", "Abgelehnt"), ("alle", "Alle")]
                         .into_iter().map(|(v, label)| view! {
@@ -172,7 +172,7 @@ pub fn WorkplacePage() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="filter-topic">"Thema"</label>
-                <select id="filter-topic" on:change=move |ev| go2(href(&status.get_untracked(), &event_target_value(&ev), 1))>
+                <select id="filter-topic" on:change=move |ev| open_topic(href(&status.get_untracked(), &event_target_value(&ev), 1))>
                     <TopicOptions none="Alle Themen" by_slug=true selected=topic/>
                 </select>
             </div>

@@ -7,17 +7,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::merge::three_way;
+use crate::model::Collection;
 use crate::protocol::{Envelope, FieldError, Mutation, MutationResult, MutationStatus};
 
 /// A record as the app shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct View {
+pub struct LocalRecord {
     /// The server's envelope, with `data` replaced by the local edit while one is pending.
     pub env: Envelope,
     pub pending: bool,
 }
 
-impl View {
+impl LocalRecord {
     pub fn key(&self) -> String {
         key(&self.env.collection, &self.env.id)
     }
@@ -80,8 +81,20 @@ pub struct Conflict {
 /// What changed in the local store, for the in-memory state to follow.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    Put(View),
+    Put(LocalRecord),
     Remove { collection: String, id: String },
+}
+
+impl Change {
+    /// Whether it changes what the search looks through (topics and Lotsen): the search
+    /// index is then built again.
+    pub fn changes_search(&self) -> bool {
+        let collection = match self {
+            Change::Put(record) => record.env.collection.as_str(),
+            Change::Remove { collection, .. } => collection.as_str(),
+        };
+        collection == Collection::Topics.as_str() || collection == Collection::Lotsen.as_str()
+    }
 }
 
 pub fn key(collection: &str, id: &str) -> String {
@@ -101,13 +114,13 @@ pub trait Stamps {
 /// it. `queued` is the entry already waiting for this record, `shown` what the user saw.
 pub fn edit(
     queued: Option<OutboxEntry>,
-    shown: Option<View>,
+    shown: Option<LocalRecord>,
     collection: &str,
     id: &str,
     data: Value,
     deleted: bool,
     stamps: &mut impl Stamps,
-) -> (OutboxEntry, View) {
+) -> (OutboxEntry, LocalRecord) {
     let (base, seen, earlier) = match queued {
         // Edited again before the first edit went out: it still starts from the same base.
         Some(q) => {
@@ -145,7 +158,7 @@ pub fn edit(
     });
     env.data = data;
     env.deleted = deleted;
-    (entry, View { env, pending: true })
+    (entry, LocalRecord { env, pending: true })
 }
 
 /// What a pulled record changes.
@@ -223,7 +236,7 @@ pub fn push_result(
                         earlier: Vec::new(),
                         ..later.clone()
                     };
-                    let view = View {
+                    let view = LocalRecord {
                         env: Envelope {
                             data: later.data.clone(),
                             deleted: later.deleted,
@@ -279,7 +292,7 @@ pub fn push_result(
                         earlier: Vec::new(),
                         ..local.clone()
                     };
-                    let view = View {
+                    let view = LocalRecord {
                         env: Envelope {
                             data: merged.data,
                             ..server
@@ -352,7 +365,7 @@ fn shown(server: Envelope) -> Change {
             id: server.id,
         };
     }
-    Change::Put(View {
+    Change::Put(LocalRecord {
         env: server,
         pending: false,
     })
@@ -429,9 +442,30 @@ mod tests {
     /// the record, a pull brought that (beside the waiting edit) and moved the cursor past it;
     /// the retried push then got the stored answer with the record as it was back then.
     #[test]
+    fn only_topics_and_lotsen_change_the_search() {
+        let put = |collection: &str| {
+            let mut env = server(1, json!({}));
+            env.collection = collection.into();
+            Change::Put(LocalRecord {
+                env,
+                pending: false,
+            })
+        };
+        let remove = |collection: &str| Change::Remove {
+            collection: collection.into(),
+            id: "x".into(),
+        };
+        for c in Collection::ALL {
+            let expected = matches!(c, Collection::Topics | Collection::Lotsen);
+            assert_eq!(put(c.as_str()).changes_search(), expected, "{c}");
+            assert_eq!(remove(c.as_str()).changes_search(), expected, "{c}");
+        }
+    }
+
+    #[test]
     fn a_replayed_answer_does_not_undo_a_newer_pulled_state() {
         let stamps = &mut Counter(0);
-        let before = View {
+        let before = LocalRecord {
             env: server(1, json!({"a": "0", "b": "0"})),
             pending: false,
         };
@@ -469,7 +503,7 @@ mod tests {
     #[test]
     fn an_own_earlier_attempt_is_not_a_conflict() {
         let stamps = &mut Counter(0);
-        let before = View {
+        let before = LocalRecord {
             env: server(1, json!({"a": "0", "b": "0"})),
             pending: false,
         };

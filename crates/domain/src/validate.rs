@@ -34,7 +34,7 @@ pub fn validate_all<R: Refs>(
     refs: &R,
 ) -> Result<Result<Value, Vec<FieldError>>, R::Error> {
     let report = Report::default();
-    let Some(obj) = Obj::root(data, &report) else {
+    let Some(obj) = Fields::root(data, &report) else {
         return Ok(Err(report.finish(&[])));
     };
     let (record, fields) = match collection {
@@ -66,7 +66,7 @@ fn to_value<T: serde::Serialize>(t: T) -> Value {
     serde_json::to_value(t).unwrap_or(Value::Null)
 }
 
-fn topic<R: Refs>(o: &Obj, id: &str, refs: &R) -> Result<Option<Topic>, R::Error> {
+fn topic<R: Refs>(o: &Fields, id: &str, refs: &R) -> Result<Option<Topic>, R::Error> {
     o.only(Topic::FIELDS);
     let name = o.text("name", MAX_TEXT, true);
     let slug = o.text("slug", MAX_TEXT, true);
@@ -94,7 +94,7 @@ fn topic<R: Refs>(o: &Obj, id: &str, refs: &R) -> Result<Option<Topic>, R::Error
     }))
 }
 
-fn lotse<R: Refs>(o: &Obj, refs: &R) -> Result<Option<Lotse>, R::Error> {
+fn lotse<R: Refs>(o: &Fields, refs: &R) -> Result<Option<Lotse>, R::Error> {
     o.only(Lotse::FIELDS);
     let name = o.text("name", MAX_TEXT, true);
     let department = o.text("department", MAX_TEXT, true);
@@ -174,7 +174,7 @@ fn lotse<R: Refs>(o: &Obj, refs: &R) -> Result<Option<Lotse>, R::Error> {
 const UNKNOWN_TOPIC: &str =
     "Dieses Thema gibt es nicht (mehr). Bitte wählen Sie ein Thema aus der Liste.";
 
-fn request<R: Refs>(o: &Obj, refs: &R) -> Result<Option<Request>, R::Error> {
+fn request<R: Refs>(o: &Fields, refs: &R) -> Result<Option<Request>, R::Error> {
     o.only(Request::FIELDS);
     let kind = o.choice(
         "kind",
@@ -251,7 +251,7 @@ fn request<R: Refs>(o: &Obj, refs: &R) -> Result<Option<Request>, R::Error> {
     }))
 }
 
-fn note<R: Refs>(o: &Obj, refs: &R) -> Result<Option<Note>, R::Error> {
+fn note<R: Refs>(o: &Fields, refs: &R) -> Result<Option<Note>, R::Error> {
     o.only(Note::FIELDS);
     let request = o.text("request", MAX_TEXT, true);
     if !o.has_error("request") && !refs.request_exists(&request)? {
@@ -269,7 +269,7 @@ fn note<R: Refs>(o: &Obj, refs: &R) -> Result<Option<Note>, R::Error> {
     }))
 }
 
-fn application<R: Refs>(o: &Obj, refs: &R) -> Result<Option<Application>, R::Error> {
+fn application<R: Refs>(o: &Fields, refs: &R) -> Result<Option<Application>, R::Error> {
     o.only(Application::FIELDS);
     let name = o.text("name", MAX_TEXT, true);
     let department = o.text("department", MAX_TEXT, true);
@@ -308,7 +308,7 @@ fn application<R: Refs>(o: &Obj, refs: &R) -> Result<Option<Application>, R::Err
     }))
 }
 
-fn event<R: Refs>(o: &Obj, refs: &R) -> Result<Option<Event>, R::Error> {
+fn event<R: Refs>(o: &Fields, refs: &R) -> Result<Option<Event>, R::Error> {
     o.only(Event::FIELDS);
     let title = o.text("title", MAX_TEXT, true);
     let topic = o.opt_text("topic");
@@ -420,16 +420,16 @@ impl Report {
 
 /// A JSON object being read, with the path of its fields for error messages. A field that
 /// does not pass is reported and read as empty, so that the rest is still checked.
-struct Obj<'a> {
+struct Fields<'a> {
     map: &'a Map<String, Value>,
     prefix: String,
     report: &'a Report,
 }
 
-impl<'a> Obj<'a> {
-    fn root(v: &'a Value, report: &'a Report) -> Option<Obj<'a>> {
+impl<'a> Fields<'a> {
+    fn root(v: &'a Value, report: &'a Report) -> Option<Fields<'a>> {
         match v {
-            Value::Object(map) => Some(Obj {
+            Value::Object(map) => Some(Fields {
                 map,
                 prefix: String::new(),
                 report,
@@ -462,9 +462,9 @@ impl<'a> Obj<'a> {
         self.map.get(key)
     }
 
-    fn nested(&self, key: &str, v: &'a Value) -> Option<Obj<'a>> {
+    fn nested(&self, key: &str, v: &'a Value) -> Option<Fields<'a>> {
         match v {
-            Value::Object(map) => Some(Obj {
+            Value::Object(map) => Some(Fields {
                 map,
                 prefix: format!("{}.", self.path(key)),
                 report: self.report,
@@ -476,7 +476,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn child(&self, key: &str, i: usize, v: &'a Value) -> Option<Obj<'a>> {
+    fn child(&self, key: &str, i: usize, v: &'a Value) -> Option<Fields<'a>> {
         self.nested(&format!("{key}.{i}"), v)
     }
 

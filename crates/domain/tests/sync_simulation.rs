@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use lotsen_domain::protocol::{Envelope, FieldError, Mutation, MutationResult, MutationStatus};
 use lotsen_domain::replica::{
-    self, key, Change, Conflict, OutboxEntry, Pulled, Queue, Stamps, View,
+    self, key, Change, Conflict, LocalRecord, OutboxEntry, Pulled, Queue, Stamps,
 };
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
@@ -110,12 +110,12 @@ impl Server {
         changes
     }
 
-    fn visible(&self) -> BTreeMap<String, View> {
+    fn visible(&self) -> BTreeMap<String, LocalRecord> {
         self.records
             .values()
             .filter(|r| !r.deleted)
             .map(|r| {
-                let view = View {
+                let view = LocalRecord {
                     env: r.clone(),
                     pending: false,
                 };
@@ -152,7 +152,7 @@ struct Typed {
 /// The app's four IndexedDB stores and cursor, kept in memory.
 struct Replica {
     name: String,
-    records: BTreeMap<String, View>,
+    records: BTreeMap<String, LocalRecord>,
     outbox: BTreeMap<String, OutboxEntry>,
     conflicts: Vec<Conflict>,
     cursor: u64,
@@ -189,8 +189,8 @@ impl Replica {
     }
 
     /// The records the user can open: not deleted, not waiting to be deleted.
-    fn editable(&self, pick: usize) -> Option<View> {
-        let open: Vec<&View> = self.records.values().filter(|v| !v.env.deleted).collect();
+    fn editable(&self, pick: usize) -> Option<LocalRecord> {
+        let open: Vec<&LocalRecord> = self.records.values().filter(|v| !v.env.deleted).collect();
         (!open.is_empty()).then(|| open[pick % open.len()].clone())
     }
 
@@ -217,7 +217,7 @@ impl Replica {
         }
     }
 
-    fn local_edit(&mut self, id: &str, shown: Option<View>, data: Value, deleted: bool) {
+    fn local_edit(&mut self, id: &str, shown: Option<LocalRecord>, data: Value, deleted: bool) {
         let k = key(COLLECTION, id);
         let queued = self.outbox.get(&k).cloned();
         let (entry, view) = replica::edit(

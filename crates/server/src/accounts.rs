@@ -15,7 +15,7 @@ use crate::auth;
 use crate::error::ApiError;
 use crate::store::{Account, Store, StoreError};
 use crate::sync;
-use crate::AppState;
+use crate::ServerState;
 
 use lotsen_domain::protocol::{password_problem, role_problem, FieldError};
 pub use lotsen_domain::protocol::{AccountChange, AccountView, NewAccount, MIN_PASSWORD_CHARS};
@@ -229,7 +229,7 @@ pub fn update(
     Ok(AccountView::from(&result?))
 }
 /// The routes of the accounts resource (Projektbüro only).
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<ServerState> {
     Router::new()
         .route("/api/v1/accounts", get(list_accounts).post(create_account))
         .route("/api/v1/accounts/{username}", patch(update_account))
@@ -244,7 +244,7 @@ pub struct AccountList {
 
 /// `GET /api/v1/accounts` (Büro): every account, without password hashes.
 async fn list_accounts(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     caller: Caller,
 ) -> Result<Json<AccountList>, ApiError> {
     require_buero(&caller, ACCOUNTS_REFUSAL)?;
@@ -258,7 +258,7 @@ async fn list_accounts(
 
 /// `POST /api/v1/accounts` (Büro): creates an account; 201 with it.
 async fn create_account(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     caller: Caller,
     ApiJson(body): ApiJson<NewAccount>,
 ) -> Result<(StatusCode, Json<AccountView>), ApiError> {
@@ -270,7 +270,7 @@ async fn create_account(
 
 /// `PATCH /api/v1/accounts/{username}` (Büro): new password, (un)lock, role, Lotse link.
 async fn update_account(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     caller: Caller,
     Path(username): Path<String>,
     ApiJson(body): ApiJson<AccountChange>,

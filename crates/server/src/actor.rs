@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth;
 use crate::error::ApiError;
-use crate::AppState;
+use crate::ServerState;
 
 pub const DEVICE_KEY_HEADER: &str = "x-device-key";
 const MIN_KEY: usize = 16;
@@ -75,12 +75,12 @@ pub fn device_hash(parts: &Parts) -> Result<Option<String>, ApiError> {
     Ok(Some(hash_device_key(key)))
 }
 
-impl FromRequestParts<AppState> for Caller {
+impl FromRequestParts<ServerState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &AppState,
+        state: &ServerState,
     ) -> Result<Self, Self::Rejection> {
         let device_hash = device_hash(parts)?;
         let Some(token) = auth::session_token(&parts.headers) else {

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::actor::Caller;
 use crate::error::ApiError;
 use crate::http::{BodyTimeout, HttpLimits};
-use crate::AppState;
+use crate::ServerState;
 
 /// A JSON request body. Unlike `axum::Json` it answers every problem (wrong content type,
 /// too large, not JSON, wrong shape) with our JSON error format.
@@ -82,7 +82,7 @@ pub(crate) async fn blocking<R: Send + 'static>(
         .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))?
 }
 
-pub async fn health(State(state): State<AppState>) -> Json<Value> {
+pub async fn health(State(state): State<ServerState>) -> Json<Value> {
     Json(json!({"status": "ok", "epoch": state.store.epoch()}))
 }
 

@@ -22,7 +22,7 @@ use crate::actor::Caller;
 use crate::api::{blocking, require_buero};
 use crate::error::ApiError;
 use crate::store::{StoreError, StoreResult, Tx};
-use crate::{ops, sync, AppState};
+use crate::{ops, sync, ServerState};
 
 /// The CSV files there are, by their name in `/api/v1/export/{name}.csv`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -291,7 +291,7 @@ pub fn event_ics(tx: &Tx, id: &str) -> StoreResult<Option<(String, String)>> {
 }
 
 /// The routes of the downloads: the Büro's exports and an event's calendar file.
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<ServerState> {
     Router::new()
         .route("/api/v1/export/{name}", get(export))
         .route("/api/v1/events/{name}", get(event_ics_file))
@@ -323,7 +323,7 @@ fn attachment(
 /// `matrix.csv` (with `?bereich=` and `?kategorie=`) and `backup.json` (the format of the
 /// `export` command, for `import`).
 async fn export(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     caller: Caller,
     Path(name): Path<String>,
     Query(query): Query<HashMap<String, String>>,
@@ -369,7 +369,7 @@ async fn export(
 
 /// `GET /api/v1/events/{id}.ics` (everyone, like events themselves): the event for a calendar.
 async fn event_ics_file(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     Path(name): Path<String>,
 ) -> Result<Response, ApiError> {
     let unknown = || ApiError::Missing("unknown_event", "Diesen Termin gibt es nicht.".into());

@@ -37,7 +37,7 @@ pub use store::Store;
 pub const MAX_BODY: usize = 1024 * 1024;
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct ServerState {
     pub store: Arc<Store>,
     /// The directory of the built app.
     pub dist: PathBuf,
@@ -47,19 +47,23 @@ pub struct AppState {
     pub writes: Arc<writes::Writes>,
 }
 
-impl AppState {
+impl ServerState {
     /// With the default session settings.
-    pub fn new(store: Arc<Store>, dist: impl Into<PathBuf>) -> AppState {
-        AppState::with_auth(store, dist, AuthConfig::default())
+    pub fn new(store: Arc<Store>, dist: impl Into<PathBuf>) -> ServerState {
+        ServerState::with_auth(store, dist, AuthConfig::default())
     }
 
-    pub fn with_auth(store: Arc<Store>, dist: impl Into<PathBuf>, config: AuthConfig) -> AppState {
+    pub fn with_auth(
+        store: Arc<Store>,
+        dist: impl Into<PathBuf>,
+        config: AuthConfig,
+    ) -> ServerState {
         let writes = writes::Writes {
             budget: writes::WriteBudget::new(writes::WriteBudgetConfig::default()),
             data_dir: store.dir().to_owned(),
             min_free_bytes: writes::MIN_FREE_BYTES,
         };
-        AppState {
+        ServerState {
             store,
             dist: dist.into(),
             auth: Arc::new(auth::Auth::new(config)),
@@ -72,7 +76,7 @@ impl AppState {
         mut self,
         budget: writes::WriteBudgetConfig,
         min_free_bytes: u64,
-    ) -> AppState {
+    ) -> ServerState {
         self.writes = Arc::new(writes::Writes {
             budget: writes::WriteBudget::new(budget),
             data_dir: self.store.dir().to_owned(),
@@ -82,7 +86,7 @@ impl AppState {
     }
 }
 
-pub fn app(state: AppState) -> Router {
+pub fn app(state: ServerState) -> Router {
     Router::new()
         .route("/api/v1/health", get(api::health))
         .merge(sync::router())
@@ -145,7 +149,7 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     let local = listener.local_addr()?;
     println!("Lotsenfinder läuft auf http://{local}");
     tracing::info!(%local, data_dir = %config.data_dir.display(), epoch = store.epoch(), "listening");
-    let state = AppState::with_auth(store, config.dist, config.auth)
+    let state = ServerState::with_auth(store, config.dist, config.auth)
         .with_writes(config.write_budget, config.min_free_bytes);
     http::serve(listener, app(state), config.http, shutdown_signal()).await;
     tracing::info!("stopped");

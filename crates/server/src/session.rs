@@ -13,9 +13,9 @@ use crate::actor::{Caller, PeerAddr};
 use crate::api::{blocking, unauthenticated, ApiJson};
 use crate::auth::{self, LoginOutcome};
 use crate::error::ApiError;
-use crate::AppState;
+use crate::ServerState;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<ServerState> {
     Router::new().route(
         "/api/v1/session",
         get(current_session).post(login).delete(logout),
@@ -39,7 +39,7 @@ fn invalid_credentials() -> ApiError {
 /// a dummy hash, so both failures look and take alike), throttles failures, and starts a
 /// session in an HttpOnly SameSite=Strict cookie.
 async fn login(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     PeerAddr(addr): PeerAddr,
     headers: HeaderMap,
     ApiJson(body): ApiJson<LoginRequest>,
@@ -94,7 +94,7 @@ async fn login(
 
 /// `GET /api/v1/session`: the logged-in user, or 401 (and the stale cookie cleared).
 async fn current_session(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     headers: HeaderMap,
     caller: Caller,
 ) -> Response {
@@ -111,7 +111,10 @@ async fn current_session(
 
 /// `DELETE /api/v1/session`: ends the session on the server and clears the cookie; 204 even
 /// without a session, so that logging out twice is harmless.
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn logout(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     if let Some(token) = auth::session_token(&headers) {
         let hash = auth::hash_token(&token);
         let store = state.store.clone();

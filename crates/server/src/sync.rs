@@ -22,7 +22,7 @@ use crate::actor::{Caller, PeerAddr};
 use crate::api::{blocking, ApiJson};
 use crate::error::ApiError;
 use crate::store::{LoggedMutation, StoreError, StoreResult, StoredRecord, Tx};
-use crate::AppState;
+use crate::ServerState;
 
 pub const DEFAULT_PAGE: usize = 500;
 const CURSOR_PREFIX: &str = "v1";
@@ -558,7 +558,7 @@ pub fn format_utc(t: time::OffsetDateTime) -> String {
 }
 
 /// The routes of the sync protocol: `GET /api/v1/changes`, `POST /api/v1/push`.
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<ServerState> {
     Router::new()
         .route("/api/v1/changes", get(changes_handler))
         .route("/api/v1/push", post(push_handler))
@@ -566,7 +566,7 @@ pub fn router() -> Router<AppState> {
 
 /// `GET /api/v1/changes?since=&limit=`.
 async fn changes_handler(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     caller: Caller,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<ChangesResponse>, ApiError> {
@@ -589,7 +589,7 @@ async fn changes_handler(
 /// `POST /api/v1/push`: anonymous senders within their budget (`writes`), every mutation in
 /// one transaction.
 async fn push_handler(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     caller: Caller,
     PeerAddr(addr): PeerAddr,
     ApiJson(body): ApiJson<PushRequest>,

@@ -12,7 +12,7 @@ use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::error::ApiError;
-use crate::AppState;
+use crate::ServerState;
 
 pub const CSP: &str =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
@@ -25,7 +25,7 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// app (`/themen/dms`, `/lotsen/<id>`) and gets index.html, so bookmarks work — or, for the
 /// screens of Lotsen and the Projektbüro, staff.html, the part of the app that has them
 /// (`lotsen_domain::routes`; index.html when a build has no staff.html).
-pub async fn serve_static(State(state): State<AppState>, req: Request) -> Response {
+pub async fn serve_static(State(state): State<ServerState>, req: Request) -> Response {
     // No file has such a name; the file system would answer "name too long", a 500.
     if req
         .uri()

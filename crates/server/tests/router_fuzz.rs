@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use lotsen_server::writes::WriteBudgetConfig;
-use lotsen_server::{app, demo, AppState, Store};
+use lotsen_server::{app, demo, ServerState, Store};
 use proptest::prelude::*;
 use tower::ServiceExt;
 
@@ -146,7 +146,7 @@ fn random_requests_never_break_the_server() {
     // No free-space reserve: on a test machine with a small temp directory the storage guard
     // would answer anonymous pushes 503, which is right there but not what this test checks.
     let router =
-        app(AppState::new(store.clone(), &dist).with_writes(WriteBudgetConfig::default(), 0));
+        app(ServerState::new(store.clone(), &dist).with_writes(WriteBudgetConfig::default(), 0));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -178,7 +178,7 @@ fn ApplicationItem(
             // person (retention blanks the name after a year).
             {(application.status == ApplicationStatus::Angenommen && !application.name.is_empty()).then(|| {
                 let href = match &application.lotse {
-                    Some(id) => format!("/buero/konten?lotse={}", crate::pages::enc(id)),
+                    Some(id) => format!("/buero/konten?lotse={}", crate::pages::url_encode(id)),
                     None => "/buero/konten".to_owned(),
                 };
                 view! {

@@ -22,8 +22,8 @@ const CHART_TOPICS: usize = 30;
 /// Rows per page of the table (at 200 topics all rows were 2,400 cells).
 const TABLE_ROWS: usize = 50;
 use crate::forms::TopicOptions;
-use crate::pages::{enc, page_param, query_string};
-use crate::state::Data;
+use crate::pages::{page_param, query_string, url_encode};
+use crate::state::Records;
 
 const PATH: &str = "/buero/auswertung";
 
@@ -32,7 +32,7 @@ const RANKED: usize = 10;
 /// How many months the trend shows, this one included.
 const MONTHS: usize = 12;
 
-fn fact(r: &Request) -> RequestFact<'_> {
+fn request_fact(r: &Request) -> RequestFact<'_> {
     RequestFact {
         topic: r.topic.as_deref(),
         kind: r.kind,
@@ -43,13 +43,17 @@ fn fact(r: &Request) -> RequestFact<'_> {
 }
 
 /// The domain's evaluation ([`Figures`]) of the device's data, topics in the order of the topic list.
-fn evaluate(data: &Data) -> Figures {
+fn evaluate(data: &Records) -> Figures {
     let ordered = data.topics_by_category();
     let topics: Vec<(&str, &str)> = ordered
         .iter()
         .flat_map(|(_, list)| list.iter().map(|(id, t)| (id.as_str(), t.name.as_str())))
         .collect();
-    let facts: Vec<RequestFact> = data.requests.values().map(|r| fact(&r.data)).collect();
+    let facts: Vec<RequestFact> = data
+        .requests
+        .values()
+        .map(|r| request_fact(&r.data))
+        .collect();
     Figures::build(&topics, data.lotsen.values().map(|r| &r.data), &facts)
 }
 
@@ -124,16 +128,17 @@ fn Trend() -> impl IntoView {
             let topic = d
                 .topic_by_slug(&slug)
                 .map(|(id, t)| (id.clone(), t.name.clone()));
-            let facts: Vec<RequestFact> = d.requests.values().map(|r| fact(&r.data)).collect();
+            let facts: Vec<RequestFact> =
+                d.requests.values().map(|r| request_fact(&r.data)).collect();
             let counts = per_month(&facts, &months, topic.as_ref().map(|(id, _)| id.as_str()));
             (topic.map(|(_, name)| name), counts)
         })
     });
-    let go = move |slug: String| {
+    let show_trend = move |slug: String| {
         let href = if slug.is_empty() {
             PATH.to_owned()
         } else {
-            format!("{PATH}?thema={}", enc(&slug))
+            format!("{PATH}?thema={}", url_encode(&slug))
         };
         navigate.with_value(|n| n(&href, Default::default()));
     };
@@ -142,7 +147,7 @@ fn Trend() -> impl IntoView {
         <div class="filters">
             <div class="field">
                 <label for="trend-thema">"Thema"</label>
-                <select id="trend-thema" on:change=move |ev| go(event_target_value(&ev))>
+                <select id="trend-thema" on:change=move |ev| show_trend(event_target_value(&ev))>
                     <TopicOptions none="alle Themen" by_slug=true selected=slug/>
                 </select>
             </div>

@@ -13,7 +13,7 @@ use super::{confirm, BueroOnly, ErrorSummary, Mode, RecordForm, TextField};
 use crate::clock::format_local;
 use crate::components::state;
 use crate::forms::TopicOptions;
-use crate::state::Data;
+use crate::state::Records;
 
 const PATH: &str = "/buero/termine";
 
@@ -47,7 +47,7 @@ fn field_id(field: &str) -> String {
 }
 
 /// Every problem of the form at once, in the order of the form; or the record to store.
-fn check(d: &Draft, id: &str, refs: &Data) -> Result<Value, Vec<FieldError>> {
+fn check(d: &Draft, id: &str, refs: &Records) -> Result<Value, Vec<FieldError>> {
     // A number of seats that is not one goes as typed, so that validation names it.
     let seats = match d.seats.trim() {
         "" => Value::Null,
@@ -101,7 +101,7 @@ fn EventsAdmin() -> impl IntoView {
         spawn_local(async move {
             let data = state
                 .data
-                .with_untracked(|d| d.raw(Collection::Events, &id))
+                .with_untracked(|d| d.json(Collection::Events, &id))
                 .unwrap_or(Value::Null);
             match state.edit(Collection::Events, &id, data, true).await {
                 Ok(()) => notice.say(format!("Der Termin „{title}“ ist gelöscht.")),

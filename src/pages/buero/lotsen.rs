@@ -18,7 +18,7 @@ use super::{plural, BueroOnly, ErrorSummary, Mode, Notice, RecordForm, TextField
 use crate::components::{page_from_query, pager, portion_of, state};
 use crate::forms::{messages, LotseContact};
 use crate::pages::page_param;
-use crate::state::{AppState, Data};
+use crate::state::{AppState, Records};
 
 const PATH: &str = "/buero/lotsen";
 /// Lotsen per page: 2,000 rows at once held 18,000 DOM nodes and took half a second to open.
@@ -30,7 +30,7 @@ type Draft = LotseContact;
 /// The Lotse as stored, as JSON, without skills and learning wishes on topics that are gone:
 /// the server refuses a Lotse that names a deleted topic, and the Büro's edit must not fail on
 /// something it did not touch.
-fn stored(d: &Data, id: &str) -> Option<Value> {
+fn stored(d: &Records, id: &str) -> Option<Value> {
     let mut lotse = d.lotsen.get(id)?.data.clone();
     lotse.skills.retain(|s| d.topics.contains_key(&s.topic));
     lotse.learning.retain(|t| d.topics.contains_key(t));
@@ -39,7 +39,7 @@ fn stored(d: &Data, id: &str) -> Option<Value> {
 
 /// The Lotse to store: the stored one (a new, active one for `?neu`) with the form's fields,
 /// checked as a whole.
-fn check(d: &Draft, id: &str, refs: &Data) -> Result<Value, Vec<FieldError>> {
+fn check(d: &Draft, id: &str, refs: &Records) -> Result<Value, Vec<FieldError>> {
     let base = stored(refs, id).unwrap_or_else(|| {
         serde_json::to_value(Lotse {
             active: true,
@@ -122,7 +122,7 @@ fn LotsenAdmin() -> impl IntoView {
             )
         })
     });
-    let departments = Memo::new(move |_| state.data.with(Data::departments));
+    let departments = Memo::new(move |_| state.data.with(Records::departments));
     let set =
         move |f: fn(&mut Draft, String)| Callback::new(move |v: String| draft.update(|d| f(d, v)));
     let get = move |f: fn(&Draft) -> String| Signal::derive(move || draft.with(f));

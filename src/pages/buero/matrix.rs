@@ -20,7 +20,7 @@ use super::BueroOnly;
 use crate::components::focus_soon;
 use crate::components::{pager, state};
 use crate::pages::{page_param, query_string};
-use crate::state::Data;
+use crate::state::Records;
 use lotsen_domain::paging::Portion;
 
 const PATH: &str = "/buero/matrix";
@@ -73,7 +73,7 @@ struct Grid {
 impl Grid {
     /// The domain's [`Matrix`], the very one `matrix.csv` writes, with what the screen adds:
     /// the coverage of the same Lotsen and topics, and the unconfirmed profiles.
-    fn build(data: &Data, bereich: &str, kategorie: &str, today: &str) -> Grid {
+    fn build(data: &Records, bereich: &str, kategorie: &str, today: &str) -> Grid {
         let filter = MatrixFilter {
             department: bereich.to_owned(),
             category: kategorie.to_owned(),
@@ -175,7 +175,7 @@ fn Matrix() -> impl IntoView {
         }
         now
     });
-    let departments = Memo::new(move |_| state.data.with(Data::departments));
+    let departments = Memo::new(move |_| state.data.with(Records::departments));
     let categories = Memo::new(move |_| {
         state.data.with(|d| {
             d.topics_by_category()
@@ -184,7 +184,7 @@ fn Matrix() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let go = move |b: String, k: String| {
+    let show = move |b: String, k: String| {
         navigate.with_value(|n| n(&format!("{PATH}{}", query(&b, &k)), Default::default()));
     };
     let csv_href = move || {
@@ -199,7 +199,7 @@ fn Matrix() -> impl IntoView {
         <div class="filters matrix-filters">
             <div class="field">
                 <label for="matrix-bereich">"Bereich"</label>
-                <select id="matrix-bereich" on:change=move |ev| go(event_target_value(&ev), kategorie.get_untracked())>
+                <select id="matrix-bereich" on:change=move |ev| show(event_target_value(&ev), kategorie.get_untracked())>
                     <option value="" selected=move || bereich.get().trim().is_empty()>"alle Bereiche"</option>
                     {move || departments.get().into_iter().map(|d| {
                         let selected = matches(&bereich.get(), &d) && !bereich.get().trim().is_empty();
@@ -210,7 +210,7 @@ fn Matrix() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="matrix-kategorie">"Kategorie"</label>
-                <select id="matrix-kategorie" on:change=move |ev| go(bereich.get_untracked(), event_target_value(&ev))>
+                <select id="matrix-kategorie" on:change=move |ev| show(bereich.get_untracked(), event_target_value(&ev))>
                     <option value="" selected=move || kategorie.get().trim().is_empty()>"alle Kategorien"</option>
                     {move || categories.get().into_iter().map(|c| {
                         let selected = matches(&kategorie.get(), &c) && !kategorie.get().trim().is_empty();

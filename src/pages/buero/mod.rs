@@ -30,7 +30,7 @@ use serde_json::Value;
 use crate::components::focus_soon;
 use crate::components::{state, Loading};
 use crate::forms::{ErrorSummary, FormErrors, TextField};
-use crate::state::{AppState, Data};
+use crate::state::{AppState, Records};
 use crate::store::new_uuid;
 
 /// The screen's content for a Büro login; for everyone else, the way to log in.
@@ -130,7 +130,7 @@ impl<D: Clone + Default + Send + Sync + 'static> RecordForm<D> {
     fn new(
         path: &'static str,
         field_id: fn(&str) -> String,
-        draft_of: fn(&Data, &str) -> Option<D>,
+        draft_of: fn(&Records, &str) -> Option<D>,
     ) -> Self {
         let state = state();
         let navigate = use_navigate();
@@ -194,7 +194,7 @@ impl<D: Clone + Default + Send + Sync + 'static> RecordForm<D> {
     fn save(
         self,
         collection: Collection,
-        check: fn(&D, &str, &Data) -> Result<Value, Vec<FieldError>>,
+        check: fn(&D, &str, &Records) -> Result<Value, Vec<FieldError>>,
         saved: fn(&D, bool) -> String,
     ) {
         if self.busy.get_untracked() {

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use crate::components::{by_heading, page_from_query, pager, portion_of, state};
 use crate::pages::page_param;
-use crate::state::{AppState, Data};
+use crate::state::{AppState, Records};
 
 const PATH: &str = "/buero/themen";
 /// Topics per page, under their category headings.
@@ -92,14 +92,14 @@ fn field_id(field: &str) -> String {
 }
 
 /// Every problem of the form at once, in the order of the form; or the record as it is stored.
-fn check(d: &Draft, id: &str, refs: &Data) -> Result<Value, Vec<FieldError>> {
+fn check(d: &Draft, id: &str, refs: &Records) -> Result<Value, Vec<FieldError>> {
     refs.validate(Collection::Topics, id, &d.to_data())
 }
 
 /// The records that name topic `id`, each without it: the server refuses a write that refers to
 /// a topic that is gone, so a Lotse who kept it could no longer save their profile, nor the
 /// Büro decide on an application that names it.
-fn without_topic(d: &Data, id: &str) -> Vec<(Collection, String, Value)> {
+fn without_topic(d: &Records, id: &str) -> Vec<(Collection, String, Value)> {
     let mut out = Vec::new();
     for (lid, l) in &d.lotsen {
         if l.data.skills.iter().any(|s| s.topic == id) || l.data.learning.iter().any(|t| t == id) {
@@ -146,7 +146,7 @@ fn without_topic(d: &Data, id: &str) -> Vec<(Collection, String, Value)> {
 async fn delete_topic(state: AppState, id: &str) -> Result<(), String> {
     let (references, topic) = state
         .data
-        .with_untracked(|d| (without_topic(d, id), d.raw(Collection::Topics, id)));
+        .with_untracked(|d| (without_topic(d, id), d.json(Collection::Topics, id)));
     let Some(topic) = topic else {
         return Ok(());
     };
@@ -252,7 +252,7 @@ fn TopicsAdmin() -> impl IntoView {
     });
     let (portion, shown) = portion_of(entries, page_from_query(), PER_PAGE);
     let groups = Memo::new(move |_| shown.with(|entries| by_heading(entries)));
-    let helpers = Memo::new(move |_| state.data.with(Data::active_helpers));
+    let helpers = Memo::new(move |_| state.data.with(Records::active_helpers));
     let category_names = Memo::new(move |_| {
         state.data.with(|d| {
             d.topics_by_category()

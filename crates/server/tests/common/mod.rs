@@ -10,7 +10,7 @@ use lotsen_domain::protocol::{Mutation, MutationResult};
 use lotsen_server::actor::Caller;
 use lotsen_server::http::{self, HttpLimits};
 use lotsen_server::writes::WriteBudgetConfig;
-use lotsen_server::{app, sync, AppState, AuthConfig, Store};
+use lotsen_server::{app, sync, AuthConfig, ServerState, Store};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
@@ -51,7 +51,7 @@ impl TestServer {
         dist: &Path,
         auth: AuthConfig,
         limits: HttpLimits,
-        adapt: impl FnOnce(AppState) -> AppState,
+        adapt: impl FnOnce(ServerState) -> ServerState,
     ) -> TestServer {
         let store = Arc::new(Store::open(data_dir).expect("open store"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -59,7 +59,7 @@ impl TestServer {
         let (stop, stopped) = oneshot::channel::<()>();
         // Anonymous writes keep no free-space reserve here: a test machine's temp directory may
         // be small, and the guard has tests of its own.
-        let state = AppState::with_auth(store.clone(), dist, auth)
+        let state = ServerState::with_auth(store.clone(), dist, auth)
             .with_writes(WriteBudgetConfig::default(), 0);
         let router = app(adapt(state));
         let task = tokio::spawn(async move {

@@ -12,7 +12,7 @@ use lotsen_domain::fixture::Lcg;
 use lotsen_domain::protocol::Envelope;
 use serde_json::{json, Value};
 
-use crate::demo::{demo_id, email_for, DEPARTMENTS, TOPICS};
+use crate::demo::{self, demo_id, email_for};
 use crate::ops::{Export, ExportRecord, EXPORT_FORMAT};
 use crate::sync::format_utc;
 
@@ -32,15 +32,17 @@ impl Size {
     };
 
     /// The most topics there are names for: the call's and every procedure × aspect.
-    pub const MAX_TOPICS: usize = TOPICS.len() + SUBJECTS.len() * ASPECTS.len();
+    pub fn max_topics() -> usize {
+        demo::data().topics.len() + SUBJECTS.len() * ASPECTS.len()
+    }
 
     /// A size the generator can fill: at least one topic (every Lotse knows one, most requests
     /// have one) and no more than there are topic names.
     pub fn new(topics: usize, lotsen: usize, requests: usize) -> Result<Size, String> {
-        if !(1..=Size::MAX_TOPICS).contains(&topics) {
+        if !(1..=Size::max_topics()).contains(&topics) {
             return Err(format!(
                 "Die Zahl der Themen muss zwischen 1 und {} liegen.",
-                Size::MAX_TOPICS
+                Size::max_topics()
             ));
         }
         Ok(Size {
@@ -293,10 +295,11 @@ fn record(collection: &str, key: &str, updated_at: &str, data: Value) -> ExportR
 }
 
 fn departments() -> Vec<&'static str> {
-    DEPARTMENTS
+    demo::data()
+        .departments
         .iter()
-        .chain(MORE_DEPARTMENTS)
-        .copied()
+        .map(String::as_str)
+        .chain(MORE_DEPARTMENTS.iter().copied())
         .collect()
 }
 
@@ -313,16 +316,17 @@ fn reference_time() -> time::OffsetDateTime {
 
 /// (key, name, slug, category, synonyms): the call's topics first, then procedure × aspect.
 fn topics(n: usize) -> Vec<(String, String, String, String, Vec<String>, String)> {
-    let mut out: Vec<_> = TOPICS
+    let mut out: Vec<_> = demo::data()
+        .topics
         .iter()
-        .map(|(slug, name, category, synonyms, description)| {
+        .map(|t| {
             (
-                (*slug).to_owned(),
-                (*name).to_owned(),
-                (*slug).to_owned(),
-                (*category).to_owned(),
-                synonyms.iter().map(|s| (*s).to_owned()).collect(),
-                (*description).to_owned(),
+                t.slug.clone(),
+                t.name.clone(),
+                t.slug.clone(),
+                t.category.clone(),
+                t.synonyms.clone(),
+                t.description.clone(),
             )
         })
         .take(n)
@@ -510,9 +514,9 @@ mod tests {
     #[test]
     fn sizes_the_generator_cannot_fill_are_refused() {
         assert!(Size::new(0, 10, 10).is_err());
-        assert!(Size::new(Size::MAX_TOPICS + 1, 10, 10).is_err());
+        assert!(Size::new(Size::max_topics() + 1, 10, 10).is_err());
         assert_eq!(Size::new(200, 2_000, 10_000), Ok(Size::CITY));
-        assert_eq!(Size::MAX_TOPICS, 200);
+        assert_eq!(Size::max_topics(), 200);
         let tiny = generate(Size::new(1, 3, 4).unwrap());
         assert_eq!(tiny.records.len(), 8);
     }

@@ -1,11 +1,16 @@
 //! A believable, deterministic demo data set for the city of Soest (SPEC §8): the topics of
 //! the programme's call, Lotsen from the departments of a city administration, requests,
-//! notes, applications, events and two demo accounts. Ids are UUID v5 of readable names, so
-//! every run (and every test) sees the same ids. The records go through the same push path
-//! (permission, validation, compare-and-swap) as any client write.
+//! notes, applications, events and two demo accounts. The data is a file, `data/demo.json`,
+//! compiled into the server; this module derives the rest (ids, phone numbers, e-mail
+//! addresses, times). Ids are UUID v5 of readable names, so every run (and every test) sees the
+//! same ids. The records go through the same push path (permission, validation,
+//! compare-and-swap) as any client write.
+
+use std::sync::OnceLock;
 
 use lotsen_domain::permission::Actor;
 use lotsen_domain::protocol::{Mutation, MutationStatus};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -31,551 +36,128 @@ fn lotse_id(name: &str) -> String {
     demo_id("lotsen", name)
 }
 
-/// (slug, name, category, synonyms, description)
-pub const TOPICS: &[(&str, &str, &str, &[&str], &str)] = &[
-    ("dms", "Dokumentenmanagement (DMS)", "Fachverfahren",
-     &["E-Akte", "Elektronische Akte", "DMS", "Ablage", "Aktenplan"],
-     "Akten elektronisch anlegen, ablegen und wiederfinden: E-Akte, Aktenplan, Vorgänge und Wiedervorlagen."),
-    ("ozg", "OZG-Onlinedienste", "E-Government",
-     &["Onlinezugangsgesetz", "Online-Antrag", "Servicekonto"],
-     "Verwaltungsleistungen online anbieten: Onlineanträge, Servicekonto NRW und die Bearbeitung im Fachamt."),
-    ("videokonferenzen", "Videokonferenzen", "Zusammenarbeit",
-     &["Webex", "Videocall", "Zoom", "Teams-Meeting"],
-     "Besprechungen per Video planen, leiten und technisch sicher durchführen."),
-    ("teams", "Microsoft Teams", "Zusammenarbeit",
-     &["Chat", "Kanäle", "Teams"],
-     "Chats, Kanäle und gemeinsame Dateien in Teams sinnvoll nutzen."),
-    ("outlook", "Outlook und E-Mail", "Office",
-     &["E-Mail", "Kalender", "Postfach", "Funktionspostfach"],
-     "Postfach, Kalender, Regeln und Funktionspostfächer im Griff behalten."),
-    ("excel", "Excel", "Office",
-     &["Tabellenkalkulation", "Pivot", "Formeln"],
-     "Tabellen, Formeln, Filter und Pivot-Tabellen für den Verwaltungsalltag."),
-    ("word", "Word", "Office",
-     &["Textverarbeitung", "Serienbrief", "Vorlagen"],
-     "Briefe, Vorlagen und Serienbriefe mit Word erstellen."),
-    ("powerpoint", "PowerPoint", "Office",
-     &["Präsentation", "Folien"],
-     "Verständliche Präsentationen für Ausschüsse und Bürgerversammlungen gestalten."),
-    ("onenote", "OneNote", "Office",
-     &["Notizbuch", "Notizen"],
-     "Notizen, Protokolle und Wissen im Team mit OneNote sammeln."),
-    ("passwoerter", "Passwörter und Sicherheit", "Sicherheit und Datenschutz",
-     &["Passwort", "Passwort-Manager", "Phishing", "IT-Sicherheit"],
-     "Sichere Passwörter, Passwort-Manager und wie man Phishing-Mails erkennt."),
-    ("smartphone", "Diensthandy", "Arbeitsplatz",
-     &["Smartphone", "Handy", "Mobiltelefon", "App"],
-     "Das Diensthandy einrichten: Mail, Kalender, Apps und Sicherheit."),
-    ("e-rechnung", "E-Rechnung", "E-Government",
-     &["XRechnung", "Rechnungseingang", "ZUGFeRD"],
-     "Elektronische Rechnungen empfangen, prüfen und im Workflow freigeben."),
-    ("digitale-signatur", "Digitale Signatur", "E-Government",
-     &["Elektronische Signatur", "Signaturkarte", "qualifizierte Signatur"],
-     "Dokumente rechtssicher elektronisch unterschreiben."),
-    ("smart-city", "Smart City", "Digitaler Wandel",
-     &["Sensoren", "Digitale Modellregion", "Open Data"],
-     "Projekte der Digitalen Modellregion: Sensorik, offene Daten und digitale Stadtentwicklung."),
-    ("ki", "Künstliche Intelligenz", "Digitaler Wandel",
-     &["KI", "ChatGPT", "Textassistent", "AI"],
-     "Was KI-Werkzeuge können, wo ihre Grenzen liegen und was in der Verwaltung erlaubt ist."),
-    ("datenschutz", "Datenschutz im Alltag", "Sicherheit und Datenschutz",
-     &["DSGVO", "Datenschutzgrundverordnung", "personenbezogene Daten"],
-     "Personenbezogene Daten im Arbeitsalltag richtig behandeln."),
-    ("private-tools", "Private digitale Werkzeuge", "Digitaler Wandel",
-     &["Apps", "Online-Banking", "Messenger", "Cloud"],
-     "Hilfe bei privat genutzten Apps und Diensten – vom Messenger bis zum Online-Banking."),
-    ("orientierung", "Orientierung Digitalisierung", "Digitaler Wandel",
-     &["Digitalisierung", "Einstieg", "Grundlagen", "Digitale Modellregion"],
-     "Einstieg und Überblick: Was bedeutet die Digitalisierung für meine Arbeit?"),
-    ("barrierefreiheit", "Barrierefreie Dokumente", "Office",
-     &["Barrierefreiheit", "barrierefreies PDF", "BITV"],
-     "Dokumente und PDFs so gestalten, dass alle sie lesen können."),
-    ("homeoffice", "Mobiles Arbeiten", "Arbeitsplatz",
-     &["Homeoffice", "VPN", "Telearbeit", "Laptop"],
-     "Von zu Hause und unterwegs arbeiten: VPN, Laptop und Erreichbarkeit."),
-];
+/// `data/demo.json`, as written by hand.
+#[derive(Debug, Deserialize)]
+pub struct DemoData {
+    /// The departments of the demo's city administration.
+    pub departments: Vec<String>,
+    pub topics: Vec<DemoTopic>,
+    pub lotsen: Vec<DemoLotse>,
+    /// The Lotse the `lotse` demo account belongs to.
+    pub demo_account_lotse: String,
+    pub requests: Vec<DemoRequest>,
+    pub notes: Vec<DemoNote>,
+    pub applications: Vec<DemoApplication>,
+    /// The day the events' dates were written for (`YYYY-MM-DD`): a demo seeded later moves
+    /// them by whole weeks (same weekday, same time), so that it always shows upcoming trainings.
+    pub events_written: String,
+    pub events: Vec<DemoEvent>,
+    /// Typical requests of the months before, repeated over the year.
+    pub past_requests: Vec<PastRequest>,
+    /// Names of the colleagues who handed in the past requests.
+    pub first_names: Vec<String>,
+    pub last_names: Vec<String>,
+}
 
-pub const DEPARTMENTS: &[&str] = &[
-    "Bürgerbüro",
-    "Bauamt",
-    "Ordnungsamt",
-    "Personal und Organisation",
-    "Kämmerei",
-    "Jugendamt",
-    "Sozialamt",
-    "Stadtplanung",
-    "Schule und Sport",
-    "Kultur",
-    "Projektbüro Digitale Modellregion",
-    "IT-Abteilung",
-    "Standesamt",
-    "Tiefbau",
-];
+#[derive(Debug, Deserialize)]
+pub struct DemoTopic {
+    pub slug: String,
+    pub name: String,
+    pub category: String,
+    pub synonyms: Vec<String>,
+    pub description: String,
+}
 
+#[derive(Debug, Deserialize)]
 pub struct DemoLotse {
-    pub name: &'static str,
-    pub department: &'static str,
-    pub location: &'static str,
-    pub availability: &'static str,
-    pub skills: &'static [(&'static str, u8)],
-    pub learning: &'static [&'static str],
+    pub name: String,
+    pub department: String,
+    pub location: String,
+    pub availability: String,
+    pub skills: Vec<DemoSkill>,
+    /// Topic slugs.
+    pub learning: Vec<String>,
     pub active: bool,
 }
 
-const fn l(
-    name: &'static str,
-    department: &'static str,
-    location: &'static str,
-    availability: &'static str,
-    skills: &'static [(&'static str, u8)],
-    learning: &'static [&'static str],
-    active: bool,
-) -> DemoLotse {
-    DemoLotse {
-        name,
-        department,
-        location,
-        availability,
-        skills,
-        learning,
-        active,
-    }
+#[derive(Debug, Deserialize)]
+pub struct DemoSkill {
+    /// A topic's slug.
+    pub topic: String,
+    pub level: u8,
 }
 
-pub const LOTSEN: &[DemoLotse] = &[
-    l(
-        "Jörg Müller",
-        "IT-Abteilung",
-        "Rathaus II, Raum 2.14",
-        "Mo–Do ganztägig",
-        &[
-            ("dms", 3),
-            ("teams", 2),
-            ("outlook", 2),
-            ("passwoerter", 3),
-            ("smartphone", 2),
-        ],
-        &["ki"],
-        true,
-    ),
-    l(
-        "Sabine Öztürk",
-        "Bürgerbüro",
-        "Rathaus I, Raum 0.05",
-        "Di+Do vormittags",
-        &[
-            ("ozg", 3),
-            ("dms", 2),
-            ("videokonferenzen", 1),
-            ("barrierefreiheit", 2),
-        ],
-        &[],
-        true,
-    ),
-    l(
-        "Katrin Schäfer",
-        "Personal und Organisation",
-        "Rathaus I, Raum 1.21",
-        "Mo, Mi, Fr vormittags",
-        &[("dms", 3), ("excel", 2), ("word", 3), ("onenote", 1)],
-        &["powerpoint"],
-        true,
-    ),
-    l(
-        "Thomas Weißenberg",
-        "Kämmerei",
-        "Rathaus I, Raum 2.03",
-        "Di–Do",
-        &[
-            ("e-rechnung", 3),
-            ("excel", 3),
-            ("digitale-signatur", 2),
-            ("dms", 2),
-        ],
-        &[],
-        true,
-    ),
-    l(
-        "Ayşe Demir",
-        "Jugendamt",
-        "Rathaus II, Raum 1.08",
-        "Mo+Mi nachmittags",
-        &[("teams", 3), ("videokonferenzen", 3), ("datenschutz", 2)],
-        &["onenote"],
-        true,
-    ),
-    l(
-        "Michael Hoffmann",
-        "Bauamt",
-        "Rathaus II, Raum 3.11",
-        "Do vormittags",
-        &[("dms", 2), ("ozg", 2), ("smart-city", 1), ("excel", 1)],
-        &[],
-        true,
-    ),
-    l(
-        "Petra Lübke",
-        "Sozialamt",
-        "Rathaus II, Raum 0.12",
-        "Di+Do vormittags",
-        &[("datenschutz", 3), ("dms", 1), ("word", 2)],
-        &[],
-        true,
-    ),
-    l(
-        "Stefan Krämer",
-        "Ordnungsamt",
-        "Rathaus I, Raum 0.17",
-        "Mo–Fr 8–12 Uhr",
-        &[
-            ("smartphone", 3),
-            ("outlook", 2),
-            ("passwoerter", 2),
-            ("homeoffice", 2),
-        ],
-        &[],
-        true,
-    ),
-    l(
-        "Nicole Brüggemann",
-        "Stadtplanung",
-        "Rathaus II, Raum 3.04",
-        "Mi ganztägig",
-        &[("smart-city", 3), ("powerpoint", 3), ("ki", 2)],
-        &[],
-        true,
-    ),
-    l(
-        "Andreas Köhler",
-        "Schule und Sport",
-        "Am Vreithof 8, Raum 12",
-        "Di nachmittags",
-        &[
-            ("powerpoint", 2),
-            ("videokonferenzen", 2),
-            ("private-tools", 3),
-        ],
-        &[],
-        true,
-    ),
-    l(
-        "Julia Große-Wördemann",
-        "Kultur",
-        "Rathaus I, Raum 3.02",
-        "Mo+Do",
-        &[("barrierefreiheit", 3), ("word", 2), ("powerpoint", 2)],
-        &[],
-        true,
-    ),
-    l(
-        "Dirk Schröder",
-        "Projektbüro Digitale Modellregion",
-        "Rathaus I, Raum 1.02",
-        "nach Absprache",
-        &[
-            ("orientierung", 3),
-            ("ki", 3),
-            ("smart-city", 3),
-            ("ozg", 2),
-            ("dms", 2),
-        ],
-        &[],
-        true,
-    ),
-    l(
-        "Martina Fuchs",
-        "Standesamt",
-        "Rathaus I, Raum 0.21",
-        "Mi+Fr vormittags",
-        &[("digitale-signatur", 3), ("ozg", 2), ("outlook", 1)],
-        &[],
-        true,
-    ),
-    l(
-        "Frank Peters",
-        "Tiefbau",
-        "Technisches Rathaus, Raum 104",
-        "Mo–Do 7–15 Uhr",
-        &[("excel", 2), ("smartphone", 2), ("homeoffice", 1)],
-        &["smart-city"],
-        true,
-    ),
-    l(
-        "Claudia Bäcker",
-        "Bürgerbüro",
-        "Rathaus I, Raum 0.06",
-        "Mo, Di, Do",
-        &[("ozg", 2), ("outlook", 3), ("teams", 1)],
-        &[],
-        true,
-    ),
-    l(
-        "Markus Jäger",
-        "IT-Abteilung",
-        "Rathaus II, Raum 2.16",
-        "Mo–Fr",
-        &[
-            ("teams", 3),
-            ("homeoffice", 3),
-            ("videokonferenzen", 2),
-            ("passwoerter", 3),
-            ("onenote", 2),
-        ],
-        &[],
-        true,
-    ),
-    l(
-        "Birgit Lohmann",
-        "Kämmerei",
-        "Rathaus I, Raum 2.05",
-        "Di+Mi vormittags",
-        &[("excel", 3), ("e-rechnung", 2), ("dms", 1)],
-        &[],
-        true,
-    ),
-    l(
-        "Heike Günther",
-        "Jugendamt",
-        "Rathaus II, Raum 1.10",
-        "Do nachmittags",
-        &[("dms", 2), ("datenschutz", 2), ("onenote", 2)],
-        &[],
-        true,
-    ),
-    l(
-        "Christian Sauerland",
-        "Personal und Organisation",
-        "Rathaus I, Raum 1.23",
-        "Mo–Mi",
-        &[
-            ("homeoffice", 2),
-            ("orientierung", 2),
-            ("teams", 2),
-            ("ki", 1),
-        ],
-        &[],
-        true,
-    ),
-    l(
-        "Elif Yılmaz",
-        "Sozialamt",
-        "Rathaus II, Raum 0.14",
-        "Di+Do nachmittags",
-        &[
-            ("private-tools", 2),
-            ("smartphone", 2),
-            ("barrierefreiheit", 1),
-        ],
-        &["barrierefreiheit"],
-        true,
-    ),
-    l(
-        "Jürgen Wiese",
-        "Bauamt",
-        "Rathaus II, Raum 3.15",
-        "Mo+Fr",
-        &[("digitale-signatur", 2), ("dms", 3), ("e-rechnung", 1)],
-        &[],
-        true,
-    ),
-    l(
-        "Anja Rüther",
-        "Projektbüro Digitale Modellregion",
-        "Rathaus I, Raum 1.03",
-        "Mo–Do",
-        &[
-            ("ozg", 3),
-            ("orientierung", 3),
-            ("powerpoint", 2),
-            ("videokonferenzen", 2),
-        ],
-        &[],
-        true,
-    ),
-    l(
-        "Tobias Brandt",
-        "Ordnungsamt",
-        "Rathaus I, Raum 0.19",
-        "Mi vormittags",
-        &[("ozg", 1), ("smartphone", 2), ("teams", 2)],
-        &[],
-        true,
-    ),
-    l(
-        "Susanne Vogt",
-        "Schule und Sport",
-        "Am Vreithof 8, Raum 14",
-        "Mo+Mi",
-        &[("onenote", 3), ("word", 2), ("ki", 1)],
-        &[],
-        true,
-    ),
-    l(
-        "Ralf Niggemeier",
-        "Tiefbau",
-        "Technisches Rathaus, Raum 110",
-        "Di+Do",
-        &[("smart-city", 2), ("excel", 2)],
-        &[],
-        true,
-    ),
-    l(
-        "Monika Schütte",
-        "Standesamt",
-        "Rathaus I, Raum 0.22",
-        "Do ganztägig",
-        &[("word", 3), ("outlook", 2), ("barrierefreiheit", 2)],
-        &[],
-        true,
-    ),
-    l(
-        "Kevin Başaran",
-        "IT-Abteilung",
-        "Rathaus II, Raum 2.18",
-        "Mo–Fr nachmittags",
-        &[
-            ("ki", 3),
-            ("private-tools", 2),
-            ("passwoerter", 2),
-            ("smartphone", 3),
-        ],
-        &[],
-        true,
-    ),
-    l(
-        "Gabriele Hünting",
-        "Kultur",
-        "Rathaus I, Raum 3.04",
-        "Di vormittags",
-        &[
-            ("videokonferenzen", 1),
-            ("private-tools", 2),
-            ("orientierung", 1),
-        ],
-        &[],
-        true,
-    ),
-    l(
-        "Matthias Düllmann",
-        "Stadtplanung",
-        "Rathaus II, Raum 3.06",
-        "Mo–Do",
-        &[("smart-city", 2), ("dms", 2), ("powerpoint", 1)],
-        &[],
-        true,
-    ),
-    l(
-        "Sandra Kleine",
-        "Personal und Organisation",
-        "Rathaus I, Raum 1.25",
-        "Fr vormittags",
-        &[("datenschutz", 3), ("passwoerter", 2), ("e-rechnung", 1)],
-        &[],
-        true,
-    ),
-    l(
-        "Uwe Rademacher",
-        "Kämmerei",
-        "Rathaus I, Raum 2.07",
-        "Mo+Di",
-        &[("e-rechnung", 3), ("digitale-signatur", 2)],
-        &[],
-        true,
-    ),
-    l(
-        "Laura Bergmann",
-        "Bürgerbüro",
-        "Rathaus I, Raum 0.07",
-        "Mi+Fr",
-        &[("ozg", 2), ("teams", 2), ("private-tools", 1)],
-        &["ozg"],
-        true,
-    ),
-    l(
-        "Norbert Kaiser",
-        "Bauamt",
-        "Rathaus II, Raum 3.17",
-        "Di",
-        &[("dms", 1), ("outlook", 1)],
-        &[],
-        false,
-    ),
-    l(
-        "Ingrid Potthoff",
-        "Sozialamt",
-        "Rathaus II, Raum 0.16",
-        "Mo",
-        &[("word", 2), ("outlook", 1)],
-        &[],
-        false,
-    ),
-    l(
-        "Hendrik Stratmann",
-        "Schule und Sport",
-        "Am Vreithof 8, Raum 9",
-        "Do",
-        &[
-            ("homeoffice", 2),
-            ("videokonferenzen", 2),
-            ("smartphone", 1),
-        ],
-        &[],
-        true,
-    ),
-    l(
-        "Melanie Wulf",
-        "Jugendamt",
-        "Rathaus II, Raum 1.12",
-        "Mo–Mi vormittags",
-        &[("barrierefreiheit", 2), ("word", 2), ("onenote", 1)],
-        &[],
-        true,
-    ),
-    l(
-        "Sebastian Göbel",
-        "Projektbüro Digitale Modellregion",
-        "Rathaus I, Raum 1.04",
-        "nach Absprache",
-        &[
-            ("dms", 3),
-            ("ozg", 3),
-            ("e-rechnung", 2),
-            ("digitale-signatur", 3),
-        ],
-        &[],
-        true,
-    ),
-    l(
-        "Karin Nölle",
-        "Standesamt",
-        "Rathaus I, Raum 0.23",
-        "Di+Do",
-        &[("outlook", 2), ("excel", 1)],
-        &[],
-        false,
-    ),
-    l(
-        "Oliver Rehbein",
-        "Tiefbau",
-        "Technisches Rathaus, Raum 112",
-        "Mi",
-        &[("smartphone", 2), ("homeoffice", 2), ("teams", 1)],
-        &[],
-        true,
-    ),
-    l(
-        "Franziska Lütkehaus",
-        "Kultur",
-        "Rathaus I, Raum 3.06",
-        "Mo+Do nachmittags",
-        &[("ki", 2), ("powerpoint", 3), ("private-tools", 2)],
-        &[],
-        true,
-    ),
-];
+#[derive(Debug, Deserialize)]
+pub struct DemoRequest {
+    pub key: String,
+    pub kind: String,
+    /// A topic's slug.
+    pub topic: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub requester: DemoRequester,
+    pub status: String,
+    /// A Lotse's name.
+    pub assignee: Option<String>,
+}
 
-/// The demo Lotse the `lotse` demo account belongs to.
-pub const DEMO_ACCOUNT_LOTSE: &str = "Jörg Müller";
+#[derive(Debug, Deserialize)]
+pub struct DemoRequester {
+    pub name: String,
+    pub department: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DemoNote {
+    pub key: String,
+    /// A request's key.
+    pub request: String,
+    pub text: String,
+    pub author: String,
+    pub internal: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DemoApplication {
+    pub key: String,
+    pub name: String,
+    pub department: String,
+    pub contact: String,
+    /// Topic slugs.
+    pub topics: Vec<String>,
+    pub motivation: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DemoEvent {
+    pub key: String,
+    pub title: String,
+    /// A topic's slug.
+    pub topic: Option<String>,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub location: String,
+    pub description: String,
+    pub seats: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PastRequest {
+    pub kind: String,
+    /// A topic's slug.
+    pub topic: String,
+    pub title: String,
+}
+
+/// The demo data set. The file is part of the binary and read once; a test reads it at every
+/// build, so a broken file never reaches a server.
+pub fn data() -> &'static DemoData {
+    static DATA: OnceLock<DemoData> = OnceLock::new();
+    DATA.get_or_init(|| {
+        serde_json::from_str(include_str!("../data/demo.json"))
+            .expect("data/demo.json is checked by demo::tests::the_data_file_reads")
+    })
+}
 
 /// `vorname.nachname@soest.de`, folded to ASCII as the city's mail addresses are.
 pub fn email_for(name: &str) -> String {
@@ -596,174 +178,6 @@ pub fn email_for(name: &str) -> String {
     format!("{out}@soest.de")
 }
 
-/// Requests: (key, kind, topic slug, title, description, requester (name, department), status, assignee).
-type DemoRequest = (
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    &'static str,
-    &'static str,
-    (&'static str, &'static str),
-    &'static str,
-    Option<&'static str>,
-);
-
-const REQUESTS: &[DemoRequest] = &[
-    ("e-akte-bauantrag", "frage", Some("dms"), "Wie lege ich eine E-Akte für einen Bauantrag an?",
-     "Wir sollen ab nächstem Monat Bauanträge nur noch elektronisch führen. Welche Aktenplan-Nummer nehme ich und wie hänge ich die Pläne an?",
-     ("Peter Brinkmann", "Bauamt"), "neu", None),
-    ("kalender-diensthandy", "problem", Some("outlook"), "Kalender erscheint nicht auf dem Diensthandy",
-     "Seit dem Update sehe ich meine Termine nur noch am PC, nicht mehr auf dem Diensthandy.",
-     ("Renate Hellweg", "Ordnungsamt"), "in_bearbeitung", Some("Stefan Krämer")),
-    ("pivot-schulung", "wunsch", Some("excel"), "Schulung zu Pivot-Tabellen",
-     "Im Team werten wir viele Listen aus. Eine kurze Schulung zu Pivot-Tabellen würde uns sehr helfen.",
-     ("Bernd Schulte", "Kämmerei"), "weitergeleitet", None),
-    ("headsets-besprechungsraum", "anregung", Some("videokonferenzen"), "Headsets für Besprechungsraum 1.12",
-     "Bei Videokonferenzen im Raum 1.12 hört man die Teilnehmenden schlecht. Ein Konferenzmikrofon wäre gut.",
-     ("Lena Vorwerk", "Jugendamt"), "erledigt", Some("Ayşe Demir")),
-    ("ozg-antraege", "frage", Some("ozg"), "Welche Anträge gehen schon online?",
-     "Bürgerinnen und Bürger fragen am Schalter oft, was sie online erledigen können. Gibt es eine aktuelle Liste?",
-     ("Tanja Rosenbaum", "Bürgerbüro"), "erledigt", Some("Sabine Öztürk")),
-    ("teamtresor", "problem", Some("passwoerter"), "Kein Zugang zum Team-Tresor im Passwort-Manager",
-     "Ich bin neu im Team und sehe die gemeinsamen Zugänge im Passwort-Manager nicht.",
-     ("Jan Overhoff", "Sozialamt"), "in_bearbeitung", Some("Jörg Müller")),
-    ("ki-einfuehrung", "wunsch", Some("ki"), "Einführung in KI-Textassistenten",
-     "Was dürfen wir mit KI-Textassistenten machen und was nicht? Eine Einführung für unser Team wäre toll.",
-     ("Miriam Klute", "Kultur"), "neu", None),
-    ("digitale-sprechstunde", "anregung", None, "Digitale Sprechstunde im Standesamt",
-     "Vorgespräche zur Eheschließung könnten auch per Video stattfinden.",
-     ("Karl Deppe", "Standesamt"), "abgelehnt", None),
-];
-
-/// (key, request key, text, author, internal)
-const NOTES: &[(&str, &str, &str, &str, bool)] = &[
-    (
-        "kalender-1",
-        "kalender-diensthandy",
-        "Ich melde mich am Donnerstag bei Ihnen und schaue mir das Handy gemeinsam mit Ihnen an.",
-        "Stefan Krämer",
-        false,
-    ),
-    (
-        "teamtresor-1",
-        "teamtresor",
-        "Freigabe für den Team-Tresor ist bei der IT beantragt (Ticket 4711).",
-        "Jörg Müller",
-        true,
-    ),
-    (
-        "pivot-1",
-        "pivot-schulung",
-        "An das Projektbüro weitergegeben; eine Excel-Schulung ist für März geplant.",
-        "Birgit Lohmann",
-        false,
-    ),
-];
-
-/// (key, name, department, contact, topic slugs, motivation)
-type DemoApplication = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static [&'static str],
-    &'static str,
-);
-
-const APPLICATIONS: &[DemoApplication] = &[
-    (
-        "bewerbung-wessel",
-        "Carina Wessel",
-        "Schule und Sport",
-        "carina.wessel@soest.de",
-        &["teams", "onenote"],
-        "Ich zeige Kolleginnen gern, wie wir im Team mit OneNote arbeiten.",
-    ),
-    (
-        "bewerbung-hageboeck",
-        "Ludger Hageböck",
-        "Tiefbau",
-        "02921 103-3312",
-        &["smartphone", "smart-city"],
-        "Draußen auf der Baustelle nutzen wir viel das Diensthandy – da kann ich helfen.",
-    ),
-];
-
-/// (key, title, topic slug, starts_at, ends_at, location, description, seats)
-type DemoEvent = (
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<u32>,
-);
-
-const EVENTS: &[DemoEvent] = &[
-    (
-        "e-akte-kompakt",
-        "E-Akte kompakt: Ablage und Aktenplan",
-        Some("dms"),
-        "2026-12-08T09:00",
-        "2026-12-08T11:00",
-        "Rathaus I, Sitzungssaal",
-        "Grundlagen der E-Akte für alle, die bald elektronisch ablegen.",
-        Some(16),
-    ),
-    (
-        "teams-alltag",
-        "Microsoft Teams im Arbeitsalltag",
-        Some("teams"),
-        "2027-01-12T13:30",
-        "2027-01-12T15:00",
-        "Online (Teams-Besprechung)",
-        "Kanäle, Chats und Dateien: Tipps für die tägliche Zusammenarbeit.",
-        Some(40),
-    ),
-    (
-        "ozg-onlinedienste",
-        "OZG: Die Onlinedienste der Stadt Soest",
-        Some("ozg"),
-        "2027-02-09T10:00",
-        "2027-02-09T12:00",
-        "Rathaus II, Raum 0.01",
-        "Welche Leistungen online gehen und wie Anträge im Fachamt ankommen.",
-        Some(25),
-    ),
-    (
-        "excel-pivot",
-        "Excel: Pivot-Tabellen für Einsteiger*innen",
-        Some("excel"),
-        "2027-03-02T09:00",
-        "2027-03-02T12:00",
-        "Rathaus I, Schulungsraum 1.30",
-        "Listen auswerten ohne Formelakrobatik.",
-        Some(12),
-    ),
-    (
-        "vortrag-ki",
-        "Vortrag: Künstliche Intelligenz in der Verwaltung",
-        Some("ki"),
-        "2027-04-20T14:00",
-        "2027-04-20T15:30",
-        "Rathaus I, Sitzungssaal",
-        "Chancen, Grenzen und Regeln für KI-Werkzeuge – mit Gästen aus der Digitalen Modellregion.",
-        Some(80),
-    ),
-    (
-        "barrierefreie-dokumente",
-        "Barrierefreie Dokumente mit Word",
-        Some("barrierefreiheit"),
-        "2027-05-25T09:00",
-        "2027-05-25T11:30",
-        "Rathaus I, Schulungsraum 1.30",
-        "Überschriften, Alternativtexte und Tabellen so anlegen, dass alle sie lesen können.",
-        Some(14),
-    ),
-];
-
 fn mutation(collection: &str, key: &str, data: Value) -> Mutation {
     Mutation {
         mutation_id: demo_id("mutations", &format!("{collection}/{key}")),
@@ -777,20 +191,21 @@ fn mutation(collection: &str, key: &str, data: Value) -> Mutation {
 
 /// All demo records as creating mutations, referenced records first.
 pub fn mutations() -> Vec<Mutation> {
+    let data = data();
     let mut out = Vec::new();
-    for (slug, name, category, synonyms, description) in TOPICS {
+    for t in &data.topics {
         out.push(mutation(
             "topics",
-            slug,
-            json!({"name": name, "slug": slug, "category": category,
-                   "synonyms": synonyms, "description": description}),
+            &t.slug,
+            json!({"name": t.name, "slug": t.slug, "category": t.category,
+                   "synonyms": t.synonyms, "description": t.description}),
         ));
     }
-    for (i, lotse) in LOTSEN.iter().enumerate() {
+    for (i, lotse) in data.lotsen.iter().enumerate() {
         let skills: Vec<Value> = lotse
             .skills
             .iter()
-            .map(|(slug, level)| json!({"topic": topic_id(slug), "level": level}))
+            .map(|s| json!({"topic": topic_id(&s.topic), "level": s.level}))
             .collect();
         let learning: Vec<String> = lotse.learning.iter().map(|s| topic_id(s)).collect();
         // Inactive profiles were last confirmed long ago; the others within the last year.
@@ -801,12 +216,12 @@ pub fn mutations() -> Vec<Mutation> {
         };
         out.push(mutation(
             "lotsen",
-            lotse.name,
+            &lotse.name,
             json!({
                 "name": lotse.name,
                 "department": lotse.department,
                 "phone": format!("02921 103-{}", 2104 + i * 17),
-                "email": email_for(lotse.name),
+                "email": email_for(&lotse.name),
                 "location": lotse.location,
                 "availability": lotse.availability,
                 "skills": skills,
@@ -817,189 +232,85 @@ pub fn mutations() -> Vec<Mutation> {
         ));
     }
     let now = time::OffsetDateTime::now_utc();
-    for (i, (key, kind, topic, title, description, (name, department), status, assignee)) in
-        REQUESTS.iter().enumerate()
-    {
+    for (i, r) in data.requests.iter().enumerate() {
         // The open requests came in during the last three weeks.
         let created = now - time::Duration::hours(20 + 61 * i as i64);
-        let mut data = json!({
-            "kind": kind,
-            "topic": topic.map(topic_id),
-            "title": title,
-            "description": description,
-            "requester": {"name": name, "department": department,
-                          "contact": email_for(name)},
-            "status": status,
-            "assignee": assignee.map(lotse_id),
+        let mut record = json!({
+            "kind": r.kind,
+            "topic": r.topic.as_deref().map(topic_id),
+            "title": r.title,
+            "description": r.description,
+            "requester": {"name": r.requester.name, "department": r.requester.department,
+                          "contact": email_for(&r.requester.name)},
+            "status": r.status,
+            "assignee": r.assignee.as_deref().map(lotse_id),
             "created_at": sync::format_utc(created),
         });
-        if matches!(*status, "erledigt" | "abgelehnt") {
-            data["closed_at"] = json!(sync::format_utc(created + time::Duration::hours(18)));
+        if matches!(r.status.as_str(), "erledigt" | "abgelehnt") {
+            record["closed_at"] = json!(sync::format_utc(created + time::Duration::hours(18)));
         }
-        out.push(mutation("requests", key, data));
+        out.push(mutation("requests", &r.key, record));
     }
     out.extend(past_requests(now));
-    for (key, request, text, author, internal) in NOTES {
+    for n in &data.notes {
         out.push(mutation(
             "notes",
-            key,
-            json!({"request": demo_id("requests", request), "text": text,
-                   "author": author, "internal": internal}),
+            &n.key,
+            json!({"request": demo_id("requests", &n.request), "text": n.text,
+                   "author": n.author, "internal": n.internal}),
         ));
     }
-    for (key, name, department, contact, topics, motivation) in APPLICATIONS {
-        let topics: Vec<String> = topics.iter().map(|s| topic_id(s)).collect();
+    for a in &data.applications {
+        let topics: Vec<String> = a.topics.iter().map(|s| topic_id(s)).collect();
         out.push(mutation(
             "applications",
-            key,
-            json!({"name": name, "department": department, "contact": contact,
-                   "topics": topics, "motivation": motivation, "status": "neu"}),
+            &a.key,
+            json!({"name": a.name, "department": a.department, "contact": a.contact,
+                   "topics": topics, "motivation": a.motivation, "status": "neu"}),
         ));
     }
     let weeks = weeks_since_written(time::OffsetDateTime::now_utc().date());
-    for (key, title, topic, starts_at, ends_at, location, description, seats) in EVENTS {
-        let (starts_at, ends_at) = (later_by(starts_at, weeks), later_by(ends_at, weeks));
+    for e in &data.events {
+        let (starts_at, ends_at) = (later_by(&e.starts_at, weeks), later_by(&e.ends_at, weeks));
         out.push(mutation(
             "events",
-            key,
-            json!({"title": title, "topic": topic.map(topic_id), "starts_at": starts_at,
-                   "ends_at": ends_at, "location": location,
-                   "description": description, "seats": seats}),
+            &e.key,
+            json!({"title": e.title, "topic": e.topic.as_deref().map(topic_id),
+                   "starts_at": starts_at, "ends_at": ends_at, "location": e.location,
+                   "description": e.description, "seats": e.seats}),
         ));
     }
     out
 }
 
-/// Typical requests of the months before (kind, topic slug, title), repeated over the year.
-const PAST: &[(&str, &str, &str)] = &[
-    ("frage", "dms", "Wie finde ich eine Akte im DMS wieder?"),
-    ("frage", "dms", "Wiedervorlage im DMS einrichten"),
-    (
-        "problem",
-        "dms",
-        "Dokument lässt sich nicht zur E-Akte hinzufügen",
-    ),
-    ("frage", "ozg", "Wo sehe ich eingegangene Onlineanträge?"),
-    ("wunsch", "ozg", "Schulung zum Servicekonto NRW"),
-    (
-        "problem",
-        "videokonferenzen",
-        "Kein Ton in der Videokonferenz",
-    ),
-    (
-        "frage",
-        "videokonferenzen",
-        "Wie teile ich meinen Bildschirm?",
-    ),
-    ("frage", "teams", "Kanal für unser Team anlegen"),
-    (
-        "anregung",
-        "teams",
-        "Gemeinsame Dateiablage statt E-Mail-Anhängen",
-    ),
-    (
-        "problem",
-        "outlook",
-        "Funktionspostfach wird nicht angezeigt",
-    ),
-    ("frage", "outlook", "Abwesenheitsnotiz einrichten"),
-    ("wunsch", "excel", "Einführung in Formeln und Filter"),
-    ("frage", "excel", "Liste nach zwei Spalten sortieren"),
-    ("frage", "word", "Serienbrief mit Adressliste"),
-    (
-        "frage",
-        "powerpoint",
-        "Vorlage der Stadt für Präsentationen",
-    ),
-    ("frage", "passwoerter", "Passwort-Manager für das Team"),
-    (
-        "problem",
-        "smartphone",
-        "Diensthandy synchronisiert keine Kontakte",
-    ),
-    ("frage", "e-rechnung", "Wie prüfe ich eine E-Rechnung?"),
-    (
-        "wunsch",
-        "e-rechnung",
-        "Schulung XRechnung für die Sachbearbeitung",
-    ),
-    (
-        "frage",
-        "digitale-signatur",
-        "PDF elektronisch unterschreiben",
-    ),
-    (
-        "anregung",
-        "ki",
-        "KI-Assistent für Textentwürfe ausprobieren",
-    ),
-    (
-        "frage",
-        "ki",
-        "Darf ich Texte mit KI zusammenfassen lassen?",
-    ),
-    (
-        "frage",
-        "datenschutz",
-        "Personenbezogene Daten per E-Mail versenden?",
-    ),
-    ("frage", "homeoffice", "VPN-Verbindung von zu Hause"),
-    ("problem", "homeoffice", "Drucken im Homeoffice geht nicht"),
-    (
-        "frage",
-        "barrierefreiheit",
-        "Barrierefreie PDF-Dokumente erstellen",
-    ),
-];
-
-const FIRST_NAMES: &[&str] = &[
-    "Anna", "Jonas", "Maria", "Thomas", "Sabine", "Michael", "Julia", "Andreas", "Claudia",
-    "Markus", "Petra", "Frank", "Nadine", "Kemal", "Elena",
-];
-const LAST_NAMES: &[&str] = &[
-    "Becker",
-    "Hoffmann",
-    "Schäfer",
-    "Koch",
-    "Richter",
-    "Klein",
-    "Wolf",
-    "Neumann",
-    "Schwarz",
-    "Zimmermann",
-    "Krüger",
-    "Hartmann",
-    "Özdemir",
-];
 /// The closed requests of the eleven months before this one, more each month as the programme
 /// became known, so that `/buero/auswertung` shows a trend and a time to `erledigt`.
 fn past_requests(now: time::OffsetDateTime) -> Vec<Mutation> {
+    let data = data();
+    let (past, first, last) = (&data.past_requests, &data.first_names, &data.last_names);
+    let departments = &data.departments;
     let mut out = Vec::new();
     let mut n = 0usize;
     for months_back in (1..=11i64).rev() {
         let count = 14 - months_back as usize + (months_back as usize * 5) % 4;
         for _ in 0..count {
-            let (kind, topic, title) = PAST[(n * 7) % PAST.len()];
+            let p = &past[(n * 7) % past.len()];
             let created = now
                 - time::Duration::days(30 * months_back - (n as i64 * 11) % 28)
                 - time::Duration::minutes((n as i64 * 97) % 600);
             // Most are answered within a few days; some wait for a training.
             let hours = 2 + (n as i64 * 37) % 90 + if n.is_multiple_of(5) { 240 } else { 0 };
-            let name = format!(
-                "{} {}",
-                FIRST_NAMES[n % FIRST_NAMES.len()],
-                LAST_NAMES[(n * 5) % LAST_NAMES.len()]
-            );
+            let name = format!("{} {}", first[n % first.len()], last[(n * 5) % last.len()]);
             out.push(mutation(
                 "requests",
                 &format!("verlauf-{n}"),
                 json!({
-                    "kind": kind,
-                    "topic": topic_id(topic),
-                    "title": title,
+                    "kind": p.kind,
+                    "topic": topic_id(&p.topic),
+                    "title": p.title,
                     "description": "",
                     "requester": {"name": name,
-                                  "department": DEPARTMENTS[(n * 3) % DEPARTMENTS.len()],
+                                  "department": departments[(n * 3) % departments.len()],
                                   "contact": email_for(&name)},
                     "status": if n % 9 == 4 { "abgelehnt" } else { "erledigt" },
                     "assignee": null,
@@ -1013,17 +324,14 @@ fn past_requests(now: time::OffsetDateTime) -> Vec<Mutation> {
     out
 }
 
-/// The day the demo events' dates were written for. A demo seeded later moves them by whole
-/// weeks (same weekday, same time), so that it always shows upcoming trainings.
-const EVENTS_WRITTEN: (i32, u8, u8) = (2026, 11, 29);
-
+/// Whole weeks (rounded up) from the day the events were written for to `today`.
 fn weeks_since_written(today: time::Date) -> i64 {
-    let (y, m, d) = EVENTS_WRITTEN;
-    let written = time::Month::try_from(m)
-        .ok()
-        .and_then(|m| time::Date::from_calendar_date(y, m, d).ok());
+    let day = |unix_seconds: i64| unix_seconds.div_euclid(86_400);
+    let written =
+        lotsen_domain::time::unix_seconds(&format!("{}T00:00:00Z", data().events_written)).map(day);
+    let today = day(today.midnight().assume_utc().unix_timestamp());
     match written {
-        Some(w) if today > w => ((today - w).whole_days() + 6) / 7,
+        Some(w) if today > w => (today - w + 6) / 7,
         _ => 0,
     }
 }
@@ -1069,7 +377,7 @@ pub fn seed_if_empty(store: &Store) -> StoreResult<usize> {
             username: "lotse".into(),
             password_hash: hash_password("demo-lotse")?,
             role: "lotse".into(),
-            lotse: Some(lotse_id(DEMO_ACCOUNT_LOTSE)),
+            lotse: Some(lotse_id(&data().demo_account_lotse)),
             disabled: false,
             created_at: sync::now_utc(),
         },
@@ -1107,6 +415,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_data_file_reads() {
+        let d = data();
+        assert!(!d.topics.is_empty() && !d.lotsen.is_empty() && !d.events.is_empty());
+        assert!(d.lotsen.iter().any(|l| l.name == d.demo_account_lotse));
+    }
+
+    #[test]
     fn demo_events_move_by_whole_weeks_into_the_future() {
         let day = |y, m, d| time::Date::from_calendar_date(y, m, d).unwrap();
         assert_eq!(weeks_since_written(day(2026, time::Month::November, 1)), 0);
@@ -1128,33 +443,37 @@ mod tests {
         );
         assert_eq!(email_for("Ayşe Demir"), "ayse.demir@soest.de");
         assert_eq!(email_for("Elif Yılmaz"), "elif.yilmaz@soest.de");
-        for l in LOTSEN {
-            assert!(email_for(l.name).is_ascii(), "{}", l.name);
+        for l in &data().lotsen {
+            assert!(email_for(&l.name).is_ascii(), "{}", l.name);
         }
     }
 
     #[test]
     fn every_topic_has_an_active_lotse_and_dms_has_trainers() {
-        for (slug, ..) in TOPICS {
+        let d = data();
+        let teaches = |l: &DemoLotse, slug: &str| l.skills.iter().any(|s| s.topic == slug);
+        for t in &d.topics {
             assert!(
-                LOTSEN
-                    .iter()
-                    .any(|l| l.active && l.skills.iter().any(|(s, _)| s == slug)),
-                "{slug}"
+                d.lotsen.iter().any(|l| l.active && teaches(l, &t.slug)),
+                "{}",
+                t.slug
             );
         }
-        let dms: Vec<_> = LOTSEN
+        let dms: Vec<_> = d
+            .lotsen
             .iter()
-            .filter(|l| l.active && l.skills.iter().any(|(s, _)| *s == "dms"))
+            .filter(|l| l.active && teaches(l, "dms"))
             .collect();
         assert!(dms.len() >= 4);
-        assert!(dms.iter().any(|l| l.skills.contains(&("dms", 3))));
-        for l in LOTSEN {
+        assert!(dms
+            .iter()
+            .any(|l| l.skills.iter().any(|s| s.topic == "dms" && s.level == 3)));
+        for l in &d.lotsen {
             assert!((2..=6).contains(&l.skills.len()), "{}", l.name);
-            assert!(DEPARTMENTS.contains(&l.department), "{}", l.department);
-            for (slug, level) in l.skills {
-                assert!(TOPICS.iter().any(|t| t.0 == *slug), "{slug}");
-                assert!((1..=3).contains(level));
+            assert!(d.departments.contains(&l.department), "{}", l.department);
+            for s in &l.skills {
+                assert!(d.topics.iter().any(|t| t.slug == s.topic), "{}", s.topic);
+                assert!((1..=3).contains(&s.level));
             }
         }
     }

@@ -179,14 +179,14 @@ async fn start(state: AppState) {
     };
     // Edits are possible from here on, online or not; the sync loop starts once this tab may.
     let (tx, rx) = futures::channel::mpsc::unbounded();
-    state.trigger.set_value(Some(tx));
-    state.store.set_value(Some(store.clone()));
-    state.api.set_value(Some(api.clone()));
+    state.control.trigger.set_value(Some(tx));
+    state.services.store.set_value(Some(store.clone()));
+    state.services.api.set_value(Some(api.clone()));
     state.loaded.set(true);
     tabs::listen(move |message| spawn_local(sync::from_other_tab(state, message)));
     // While this tab waits for the lock, the syncing tab's messages keep it current.
     tabs::when_leader(async move {
-        state.leader.set_value(true);
+        state.control.leader.set_value(true);
         sync::run(state, store, api, rx).await;
     });
 }

@@ -18,14 +18,18 @@ pub async fn login(
     username: &str,
     password: &str,
 ) -> Result<SessionUser, FetchError> {
-    let api = state.api.get_value().ok_or_else(|| FetchError::Status {
-        status: 0,
-        code: "not_ready".into(),
-        message: "Der lokale Speicher ist noch nicht bereit.".into(),
-        errors: Vec::new(),
-    })?;
+    let api = state
+        .services
+        .api
+        .get_value()
+        .ok_or_else(|| FetchError::Status {
+            status: 0,
+            code: "not_ready".into(),
+            message: "Der lokale Speicher ist noch nicht bereit.".into(),
+            errors: Vec::new(),
+        })?;
     let user = api.login(username, password).await?;
-    if let Some(store) = state.store.get_value() {
+    if let Some(store) = state.services.store.get_value() {
         // A logout made offline is overtaken by this login.
         let _ = store.delete_meta(META_LOGOUT_PENDING).await;
     }
@@ -37,7 +41,10 @@ pub async fn login(
 /// Logs out: ends the session on the server (or later, if offline) and has the device cleared
 /// of everything only the login could see. Returns false if the user chose to stay.
 pub async fn logout(state: AppState) -> bool {
-    let (Some(store), Some(api)) = (state.store.get_value(), state.api.get_value()) else {
+    let (Some(store), Some(api)) = (
+        state.services.store.get_value(),
+        state.services.api.get_value(),
+    ) else {
         return false;
     };
     let lost = store.private_outbox().await.unwrap_or(0);
@@ -66,8 +73,8 @@ pub async fn logout(state: AppState) -> bool {
 /// Asks the syncing tab to switch the device to `user` (a login, a logout); it applies the
 /// switch between two runs, so that no pull made under the old login writes after it.
 fn ask_switch(state: AppState, user: Option<SessionUser>) {
-    if state.leader.get_value() {
-        state.session_change.set_value(Some(user));
+    if state.control.leader.get_value() {
+        state.control.session_change.set_value(Some(user));
         state.sync_now();
     } else {
         tabs::post(&TabMessage::SwitchUser { user });
@@ -79,7 +86,7 @@ fn ask_switch(state: AppState, user: Option<SessionUser>) {
 pub async fn check(state: &AppState, api: &Api) {
     if let Ok(user) = api.session().await {
         // A switch the user asked for meanwhile comes first; an equal user changes nothing.
-        state.session_change.update_value(|pending| {
+        state.control.session_change.update_value(|pending| {
             if pending.is_none() {
                 *pending = Some(user);
             }

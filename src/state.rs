@@ -271,6 +271,8 @@ pub struct SyncStatus {
     pub error: Option<String>,
 }
 
+/// What the screens read and what runs behind them, handed to every component as one context
+/// (`components::state()`): the reactive data, the services, and the control of the sync.
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub data: RwSignal<Records>,
@@ -282,13 +284,27 @@ pub struct AppState {
     /// Topics, Lotsen and events have been read: the directory screens can show, while
     /// requests and notes are still being read back.
     pub directory: RwSignal<bool>,
-    pub store: StoredValue<Option<Rc<Store>>, LocalStorage>,
-    pub api: StoredValue<Option<Rc<Api>>, LocalStorage>,
-    pub trigger: StoredValue<Option<UnboundedSender<()>>, LocalStorage>,
     /// The logged-in user (None: anonymous), as this device last knew it.
     pub user: RwSignal<Option<SessionUser>>,
     /// The ids of the requests created on this device.
     pub own_requests: RwSignal<Vec<String>>,
+    pub services: Services,
+    pub control: SyncControl,
+}
+
+/// The local database and the server, once the app has started (none before, or when the
+/// browser allows no local storage).
+#[derive(Clone, Copy)]
+pub struct Services {
+    pub store: StoredValue<Option<Rc<Store>>, LocalStorage>,
+    pub api: StoredValue<Option<Rc<Api>>, LocalStorage>,
+}
+
+/// How the sync loop is steered: woken, led by one tab, told of a switch of user.
+#[derive(Clone, Copy)]
+pub struct SyncControl {
+    /// Wakes the sync loop of this tab.
+    pub trigger: StoredValue<Option<UnboundedSender<()>>, LocalStorage>,
     /// This tab runs the sync loop (it holds the Web Lock); the others ask it by message.
     pub leader: StoredValue<bool>,
     /// A login or logout waiting to be applied by the sync loop, between two runs.
@@ -310,13 +326,17 @@ impl AppState {
             conflicts: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(false),
             directory: RwSignal::new(false),
-            store: StoredValue::new_local(None),
-            api: StoredValue::new_local(None),
-            trigger: StoredValue::new_local(None),
             user: RwSignal::new(None),
             own_requests: RwSignal::new(Vec::new()),
-            leader: StoredValue::new(false),
-            session_change: StoredValue::new(None),
+            services: Services {
+                store: StoredValue::new_local(None),
+                api: StoredValue::new_local(None),
+            },
+            control: SyncControl {
+                trigger: StoredValue::new_local(None),
+                leader: StoredValue::new(false),
+                session_change: StoredValue::new(None),
+            },
         }
     }
 
@@ -395,7 +415,7 @@ impl AppState {
 
     /// Re-reads everything from IndexedDB (after a login or logout, or another tab's).
     pub async fn reload(&self) {
-        let Some(store) = self.store.get_value() else {
+        let Some(store) = self.services.store.get_value() else {
             return;
         };
         if let Err(e) = self.load(&store).await {
@@ -430,11 +450,11 @@ impl AppState {
 
     /// Asks the sync loop to run now, in this tab or in the one that syncs.
     pub fn sync_now(&self) {
-        if !self.leader.get_value() {
+        if !self.control.leader.get_value() {
             tabs::post(&TabMessage::SyncNow);
             return;
         }
-        self.trigger.with_value(|t| {
+        self.control.trigger.with_value(|t| {
             if let Some(t) = t {
                 let _ = t.unbounded_send(());
             }
@@ -450,6 +470,7 @@ impl AppState {
         deleted: bool,
     ) -> Result<(), String> {
         let store = self
+            .services
             .store
             .get_value()
             .ok_or("Der lokale Speicher ist noch nicht bereit.")?;

@@ -46,6 +46,7 @@ pub async fn run(state: AppState, store: Rc<Store>, api: Rc<Api>, mut wake: Unbo
     session::check(&state, &api).await;
     loop {
         if let Some(user) = state
+            .control
             .session_change
             .try_update_value(Option::take)
             .flatten()
@@ -88,7 +89,7 @@ pub async fn run(state: AppState, store: Rc<Store>, api: Rc<Api>, mut wake: Unbo
         state.refresh_outbox(&store).await;
         state.sync.update(|s| s.running = false);
         share_status(&state);
-        if state.session_change.with_value(Option::is_some) {
+        if state.control.session_change.with_value(Option::is_some) {
             continue;
         }
         futures::select! {
@@ -103,8 +104,8 @@ pub async fn run(state: AppState, store: Rc<Store>, api: Rc<Api>, mut wake: Unbo
 /// What a message of another tab does here. Only the syncing tab (the leader) runs syncs and
 /// switches users; every tab follows the changes and the leader's status.
 pub async fn from_other_tab(state: AppState, message: TabMessage) {
-    let leader = state.leader.get_value();
-    let Some(store) = state.store.get_value() else {
+    let leader = state.control.leader.get_value();
+    let Some(store) = state.services.store.get_value() else {
         return;
     };
     match message {
@@ -129,7 +130,7 @@ pub async fn from_other_tab(state: AppState, message: TabMessage) {
         TabMessage::Reload => state.reload().await,
         TabMessage::SyncNow if leader => state.sync_now(),
         TabMessage::SwitchUser { user } if leader => {
-            state.session_change.set_value(Some(user));
+            state.control.session_change.set_value(Some(user));
             state.sync_now();
         }
         TabMessage::Status {

@@ -225,7 +225,7 @@ async fn reapply_local(state: AppState, conflict: Conflict) {
 
 pub fn dismiss(state: AppState, conflict_id: String) {
     spawn_local(async move {
-        if let Some(store) = state.store.get_value() {
+        if let Some(store) = state.services.store.get_value() {
             let _ = store.dismiss_conflict(&conflict_id).await;
             if let Ok(c) = store.conflicts().await {
                 state.conflicts.set(c);

@@ -23,12 +23,17 @@ const LOGIN_NEEDED: &str = "Nur für das Projektbüro. Bitte melden Sie sich an.
 
 /// The HTTP client, once the app has started.
 fn api(state: AppState) -> Result<Rc<Api>, FetchError> {
-    state.api.get_value().ok_or_else(|| FetchError::Status {
-        status: 0,
-        code: "not_ready".into(),
-        message: "Der lokale Speicher ist noch nicht bereit. Bitte laden Sie die Seite neu.".into(),
-        errors: Vec::new(),
-    })
+    state
+        .services
+        .api
+        .get_value()
+        .ok_or_else(|| FetchError::Status {
+            status: 0,
+            code: "not_ready".into(),
+            message: "Der lokale Speicher ist noch nicht bereit. Bitte laden Sie die Seite neu."
+                .into(),
+            errors: Vec::new(),
+        })
 }
 
 /// What the Büro reads at an account someone may be guessing the password of.

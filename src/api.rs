@@ -44,6 +44,17 @@ impl FetchError {
         }
     }
 
+    /// Before the app has opened its local database there is no client to ask with.
+    pub fn not_ready() -> FetchError {
+        FetchError::Status {
+            status: 0,
+            code: "not_ready".into(),
+            message: "Der lokale Speicher ist noch nicht bereit. Bitte laden Sie die Seite neu."
+                .into(),
+            errors: Vec::new(),
+        }
+    }
+
     pub fn is_reset(&self) -> bool {
         matches!(self, FetchError::Status { status: 410, .. })
     }

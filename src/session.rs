@@ -22,12 +22,7 @@ pub async fn login(
         .services
         .api
         .get_value()
-        .ok_or_else(|| FetchError::Status {
-            status: 0,
-            code: "not_ready".into(),
-            message: "Der lokale Speicher ist noch nicht bereit.".into(),
-            errors: Vec::new(),
-        })?;
+        .ok_or_else(FetchError::not_ready)?;
     let user = api.login(username, password).await?;
     if let Some(store) = state.services.store.get_value() {
         // A logout made offline is overtaken by this login.

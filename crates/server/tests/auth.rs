@@ -620,18 +620,12 @@ async fn buero_creates_and_changes_accounts_with_validation() {
     // Every problem at once, each at its field, in the order of the form.
     let (st, b) = post(json!({"username": "Kai Lotse", "password": "kurz", "role": "admin"})).await;
     assert_error(st, &b, 422, "invalid_username");
-    let fields: Vec<(&str, &str)> = b["errors"]
-        .as_array()
-        .expect("a list of errors")
-        .iter()
-        .map(|e| (e["code"].as_str().unwrap(), e["field"].as_str().unwrap()))
-        .collect();
     assert_eq!(
-        fields,
+        error_fields(&b),
         [
-            ("invalid_username", "username"),
-            ("weak_password", "password"),
-            ("invalid_role", "role"),
+            ("invalid_username".into(), "username".into()),
+            ("weak_password".into(), "password".into()),
+            ("invalid_role".into(), "role".into()),
         ]
     );
     assert_eq!(b["error"]["message"], b["errors"][0]["message"]);

@@ -337,18 +337,12 @@ async fn validation_rejections_store_nothing() {
     all["topic"] = json!(uuid());
     let m = mutation("requests", &uuid(), 0, all);
     let r = s.push(vec![m.clone()], Some(KEY_A)).await;
-    let errors: Vec<(&str, &str)> = r[0]["errors"]
-        .as_array()
-        .expect("a list of errors")
-        .iter()
-        .map(|e| (e["code"].as_str().unwrap(), e["field"].as_str().unwrap()))
-        .collect();
     assert_eq!(
-        errors,
+        error_fields(&r[0]),
         [
-            ("unknown_topic", "topic"),
-            ("required", "title"),
-            ("too_long", "description")
+            ("unknown_topic".into(), "topic".into()),
+            ("required".into(), "title".into()),
+            ("too_long".into(), "description".into()),
         ]
     );
     assert_eq!(r[0]["error"], r[0]["errors"][0]);

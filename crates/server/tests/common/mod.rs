@@ -360,6 +360,19 @@ pub async fn start_with(auth: AuthConfig) -> (Dirs, TestServer) {
 static COUNTER: AtomicU64 = AtomicU64::new(1);
 
 /// A fresh UUID-shaped id.
+/// The (code, field) pairs of an answer's `errors` list, in its order.
+pub fn error_fields(answer: &Value) -> Vec<(String, String)> {
+    answer["errors"]
+        .as_array()
+        .expect("a list of errors")
+        .iter()
+        .map(|e| {
+            let text = |k: &str| e[k].as_str().unwrap_or_default().to_owned();
+            (text("code"), text("field"))
+        })
+        .collect()
+}
+
 pub fn uuid() -> String {
     let mut b = [0u8; 6];
     getrandom::fill(&mut b).unwrap();

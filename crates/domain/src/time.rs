@@ -98,6 +98,20 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
 /// A request handed in at 00:30 on the 1st counts for the new month, as its writer saw it.
 pub fn local_month(utc: &str) -> Option<String> {
     let t = unix_seconds(utc)?;
+    // Soest is one or two hours ahead of UTC, so before the 28th the local date is still in the
+    // UTC month: the month is read off the stamp (the evaluation does this for every request).
+    if utc
+        .get(8..10)
+        .and_then(|d| d.parse::<u8>().ok())
+        .is_some_and(|d| d < 28)
+    {
+        return utc.get(0..7).map(str::to_owned);
+    }
+    Some(local_month_of(t))
+}
+
+/// [`local_month`] of Unix seconds, with the summer-time rule.
+fn local_month_of(t: i64) -> String {
     let year = civil_from_days(t.div_euclid(86_400)).0;
     // 1970-01-01 was a Thursday; day 3 after it (a Sunday) has (days - 3) % 7 == 0.
     let last_sunday = |month: i64| {
@@ -107,7 +121,7 @@ pub fn local_month(utc: &str) -> Option<String> {
     let summer = (last_sunday(3) * 86_400 + 3_600)..(last_sunday(10) * 86_400 + 3_600);
     let offset = if summer.contains(&t) { 7_200 } else { 3_600 };
     let (y, m, _) = civil_from_days((t + offset).div_euclid(86_400));
-    Some(format!("{y:04}-{m:02}"))
+    format!("{y:04}-{m:02}")
 }
 
 /// The `count` months ending with `last` (`YYYY-MM`), oldest first.
@@ -212,6 +226,11 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             prop_assert_eq!(days_from_civil(y, m, d), days);
             prop_assert!((1..=12).contains(&m) && (1..=31).contains(&d));
+        }
+
+        #[test]
+        fn reading_the_month_off_the_stamp_agrees_with_the_summer_time_rule(t in 0i64..4_000_000_000) {
+            prop_assert_eq!(local_month(&utc_stamp(t)), Some(local_month_of(t)));
         }
 
         #[test]

@@ -141,9 +141,8 @@ fn ConflictItem(conflict: Conflict, take_into_form: Option<Callback<Value>>) -> 
             .collect::<Vec<_>>()
     });
     let why = conflict
-        .error
-        .as_ref()
-        .map(|e| format!("Nicht angenommen: {}", e.message))
+        .refusal()
+        .map(|reasons| format!("Nicht angenommen: {reasons}"))
         .unwrap_or_else(|| "Gleichzeitig geändert".to_owned());
     let can_reapply = server.is_some() && conflict.error.is_none();
     let take = take_into_form.filter(|_| conflict.error.is_some());

@@ -96,7 +96,7 @@ pub fn RequestsPage() -> impl IntoView {
                             let at = c.at;
                             let title = c.local.get("title").and_then(|t| t.as_str()).unwrap_or("Eintrag").to_owned();
                             let description = c.local.get("description").and_then(|t| t.as_str()).unwrap_or_default().to_owned();
-                            let why = c.error.as_ref().map(|e| e.message.clone())
+                            let why = c.refusal()
                                 .unwrap_or_else(|| format!("Gleichzeitig geändert: {}", c.fields.join(", ")));
                             let is_request = c.collection == "requests";
                             let local = c.local.clone();

@@ -74,8 +74,25 @@ pub struct Conflict {
     pub server: Option<Envelope>,
     /// The fields both sides changed; empty when the whole edit was refused.
     pub fields: Vec<String>,
+    /// Why the edit was refused: the first of `errors`.
     pub error: Option<FieldError>,
+    /// Every problem of a refused edit (kept beside `error`, which conflicts stored by older
+    /// versions of the app have alone).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
     pub at: f64,
+}
+
+impl Conflict {
+    /// Every reason the edit was refused, as one text; None for a conflict of two edits.
+    pub fn refusal(&self) -> Option<String> {
+        let messages: Vec<&str> = if self.errors.is_empty() {
+            self.error.iter().map(|e| e.message.as_str()).collect()
+        } else {
+            self.errors.iter().map(|e| e.message.as_str()).collect()
+        };
+        (!messages.is_empty()).then(|| messages.join(" "))
+    }
 }
 
 /// What changed in the local store, for the in-memory state to follow.
@@ -274,7 +291,7 @@ pub fn push_result(
                             local,
                             Some(server.clone()),
                             merged.conflicts.clone(),
-                            None,
+                            Vec::new(),
                             stamps,
                         )
                     });
@@ -308,8 +325,13 @@ pub fn push_result(
                 server => {
                     // Deleted on one side and changed on the other: the server's state stands,
                     // the local version is kept for the user.
-                    let conflict =
-                        conflict_of(local, server.clone(), vec!["deleted".into()], None, stamps);
+                    let conflict = conflict_of(
+                        local,
+                        server.clone(),
+                        vec!["deleted".into()],
+                        Vec::new(),
+                        stamps,
+                    );
                     Pushed {
                         queue: Queue::Remove,
                         record: Some(server.map_or_else(|| removed(local), shown)),
@@ -319,13 +341,13 @@ pub fn push_result(
             }
         }
         MutationStatus::Rejected => {
-            let conflict = conflict_of(
-                sent,
-                result.record.clone(),
-                Vec::new(),
-                result.error.clone(),
-                stamps,
-            );
+            // A server before lists of errors sends only `error`.
+            let errors = if result.errors.is_empty() {
+                result.error.iter().cloned().collect()
+            } else {
+                result.errors.clone()
+            };
+            let conflict = conflict_of(sent, result.record.clone(), Vec::new(), errors, stamps);
             if newer.is_some() {
                 return Pushed {
                     queue: Queue::Keep,
@@ -382,7 +404,7 @@ fn conflict_of(
     entry: &OutboxEntry,
     server: Option<Envelope>,
     fields: Vec<String>,
-    error: Option<FieldError>,
+    errors: Vec<FieldError>,
     stamps: &mut impl Stamps,
 ) -> Conflict {
     Conflict {
@@ -393,7 +415,8 @@ fn conflict_of(
         local: entry.data.clone(),
         server,
         fields,
-        error,
+        error: errors.first().cloned(),
+        errors,
         at: stamps.now(),
     }
 }
@@ -441,6 +464,57 @@ mod tests {
     /// Found by `tests/sync_simulation.rs`: the answer to a push got lost, another client wrote
     /// the record, a pull brought that (beside the waiting edit) and moved the cursor past it;
     /// the retried push then got the stored answer with the record as it was back then.
+    #[test]
+    fn a_refusal_keeps_every_reason() {
+        let mut stamps = Counter(0);
+        let (sent, _) = edit(
+            None,
+            None,
+            "requests",
+            "r",
+            json!({"title": ""}),
+            false,
+            &mut stamps,
+        );
+        let problems = vec![
+            FieldError::new(
+                "unknown_topic",
+                "Dieses Thema gibt es nicht.",
+                Some("topic"),
+            ),
+            FieldError::new(
+                "required",
+                "Bitte füllen Sie dieses Feld aus.",
+                Some("title"),
+            ),
+        ];
+        let answer = MutationResult::rejected(&sent.mutation_id, problems.clone());
+        let conflict = push_result(&sent, Some(&sent), &answer, &mut stamps)
+            .conflict
+            .expect("kept");
+        assert_eq!(conflict.errors, problems);
+        assert_eq!(conflict.error.as_ref(), problems.first());
+        assert_eq!(
+            conflict.refusal().as_deref(),
+            Some("Dieses Thema gibt es nicht. Bitte füllen Sie dieses Feld aus.")
+        );
+        // A server before lists sends one error; a conflict stored before lists has one.
+        let mut old = answer.clone();
+        old.errors.clear();
+        let conflict = push_result(&sent, Some(&sent), &old, &mut stamps)
+            .conflict
+            .expect("kept");
+        assert_eq!(conflict.errors, problems[..1]);
+        let stored = Conflict {
+            errors: Vec::new(),
+            ..conflict
+        };
+        assert_eq!(
+            stored.refusal().as_deref(),
+            Some("Dieses Thema gibt es nicht.")
+        );
+    }
+
     #[test]
     fn only_topics_and_lotsen_change_the_search() {
         let put = |collection: &str| {

@@ -374,6 +374,9 @@ impl AppState {
     /// screen flickers to a half-read state.
     pub async fn load(&self, store: &Store) -> Result<(), StoreError> {
         let first = !self.directory.get_untracked();
+        // Who is logged in first: the header and the screens for Lotsen and the Büro must not
+        // show the anonymous view while the records are read.
+        self.user.set(store.user().await.ok().flatten());
         let mut failed = None;
         let mut data = read_data(store, &Collection::DIRECTORY)
             .await
@@ -399,7 +402,6 @@ impl AppState {
             self.index.set(Arc::new(data.index()));
             self.data.set(data);
         }
-        self.user.set(store.user().await.ok().flatten());
         self.conflicts
             .set(store.conflicts().await.unwrap_or_default());
         let last_sync = store

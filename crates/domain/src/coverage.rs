@@ -141,23 +141,10 @@ pub fn is_stale(confirmed_at: Option<&str>, today: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Skill;
     use proptest::prelude::*;
 
     fn lotse(department: &str, active: bool, skills: &[(&str, u8)]) -> Lotse {
-        Lotse {
-            name: "x".into(),
-            department: department.into(),
-            active,
-            skills: skills
-                .iter()
-                .map(|(t, l)| Skill {
-                    topic: (*t).into(),
-                    level: Level::new(*l).unwrap(),
-                })
-                .collect(),
-            ..Lotse::default()
-        }
+        Lotse::for_test("x", department, active, skills)
     }
 
     #[test]

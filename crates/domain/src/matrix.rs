@@ -110,7 +110,6 @@ impl Matrix {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Skill;
     use proptest::prelude::*;
 
     fn topic(name: &str, category: &str) -> Topic {
@@ -120,22 +119,6 @@ mod tests {
             category: category.into(),
             synonyms: Vec::new(),
             description: String::new(),
-        }
-    }
-
-    fn lotse(name: &str, department: &str, active: bool, skills: &[(&str, u8)]) -> Lotse {
-        Lotse {
-            name: name.into(),
-            department: department.into(),
-            active,
-            skills: skills
-                .iter()
-                .map(|(t, l)| Skill {
-                    topic: (*t).into(),
-                    level: Level::new(*l).unwrap(),
-                })
-                .collect(),
-            ..Lotse::default()
         }
     }
 
@@ -150,15 +133,15 @@ mod tests {
         let lotsen = [
             (
                 "a",
-                lotse(
+                Lotse::for_test(
                     "Jörg",
                     "Bürgerbüro",
                     true,
                     &[("t1", 1), ("t2", 3), ("t1", 2)],
                 ),
             ),
-            ("b", lotse("Eva", "Bauamt", true, &[("t1", 2)])),
-            ("c", lotse("Ina", "Bauamt", false, &[("t2", 3)])),
+            ("b", Lotse::for_test("Eva", "Bauamt", true, &[("t1", 2)])),
+            ("c", Lotse::for_test("Ina", "Bauamt", false, &[("t2", 3)])),
         ];
         let m = Matrix::build(
             topics.iter().map(|(id, t)| (*id, t)),
@@ -229,7 +212,7 @@ mod tests {
                 .map(|(i, s)| {
                     let s: Vec<(String, u8)> = s.iter().map(|(t, l)| (format!("t{t}"), *l)).collect();
                     let s: Vec<(&str, u8)> = s.iter().map(|(t, l)| (t.as_str(), *l)).collect();
-                    (format!("l{i}"), lotse(&format!("L {i}"), depts[departments[i]], active[i], &s))
+                    (format!("l{i}"), Lotse::for_test(&format!("L {i}"), depts[departments[i]], active[i], &s))
                 })
                 .collect();
             let build = |filter: &MatrixFilter| Matrix::build(

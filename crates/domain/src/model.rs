@@ -264,6 +264,31 @@ impl Lotse {
     ];
 }
 
+#[cfg(test)]
+impl Lotse {
+    /// A Lotse for tests: name, department, whether active, and (topic, level) skills.
+    pub(crate) fn for_test(
+        name: &str,
+        department: &str,
+        active: bool,
+        skills: &[(&str, u8)],
+    ) -> Lotse {
+        Lotse {
+            name: name.into(),
+            department: department.into(),
+            active,
+            skills: skills
+                .iter()
+                .map(|(topic, level)| Skill {
+                    topic: (*topic).into(),
+                    level: Level::new(*level).expect("a level from 1 to 3"),
+                })
+                .collect(),
+            ..Lotse::default()
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Requester {

@@ -8,6 +8,7 @@ pub mod card;
 pub mod coverage;
 pub mod csv;
 pub mod demand;
+pub mod directory;
 pub mod error;
 pub mod ics;
 pub mod logout;

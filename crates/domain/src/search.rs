@@ -128,7 +128,8 @@ impl Unit {
 }
 
 impl Index {
-    /// Builds the index. Inactive Lotsen are left out; skills on unknown topics are ignored.
+    /// Builds the index. Inactive Lotsen and Lotsen without a skill on a known topic are left
+    /// out; skills on unknown topics are ignored.
     pub fn build<'a>(
         topics: impl IntoIterator<Item = (&'a str, &'a Topic)>,
         lotsen: impl IntoIterator<Item = (&'a str, &'a Lotse)>,
@@ -162,6 +163,16 @@ impl Index {
             if !l.active {
                 continue;
             }
+            let mut skills: Vec<(usize, u8)> = l
+                .skills
+                .iter()
+                .filter_map(|s| position.get(s.topic.as_str()).map(|&t| (t, s.level.get())))
+                .collect();
+            // A profile that names no topic yet (made at a first login from the directory)
+            // helps with nothing: it is found once it names a skill.
+            if skills.is_empty() {
+                continue;
+            }
             let key = fold(l.department.trim());
             let department = match departments.iter().position(|d| d.key == key) {
                 Some(i) => i,
@@ -173,11 +184,6 @@ impl Index {
                     departments.len() - 1
                 }
             };
-            let mut skills: Vec<(usize, u8)> = l
-                .skills
-                .iter()
-                .filter_map(|s| position.get(s.topic.as_str()).map(|&t| (t, s.level.get())))
-                .collect();
             skills.sort_by_key(|&(t, level)| (Reverse(level), t));
             let folded = fold(&l.name);
             let words = words(&folded)
@@ -766,6 +772,17 @@ mod tests {
             Vec::<String>::new(),
             "inactive Lotsen are not found"
         );
+    }
+
+    #[test]
+    fn a_profile_without_a_skill_is_found_once_it_names_one() {
+        let mut f = Fixture::soest();
+        f.lotsen
+            .push(("l6".into(), lotse("Neu Nadine", "Kämmerei", &[])));
+        assert_eq!(names(&f.index(), &text("Nadine")), Vec::<String>::new());
+        assert_eq!(names(&f.index(), &text("Kämmerei")), Vec::<String>::new());
+        f.lotsen[5].1 = lotse("Neu Nadine", "Kämmerei", &[("teams", 1)]);
+        assert_eq!(names(&f.index(), &text("Nadine")), ["l6"]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `cargo xtask …`: everything the project needs, on a fresh machine with only the Rust toolchain.
 //!
 //! - `setup`  installs what is missing (wasm target, trunk, wasm-bindgen-cli, npm packages with
-//!   binaryen's wasm-opt and Playwright, Debian's Chromium); each step is skipped when present
+//!   binaryen's wasm-opt and Playwright, Debian's Chromium and OpenLDAP); each step is skipped when present
 //! - `build`  builds the release app into `dist/` and the release server
 //! - `run`    builds, then serves the app with demo data on `LOTSEN_ADDR` (default 127.0.0.1:8080)
 //! - `test`   formatting, clippy, native tests, wasm tests in headless Chromium, end-to-end tests

@@ -7,14 +7,16 @@ use crate::tasks::{root, run_cmd, step, Result};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 
-pub fn all(with_browser: bool) -> Result<()> {
+/// `for_tests`: also what only the tests need (Chromium, OpenLDAP).
+pub fn all(for_tests: bool) -> Result<()> {
     node()?;
     wasm_target()?;
     trunk()?;
     wasm_bindgen_cli()?;
     npm_packages()?;
-    if with_browser {
+    if for_tests {
         chromium()?;
+        openldap()?;
     }
     Ok(())
 }
@@ -169,6 +171,23 @@ fn npm_packages() -> Result<()> {
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// OpenLDAP's server and tools: the tests of the directory sign-in start their own `slapd`.
+fn openldap() -> Result<()> {
+    if [
+        "/usr/sbin/slapd",
+        "/usr/sbin/slapadd",
+        "/usr/bin/ldapadd",
+        "/usr/bin/ldapmodify",
+    ]
+    .iter()
+    .all(|p| Path::new(p).exists())
+    {
+        return Ok(());
+    }
+    step("Installing OpenLDAP (slapd, ldap-utils) from Debian for the directory tests");
+    apt_install(&["slapd", "ldap-utils"])
+}
 
 fn chromium() -> Result<()> {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {

@@ -241,6 +241,10 @@ pub struct AccountView {
     /// guessing the password); counted by the server in memory.
     #[serde(default)]
     pub failed_logins: u32,
+    /// Signed in through the city's directory: role and Lotse come from there and cannot be
+    /// changed here (the Büro may still lock it).
+    #[serde(default)]
+    pub directory: bool,
 }
 
 /// `POST /api/v1/accounts`.

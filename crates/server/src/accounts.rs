@@ -29,6 +29,7 @@ impl From<&Account> for AccountView {
             disabled: a.disabled,
             created_at: a.created_at.clone(),
             failed_logins: 0,
+            directory: a.directory,
         }
     }
 }
@@ -122,6 +123,7 @@ pub fn create(store: &Store, new: NewAccount) -> Result<AccountView, AccountErro
         lotse,
         disabled: false,
         created_at: sync::now_utc(),
+        directory: false,
     };
     let outcome: Result<(), AccountError> = store
         .write(|tx| {
@@ -179,8 +181,11 @@ pub fn update(
         }
     }
     refuse(problems)?;
-    if store.read(|tx| tx.account(username))?.is_none() {
+    let Some(current) = store.read(|tx| tx.account(username))? else {
         return Err(AccountError::NotFound(username.to_owned()));
+    };
+    if current.directory {
+        refuse(directory_account_problems(&change))?;
     }
     let new_hash = match &change.password {
         Some(p) => Some(auth::hash_password(p)?),
@@ -228,6 +233,22 @@ pub fn update(
         .map_err(AccountError::Store)?;
     Ok(AccountView::from(&result?))
 }
+/// A directory account's password, role and Lotse come from the directory; here it can only be
+/// locked and unlocked.
+fn directory_account_problems(change: &AccountChange) -> Vec<FieldError> {
+    let message =
+        "Dieses Konto kommt aus dem Verzeichnis: Passwort, Rolle und Lotse werden dort gepflegt.";
+    [
+        ("password", change.password.is_some()),
+        ("role", change.role.is_some()),
+        ("lotse", change.lotse.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, asked)| *asked)
+    .map(|(field, _)| FieldError::new("directory_account", message, Some(field)))
+    .collect()
+}
+
 /// The routes of the accounts resource (Projektbüro only).
 pub fn router() -> Router<ServerState> {
     Router::new()

@@ -28,6 +28,10 @@ pub enum LoginOutcome {
     Ok(SessionUser, String),
     Wrong,
     Disabled,
+    /// The directory knows the person, but they are in neither the Lotsen nor the Büro group.
+    NotAMember,
+    /// The directory could not be asked (down, too slow, refusing); the reason is for the log.
+    DirectoryUnavailable(String),
 }
 
 /// Session and login settings. `Default` is what production uses.
@@ -172,8 +176,11 @@ impl Auth {
         password: &str,
         old_session: Option<&str>,
     ) -> StoreResult<LoginOutcome> {
+        // A directory account has no password here: it is checked like an unknown user.
         let account = if username.len() <= 64 {
-            store.read(|tx| tx.account(username))?
+            store
+                .read(|tx| tx.account(username))?
+                .filter(|a| !a.directory)
         } else {
             None
         };
@@ -185,12 +192,22 @@ impl Auth {
         if account.disabled {
             return Ok(LoginOutcome::Disabled);
         }
+        self.open_session(store, &account, old_session)
+    }
+
+    /// Starts the session of a checked login that replaces the browser's `old_session`.
+    pub fn open_session(
+        &self,
+        store: &Store,
+        account: &Account,
+        old_session: Option<&str>,
+    ) -> StoreResult<LoginOutcome> {
         if let Some(old) = old_session {
             // A new login replaces whatever session this browser had.
             store.write(|tx| tx.delete_session(old))?;
         }
         let token = self.start_session(store, &account.username)?;
-        let user = SessionUser::of_actor(&actor_of(&account))
+        let user = SessionUser::of_actor(&actor_of(account))
             .ok_or_else(|| StoreError::new("an account without a role"))?;
         Ok(LoginOutcome::Ok(user, token))
     }

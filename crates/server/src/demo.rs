@@ -372,6 +372,7 @@ pub fn seed_if_empty(store: &Store) -> StoreResult<usize> {
             lotse: None,
             disabled: false,
             created_at: sync::now_utc(),
+            directory: false,
         },
         Account {
             username: "lotse".into(),
@@ -380,6 +381,7 @@ pub fn seed_if_empty(store: &Store) -> StoreResult<usize> {
             lotse: Some(lotse_id(&data().demo_account_lotse)),
             disabled: false,
             created_at: sync::now_utc(),
+            directory: false,
         },
     ];
     let caller = Caller::acting_as(Actor::Buero {

@@ -43,6 +43,8 @@ pub enum ApiError {
     StorageLow,
     /// 503: the storage cannot write now (disk full, read-only, I/O error); logged.
     Unavailable(String),
+    /// 503: the city's directory cannot be asked now; local accounts still log in.
+    DirectoryUnavailable,
     /// 408: the body did not arrive in time (`http::HttpLimits::body_timeout`).
     RequestTimeout,
     /// An error status the router or the HTTP layer produced without our JSON (a path that
@@ -126,6 +128,11 @@ impl ApiError {
                 "Der Server kann gerade nichts speichern. Ihre Eingaben bleiben auf diesem Gerät \
                  gespeichert und werden später gesendet."
                     .into(),
+            ),
+            ApiError::DirectoryUnavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "directory_unavailable",
+                "Die Anmeldung über das Verzeichnis ist gerade nicht möglich.".into(),
             ),
             ApiError::RequestTimeout => (
                 StatusCode::REQUEST_TIMEOUT,
@@ -217,7 +224,9 @@ impl IntoResponse for ApiError {
         let retry_after = match self {
             ApiError::TooManyAttempts { retry_after_secs }
             | ApiError::TooManyWrites { retry_after_secs } => Some(retry_after_secs),
-            ApiError::StorageLow | ApiError::Unavailable(_) => Some(UNAVAILABLE_RETRY_SECS),
+            ApiError::StorageLow | ApiError::Unavailable(_) | ApiError::DirectoryUnavailable => {
+                Some(UNAVAILABLE_RETRY_SECS)
+            }
             ApiError::Status(StatusCode::SERVICE_UNAVAILABLE) => Some(UNAVAILABLE_RETRY_SECS),
             _ => None,
         };

@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod city;
 pub mod demo;
+pub mod directory;
 pub mod error;
 pub mod export;
 pub mod http;
@@ -45,6 +46,8 @@ pub struct ServerState {
     pub auth: Arc<auth::Auth>,
     /// The budget and storage guard of anonymous writes.
     pub writes: Arc<writes::Writes>,
+    /// The city's directory for sign-in, if configured (`LOTSEN_LDAP_URL`).
+    pub directory: Option<Arc<directory::Directory>>,
 }
 
 impl ServerState {
@@ -68,7 +71,14 @@ impl ServerState {
             dist: dist.into(),
             auth: Arc::new(auth::Auth::new(config)),
             writes: Arc::new(writes),
+            directory: None,
         }
+    }
+
+    /// Signing in through this directory as well as with local accounts.
+    pub fn with_directory(mut self, directory: directory::Directory) -> ServerState {
+        self.directory = Some(Arc::new(directory));
+        self
     }
 
     /// With this budget for anonymous writes and this much free space kept.
@@ -127,12 +137,18 @@ pub struct Config {
     pub write_budget: writes::WriteBudgetConfig,
     /// Anonymous writes pause below this much free space in the data directory.
     pub min_free_bytes: u64,
+    /// Sign-in through the city's directory (LDAP / Active Directory), if configured.
+    pub directory: Option<directory::DirectoryConfig>,
 }
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Opens the store, seeds demo data if asked, and serves until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> Result<(), BoxError> {
+    let directory = config
+        .directory
+        .map(directory::Directory::new)
+        .transpose()?;
     let store = Arc::new(Store::open(&config.data_dir)?);
     if config.demo {
         let seeder = store.clone();
@@ -149,8 +165,12 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     let local = listener.local_addr()?;
     println!("Lotsenfinder läuft auf http://{local}");
     tracing::info!(%local, data_dir = %config.data_dir.display(), epoch = store.epoch(), "listening");
-    let state = ServerState::with_auth(store, config.dist, config.auth)
+    let mut state = ServerState::with_auth(store, config.dist, config.auth)
         .with_writes(config.write_budget, config.min_free_bytes);
+    if let Some(directory) = directory {
+        tracing::info!(url = %directory.config().url, "sign-in through the directory");
+        state = state.with_directory(directory);
+    }
     http::serve(listener, app(state), config.http, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use lotsen_server::accounts::{self, AccountChange, NewAccount};
-use lotsen_server::{city, ops, AuthConfig, Config, Store};
+use lotsen_server::{city, directory, ops, AuthConfig, Config, Store};
 
 #[derive(Parser)]
 #[command(
@@ -27,6 +27,108 @@ struct DataDir {
     /// Directory of the SQLite database.
     #[arg(long, env = "LOTSEN_DATA_DIR", default_value = "./data")]
     data_dir: PathBuf,
+}
+
+/// Sign-in through the city's directory (LDAP / Active Directory); all optional, nothing
+/// changes without `--ldap-url`.
+#[derive(Args)]
+struct LdapArgs {
+    /// The directory: ldap://host:389 or ldaps://host:636.
+    #[arg(long, env = "LOTSEN_LDAP_URL")]
+    ldap_url: Option<String>,
+    /// Upgrade ldap:// with StartTLS.
+    #[arg(long, env = "LOTSEN_LDAP_STARTTLS", value_parser = BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
+    ldap_starttls: bool,
+    /// The CA certificate (PEM) that signed the directory's certificate.
+    #[arg(long, env = "LOTSEN_LDAP_CA_FILE")]
+    ldap_ca_file: Option<PathBuf>,
+    /// The service account that searches for users.
+    #[arg(long, env = "LOTSEN_LDAP_BIND_DN")]
+    ldap_bind_dn: Option<String>,
+    /// Its password (better: --ldap-bind-password-file).
+    #[arg(long, env = "LOTSEN_LDAP_BIND_PASSWORD", hide_env_values = true)]
+    ldap_bind_password: Option<String>,
+    /// A file whose first line is the service account's password.
+    #[arg(
+        long,
+        env = "LOTSEN_LDAP_BIND_PASSWORD_FILE",
+        conflicts_with = "ldap_bind_password"
+    )]
+    ldap_bind_password_file: Option<PathBuf>,
+    /// Where users and groups are searched.
+    #[arg(long, env = "LOTSEN_LDAP_BASE_DN")]
+    ldap_base_dn: Option<String>,
+    /// How a user is found; {username} is the typed login name.
+    #[arg(long, env = "LOTSEN_LDAP_USER_FILTER", default_value = directory::AD_USER_FILTER)]
+    ldap_user_filter: String,
+    /// The group (DN) of the Digitale Lotsen.
+    #[arg(long, env = "LOTSEN_LDAP_LOTSE_GROUP")]
+    ldap_lotse_group: Option<String>,
+    /// The group (DN) of the Projektbüro.
+    #[arg(long, env = "LOTSEN_LDAP_BUERO_GROUP")]
+    ldap_buero_group: Option<String>,
+    /// The attribute with the person's name.
+    #[arg(long, env = "LOTSEN_LDAP_NAME_ATTR", default_value = "displayName")]
+    ldap_name_attr: String,
+    /// The attribute with the department.
+    #[arg(
+        long,
+        env = "LOTSEN_LDAP_DEPARTMENT_ATTR",
+        default_value = "department"
+    )]
+    ldap_department_attr: String,
+    /// The attribute with the phone number.
+    #[arg(
+        long,
+        env = "LOTSEN_LDAP_PHONE_ATTR",
+        default_value = "telephoneNumber"
+    )]
+    ldap_phone_attr: String,
+    /// The attribute with the e-mail address.
+    #[arg(long, env = "LOTSEN_LDAP_MAIL_ATTR", default_value = "mail")]
+    ldap_mail_attr: String,
+    /// Seconds each step (connect, bind, search) may take.
+    #[arg(long, env = "LOTSEN_LDAP_TIMEOUT_SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
+    ldap_timeout_secs: u64,
+}
+
+impl LdapArgs {
+    /// The directory's configuration, `None` without a URL.
+    fn config(self) -> Result<Option<directory::DirectoryConfig>, lotsen_server::BoxError> {
+        let Some(url) = self.ldap_url.filter(|u| !u.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let bind_password = match self.ldap_bind_password_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    format!(
+                        "LOTSEN_LDAP_BIND_PASSWORD_FILE {} ist nicht lesbar: {e}",
+                        path.display()
+                    )
+                })?;
+                Some(text.lines().next().unwrap_or_default().to_owned())
+            }
+            None => self.ldap_bind_password,
+        };
+        Ok(Some(directory::DirectoryConfig {
+            url,
+            starttls: self.ldap_starttls,
+            ca_file: self.ldap_ca_file,
+            bind_dn: self.ldap_bind_dn,
+            bind_password,
+            base_dn: self.ldap_base_dn.unwrap_or_default(),
+            user_filter: self.ldap_user_filter,
+            lotse_group: self.ldap_lotse_group,
+            buero_group: self.ldap_buero_group,
+            attributes: directory::Attributes {
+                name: self.ldap_name_attr,
+                department: self.ldap_department_attr,
+                phone: self.ldap_phone_attr,
+                mail: self.ldap_mail_attr,
+            },
+            timeout: Duration::from_secs(self.ldap_timeout_secs),
+        }))
+    }
 }
 
 #[derive(Subcommand)]
@@ -80,6 +182,15 @@ enum Command {
         /// Anonymous writes pause while the data directory has less free space than this (MiB).
         #[arg(long, env = "LOTSEN_MIN_FREE_MB", default_value_t = 256)]
         min_free_mb: u64,
+        #[command(flatten)]
+        ldap: LdapArgs,
+    },
+    /// Test the directory configuration: find USERNAME, show their groups and the role they
+    /// would get. Asks for no password.
+    LdapCheck {
+        username: String,
+        #[command(flatten)]
+        ldap: LdapArgs,
     },
     /// Manage login accounts of Lotsen and the Projektbüro.
     Account {
@@ -291,6 +402,48 @@ fn set_disabled(
     Ok(())
 }
 
+/// `ldap-check USERNAME`: what the directory says about a person and which role they would
+/// get, for the operator setting it up.
+fn ldap_check(username: &str, ldap: LdapArgs) -> Result<(), lotsen_server::BoxError> {
+    let config = ldap
+        .config()?
+        .ok_or("Kein Verzeichnis eingestellt (--ldap-url oder LOTSEN_LDAP_URL).")?;
+    let directory = directory::Directory::new(config)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let user = match runtime.block_on(directory.lookup(username.trim())) {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            return Err(format!(
+                "„{}“ wurde im Verzeichnis nicht gefunden (oder mehr als einmal).",
+                username.trim()
+            )
+            .into())
+        }
+        Err(e) => {
+            return Err(format!("Das Verzeichnis antwortet nicht wie erwartet: {e:?}").into())
+        }
+    };
+    println!("Gefunden: {}", user.dn);
+    let p = &user.profile;
+    println!(
+        "Name: {}\nBereich: {}\nTelefon: {}\nE-Mail: {}",
+        p.name, p.department, p.phone, p.email
+    );
+    println!("Gruppen ({}):", user.groups.len());
+    for g in &user.groups {
+        println!("  {g}");
+    }
+    println!(
+        "Rolle: {}",
+        match user.role {
+            Some(lotsen_domain::directory::DirectoryRole::Buero) => "Projektbüro",
+            Some(lotsen_domain::directory::DirectoryRole::Lotse) => "Lotse",
+            None => "keine (weder in der Lotsen- noch in der Büro-Gruppe): keine Anmeldung",
+        }
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -329,6 +482,7 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
             anonymous_writes_per_device,
             anonymous_writes_per_address,
             min_free_mb,
+            ldap,
         } => {
             let auth = AuthConfig {
                 idle_timeout: Duration::from_secs(session_idle_minutes.max(1) * 60),
@@ -359,8 +513,10 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
                     ..Default::default()
                 },
                 min_free_bytes: min_free_mb.saturating_mul(1024 * 1024),
+                directory: ldap.config()?,
             }))
         }
+        Command::LdapCheck { username, ldap } => ldap_check(&username, ldap),
         Command::Account { command } => run_account(command),
         Command::Export { out, data } => {
             let n = ops::export_to_file(&Store::open(&data.data_dir)?, &out)?;

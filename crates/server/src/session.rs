@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::actor::{Caller, PeerAddr};
 use crate::api::{blocking, unauthenticated, ApiJson};
 use crate::auth::{self, LoginOutcome};
+use crate::directory::{self, Directory, DirectoryError, SignIn};
 use crate::error::ApiError;
 use crate::ServerState;
 
@@ -59,12 +60,20 @@ async fn login(
         .await
         .map_err(|e| ApiError::Internal(format!("hashing closed: {e}")))?;
     let old_session = auth::session_token(&headers).map(|t| auth::hash_token(&t));
-    let (store, auth_state) = (state.store.clone(), state.auth.clone());
-    let outcome = blocking(move || {
-        let _permit = permit;
-        Ok(auth_state.login(&store, &username, &body.password, old_session.as_deref())?)
-    })
-    .await?;
+    let outcome = match &state.directory {
+        Some(directory) if !has_local_account(&state, &username).await? => {
+            drop(permit);
+            directory_login(&state, directory, &username, &body.password, old_session).await?
+        }
+        _ => {
+            let (store, auth_state) = (state.store.clone(), state.auth.clone());
+            blocking(move || {
+                let _permit = permit;
+                Ok(auth_state.login(&store, &username, &body.password, old_session.as_deref())?)
+            })
+            .await?
+        }
+    };
     match outcome {
         LoginOutcome::Ok(user, token) => {
             state.auth.throttle.record_success(&throttle_name, addr);
@@ -89,7 +98,66 @@ async fn login(
             "account_disabled",
             "Dieses Konto ist gesperrt. Bitte wenden Sie sich an das Projektbüro.".into(),
         )),
+        LoginOutcome::NotAMember => {
+            // The password was right: no failure to count, and no session either.
+            state.auth.throttle.record_success(&throttle_name, addr);
+            tracing::info!(username = %throttle_name, "directory login without a Lotsen or Büro group");
+            Err(ApiError::Forbidden(
+                "not_a_member",
+                "Ihr Konto gehört weder zu den Digitalen Lotsen noch zum Projektbüro.".into(),
+            ))
+        }
+        LoginOutcome::DirectoryUnavailable(reason) => {
+            tracing::warn!(%reason, "the directory cannot be asked");
+            Err(ApiError::DirectoryUnavailable)
+        }
     }
+}
+
+/// A local account of that name wins over the directory (break-glass access, small setups).
+async fn has_local_account(state: &ServerState, username: &str) -> Result<bool, ApiError> {
+    let (store, username) = (state.store.clone(), username.to_owned());
+    blocking(move || {
+        Ok(username.len() <= 64
+            && store
+                .read(|tx| tx.account(&username))?
+                .is_some_and(|a| !a.directory))
+    })
+    .await
+}
+
+/// Search-then-bind against the directory, then the account, the Lotse profile and the session
+/// on our side.
+async fn directory_login(
+    state: &ServerState,
+    directory: &Directory,
+    username: &str,
+    password: &str,
+    old_session: Option<String>,
+) -> Result<LoginOutcome, ApiError> {
+    if username.chars().count() > 64 || password.len() > auth::MAX_PASSWORD_BYTES {
+        return Ok(LoginOutcome::Wrong);
+    }
+    let user = match directory.login(username, password).await {
+        Ok(user) => user,
+        Err(DirectoryError::WrongCredentials) => return Ok(LoginOutcome::Wrong),
+        Err(DirectoryError::Unavailable(reason)) => {
+            return Ok(LoginOutcome::DirectoryUnavailable(reason))
+        }
+    };
+    let Some(role) = user.role else {
+        return Ok(LoginOutcome::NotAMember);
+    };
+    let (store, auth_state, username) =
+        (state.store.clone(), state.auth.clone(), username.to_owned());
+    blocking(move || {
+        let account = match directory::sign_in(&store, &username, role, &user.profile)? {
+            SignIn::Account(account) => account,
+            SignIn::Disabled => return Ok(LoginOutcome::Disabled),
+        };
+        Ok(auth_state.open_session(&store, &account, old_session.as_deref())?)
+    })
+    .await
 }
 
 /// `GET /api/v1/session`: the logged-in user, or 401 (and the stale cookie cleared).

@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_sessions.sql")),
     (3, include_str!("../migrations/0003_mutation_log.sql")),
     (4, include_str!("../migrations/0004_audience.sql")),
+    (5, include_str!("../migrations/0005_directory_accounts.sql")),
 ];
 
 /// A storage failure. Its text is for the operator's log, never for API clients; the
@@ -136,6 +137,8 @@ pub struct Account {
     pub disabled: bool,
     /// Set when the account is first stored; ignored by updates.
     pub created_at: String,
+    /// Signed in through the city's directory: no password here, role and Lotse from there.
+    pub directory: bool,
 }
 
 /// A stored session with the current state of its account.
@@ -629,10 +632,10 @@ impl Tx<'_> {
     /// Creates the account or replaces its password, role, Lotse link and disabled flag.
     pub fn put_account(&self, account: &Account) -> StoreResult<()> {
         self.conn.execute(
-            "INSERT INTO accounts (username, password_hash, role, lotse, disabled, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (username) DO UPDATE SET \
+            "INSERT INTO accounts (username, password_hash, role, lotse, disabled, created_at, directory) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (username) DO UPDATE SET \
              password_hash = excluded.password_hash, role = excluded.role, lotse = excluded.lotse, \
-             disabled = excluded.disabled",
+             disabled = excluded.disabled, directory = excluded.directory",
             params![
                 account.username,
                 account.password_hash,
@@ -640,6 +643,7 @@ impl Tx<'_> {
                 account.lotse,
                 account.disabled,
                 account.created_at,
+                account.directory,
             ],
         )?;
         Ok(())
@@ -665,8 +669,8 @@ impl Tx<'_> {
             .query_row(&sql, params![token_hash], |r| {
                 Ok(SessionRow {
                     account: account_from_row(r)?,
-                    created_ms: r.get(6)?,
-                    seen_ms: r.get(7)?,
+                    created_ms: r.get(7)?,
+                    seen_ms: r.get(8)?,
                 })
             })
             .optional()?)
@@ -711,7 +715,7 @@ impl Tx<'_> {
 }
 
 const ACCOUNT_COLUMNS: &str =
-    "a.username, a.password_hash, a.role, a.lotse, a.disabled, a.created_at";
+    "a.username, a.password_hash, a.role, a.lotse, a.disabled, a.created_at, a.directory";
 
 fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
     Ok(Account {
@@ -721,6 +725,7 @@ fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
         lotse: r.get(3)?,
         disabled: r.get(4)?,
         created_at: r.get(5)?,
+        directory: r.get(6)?,
     })
 }
 
@@ -831,7 +836,9 @@ mod tests {
                     |r| r.get(0),
                 )
                 .unwrap();
-            assert_eq!(v, 4);
+            assert_eq!(v, 5);
+            // Version 5: an old account is a local one.
+            assert!(!a.directory);
             // Version 4: the audience of existing records, for anonymous pulls.
             let seen = |device: Option<&str>| -> Vec<String> {
                 s.read(|tx| tx.scan_audience(0, device, 100))

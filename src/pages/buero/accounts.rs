@@ -207,6 +207,12 @@ fn AccountsAdmin() -> impl IntoView {
             "Mit einem Konto melden sich Lotsen und das Projektbüro an. Ein Lotsen-Konto wird mit dem Profil "
             "der Person verknüpft, damit sie es selbst pflegen kann. Konten lassen sich nur mit Verbindung zum Server verwalten."
         </p>
+        {move || shared.accounts.with(|list| list.iter().any(|a| a.directory)).then(|| view! {
+            <p>
+                "Konten „aus dem Verzeichnis“ entstehen bei der ersten Anmeldung mit dem Windows-Konto. Passwort, "
+                "Rolle und die Angaben zur Person werden im Verzeichnis der Stadt gepflegt; hier lassen sie sich nur sperren."
+            </p>
+        })}
         {shared.notice.view()}
         {move || (!online.get() && load.with(|l| *l == Load::Ready)).then(|| view! {
             <p class="notice warning">"Sie sind offline. Die Liste zeigt den letzten Stand; Änderungen sind erst wieder mit Verbindung möglich."</p>
@@ -364,6 +370,8 @@ fn AccountRow(username: String, shared: Shared) -> impl IntoView {
         })
     };
     let disabled = move || account.with(|a| a.as_ref().is_some_and(|a| a.disabled));
+    // Password, role and profile of a directory account are kept in the directory.
+    let directory = move || account.with(|a| a.as_ref().is_some_and(|a| a.directory));
     let password_button = NodeRef::<leptos::html::Button>::new();
     let role_button = NodeRef::<leptos::html::Button>::new();
     let new_password = RwSignal::new(String::new());
@@ -502,6 +510,7 @@ fn AccountRow(username: String, shared: Shared) -> impl IntoView {
                 <p class="buero-item-title">
                     <strong>{username.clone()}</strong>
                     " · " {move || account.with(|a| a.as_ref().map(|a| role_label(&a.role)).unwrap_or_default())}
+                    {move || directory().then(|| view! { " " <span class="buero-badge">"aus dem Verzeichnis"</span> })}
                     {move || disabled().then(|| view! { " " <span class="buero-badge">"gesperrt"</span> })}
                     {move || mine.get().then(|| view! { " " <span class="muted">"(Ihr Konto)"</span> })}
                 </p>
@@ -522,22 +531,33 @@ fn AccountRow(username: String, shared: Shared) -> impl IntoView {
                 </p>
             </div>
             <div class="buero-actions">
-                <button type="button" class="link-button" node_ref=password_button aria-disabled=busy
-                    aria-expanded=move || (open_panel.get() == Some(Panel::Password)).to_string()
-                    on:click=move |_| open_password(Panel::Password)>
-                    "Passwort zurücksetzen" <span class="visually-hidden">" „" {who.clone()} "“"</span>
-                </button>
+                {move || (!directory()).then(|| {
+                    let who = who.clone();
+                    let open_password = open_password.clone();
+                    view! {
+                        <button type="button" class="link-button" node_ref=password_button aria-disabled=busy
+                            aria-expanded=move || (open_panel.get() == Some(Panel::Password)).to_string()
+                            on:click=move |_| open_password(Panel::Password)>
+                            "Passwort zurücksetzen" <span class="visually-hidden">" „" {who} "“"</span>
+                        </button>
+                    }
+                })}
                 {move || (!mine.get()).then(|| {
                     let who = username.clone();
                     let who2 = username.clone();
                     let open_role = open_role.clone();
                     let toggle = toggle.clone();
                     view! {
-                        <button type="button" class="link-button" node_ref=role_button aria-disabled=busy
-                            aria-expanded=move || (open_panel.get() == Some(Panel::Role)).to_string()
-                            on:click=move |_| open_role(Panel::Role)>
-                            "Rolle und Profil ändern" <span class="visually-hidden">" „" {who} "“"</span>
-                        </button>
+                        <Show when=move || !directory()>
+                            <button type="button" class="link-button" node_ref=role_button aria-disabled=busy
+                                aria-expanded=move || (open_panel.get() == Some(Panel::Role)).to_string()
+                                on:click={
+                                    let open_role = open_role.clone();
+                                    move |_| open_role(Panel::Role)
+                                }>
+                                "Rolle und Profil ändern" <span class="visually-hidden">" „" {who.clone()} "“"</span>
+                            </button>
+                        </Show>
                         <button type="button" class="link-button" aria-disabled=busy on:click=toggle>
                             {move || if disabled() { "Entsperren" } else { "Sperren" }}
                             <span class="visually-hidden">" „" {who2} "“"</span>

@@ -44,22 +44,15 @@ struct World {
     own_lotse: String,
     lotse_cookie: String,
     buero_cookie: String,
+    /// The directory the Lotse and the Büro signed in through, if they did.
+    _directory: Option<ldap::Slapd>,
 }
 
 impl World {
+    /// With local accounts.
     async fn new() -> World {
         let (dirs, s) = start_with(AuthConfig::default()).await;
-        let topic = uuid();
-        let own_lotse = uuid();
-        s.admin_push(vec![
-            mutation("topics", &topic, 0, topic_data("dms")),
-            mutation(
-                "lotsen",
-                &own_lotse,
-                0,
-                lotse_data("Eva Eigen", &topic, true),
-            ),
-        ]);
+        let (topic, own_lotse) = World::records(&s, "a.b@soest.de");
         s.add_account("buero", "buero-passwort", "buero", None);
         s.add_account("lotse", "lotse-passwort", "lotse", Some(&own_lotse));
         let lotse_cookie = s.cookie("lotse", "lotse-passwort").await;
@@ -71,7 +64,51 @@ impl World {
             own_lotse,
             lotse_cookie,
             buero_cookie,
+            _directory: None,
         }
+    }
+
+    /// The same, with the Lotse and the Büro signed in through the city's directory: the
+    /// Lotse's profile is found by the directory's e-mail address.
+    async fn with_directory() -> World {
+        let slapd = ldap::Slapd::start();
+        let dirs = Dirs::new();
+        let directory = lotsen_server::directory::Directory::new(slapd.config()).unwrap();
+        let s = TestServer::start_custom(
+            &dirs.data(),
+            &dirs.dist(),
+            AuthConfig::default(),
+            lotsen_server::http::HttpLimits::default(),
+            |state| state.with_directory(directory),
+        )
+        .await;
+        let (topic, own_lotse) = World::records(&s, "anna.becker@soest.example");
+        let lotse = s.login("abecker", "anna-pw").await;
+        assert_eq!(lotse.body["lotse"], own_lotse.as_str(), "{}", lotse.body);
+        let buero = s.login("pbuero", "buero-pw").await;
+        assert_eq!(buero.body["role"], "buero", "{}", buero.body);
+        World {
+            _dirs: dirs,
+            s,
+            topic,
+            own_lotse,
+            lotse_cookie: lotse.cookie.unwrap(),
+            buero_cookie: buero.cookie.unwrap(),
+            _directory: Some(slapd),
+        }
+    }
+
+    /// A topic and the Lotse's own profile (with this e-mail address).
+    fn records(s: &TestServer, email: &str) -> (String, String) {
+        let topic = uuid();
+        let own_lotse = uuid();
+        let mut own = lotse_data("Eva Eigen", &topic, true);
+        own["email"] = json!(email);
+        s.admin_push(vec![
+            mutation("topics", &topic, 0, topic_data("dms")),
+            mutation("lotsen", &own_lotse, 0, own),
+        ]);
+        (topic, own_lotse)
     }
 
     fn who(&self, who: Who) -> As<'_> {
@@ -203,7 +240,16 @@ async fn attempt(w: &World, who: Who, collection: &str, m: Value, want: Option<&
 
 #[tokio::test]
 async fn write_permission_matrix() {
-    let w = World::new().await;
+    write_matrix(&World::new().await).await;
+}
+
+/// Directory users have exactly the rights of local accounts of their role.
+#[tokio::test]
+async fn write_permission_matrix_for_directory_users() {
+    write_matrix(&World::with_directory().await).await;
+}
+
+async fn write_matrix(w: &World) {
     for collection in COLLECTIONS {
         for who in EVERYONE {
             // Create.
@@ -211,7 +257,7 @@ async fn write_permission_matrix() {
             let data = w.data(collection, &request);
             let want = expected(who, collection, Op::Create);
             attempt(
-                &w,
+                w,
                 who,
                 collection,
                 mutation(collection, &uuid(), 0, data),
@@ -223,27 +269,13 @@ async fn write_permission_matrix() {
             let (id, old) = w.fixture(collection).await;
             let version = w.s.stored(collection, &id).unwrap().0;
             let m = mutation(collection, &id, version, changed(collection, &old));
-            attempt(
-                &w,
-                who,
-                collection,
-                m,
-                expected(who, collection, Op::Update),
-            )
-            .await;
+            attempt(w, who, collection, m, expected(who, collection, Op::Update)).await;
 
             // Delete.
             let (id, _) = w.fixture(collection).await;
             let version = w.s.stored(collection, &id).unwrap().0;
             let m = delete(collection, &id, version);
-            attempt(
-                &w,
-                who,
-                collection,
-                m,
-                expected(who, collection, Op::Delete),
-            )
-            .await;
+            attempt(w, who, collection, m, expected(who, collection, Op::Delete)).await;
         }
     }
 }
@@ -437,7 +469,15 @@ async fn a_replayed_session_after_logout_writes_nothing() {
 /// What each role receives in a pull (SPEC §2 "may read").
 #[tokio::test]
 async fn pull_visibility_per_role() {
-    let w = World::new().await;
+    pull_visibility(World::new().await).await;
+}
+
+#[tokio::test]
+async fn pull_visibility_for_directory_users() {
+    pull_visibility(World::with_directory().await).await;
+}
+
+async fn pull_visibility(w: World) {
     let s = &w.s;
     let inactive = uuid();
     let event = uuid();

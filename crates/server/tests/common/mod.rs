@@ -14,6 +14,8 @@ use lotsen_server::{app, sync, AuthConfig, ServerState, Store};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
+pub mod ldap;
+
 pub const KEY_A: &str = "device-key-aaaaaaaaaaaaaaaa";
 pub const KEY_B: &str = "device-key-bbbbbbbbbbbbbbbb";
 

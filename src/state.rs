@@ -227,6 +227,9 @@ impl Refs for Records {
     fn lotse_exists(&self, id: &str) -> Result<bool, Self::Error> {
         Ok(self.lotsen.contains_key(id))
     }
+    fn lotse_active(&self, id: &str) -> Result<bool, Self::Error> {
+        Ok(self.lotsen.get(id).is_some_and(|l| l.data.active))
+    }
     fn request_exists(&self, id: &str) -> Result<bool, Self::Error> {
         Ok(self.requests.contains_key(id))
     }

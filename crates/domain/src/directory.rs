@@ -200,6 +200,9 @@ mod tests {
         fn lotse_exists(&self, _: &str) -> Result<bool, Infallible> {
             Ok(false)
         }
+        fn lotse_active(&self, _: &str) -> Result<bool, Infallible> {
+            Ok(false)
+        }
         fn request_exists(&self, _: &str) -> Result<bool, Infallible> {
             Ok(false)
         }

@@ -16,6 +16,7 @@ pub mod matrix;
 pub mod merge;
 pub mod model;
 pub mod normalize;
+pub mod notify;
 pub mod paging;
 pub mod permission;
 pub mod protocol;

@@ -1,6 +1,7 @@
 //! The records of SPEC §3 as typed Rust values. They are what the app renders and the server
 //! seeds; `validate` turns untrusted JSON into them.
 
+use crate::notify::Notify;
 use serde::{Deserialize, Serialize};
 
 /// Limits of SPEC §3.
@@ -245,6 +246,10 @@ pub struct Lotse {
     pub learning: Vec<String>,
     pub confirmed_at: Option<String>,
     pub active: bool,
+    /// How they hear of new requests in their topics; only the Lotse sets it. Left out of the
+    /// JSON while it is the default, so records from before it round-trip unchanged.
+    #[serde(skip_serializing_if = "Notify::is_default")]
+    pub notify: Notify,
 }
 
 impl Lotse {
@@ -261,6 +266,7 @@ impl Lotse {
         "learning",
         "confirmed_at",
         "active",
+        "notify",
     ];
 }
 
@@ -295,12 +301,19 @@ pub struct Requester {
     pub name: String,
     pub department: String,
     pub contact: String,
+    /// "Per E-Mail über Antworten informieren": mails about status and public answers go to
+    /// `contact`, which must then be an e-mail address.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub notify: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Request {
     pub kind: Kind,
     pub topic: Option<String>,
+    /// The Lotse the request is addressed to ("Anliegen senden" on their card), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lotse: Option<String>,
     pub title: String,
     #[serde(default)]
     pub description: String,
@@ -325,6 +338,7 @@ impl Request {
     pub const FIELDS: &'static [&'static str] = &[
         "kind",
         "topic",
+        "lotse",
         "title",
         "description",
         "requester",

@@ -1,6 +1,7 @@
 //! Who may read and write what (SPEC §2). The server asks these functions for every record of
 //! every push and pull; they only see the facts the server hands them, so they are pure.
 
+use crate::notify::Notify;
 use serde_json::Value;
 
 use crate::error::FieldError;
@@ -92,7 +93,16 @@ pub fn check_write(actor: &Actor, stored: Option<Stored>, write: Write) -> Resul
         ));
     }
     match actor {
-        Actor::Buero { .. } => Ok(()),
+        Actor::Buero { .. } => match (write.collection, live) {
+            (Collection::Lotsen, Some(s)) if notify_of(s.data) != notify_of(write.data) => {
+                Err(FieldError::new(
+                    "forbidden",
+                    "Wie eine Lotsin oder ein Lotse von neuen Anliegen erfährt, stellt sie oder er selbst ein.",
+                    Some("notify"),
+                ))
+            }
+            _ => Ok(()),
+        },
         Actor::Anonymous => anonymous(live, write),
         Actor::Lotse { lotse, .. } => match (write.collection, live) {
             // Status and assignee (and the closing time that goes with the status) are a
@@ -130,6 +140,14 @@ pub fn check_write(actor: &Actor, stored: Option<Stored>, write: Write) -> Resul
             _ => anonymous(live, write),
         },
     }
+}
+
+/// A Lotse's notification setting; records from before it have the default.
+fn notify_of(data: &Value) -> Notify {
+    data.get("notify")
+        .and_then(Value::as_str)
+        .and_then(Notify::parse)
+        .unwrap_or_default()
 }
 
 fn anonymous(live: Option<Stored>, write: Write) -> Result<(), FieldError> {
@@ -365,6 +383,65 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.code, "append_only");
         assert!(check_write(&buero(), None, write(Collection::Topics, "t", &note)).is_ok());
+    }
+
+    #[test]
+    fn the_lotse_sets_how_they_hear_of_requests_and_the_buero_does_not() {
+        let old = json!({"name":"A","active":true});
+        let daily = json!({"name":"A","active":true,"notify":"taeglich"});
+        let at_once = json!({"name":"A","active":true,"notify":"sofort"});
+        let renamed = json!({"name":"B","active":true,"notify":"sofort"});
+        let lotse_writes = |stored_data: &Value, data: &Value| {
+            check_write(
+                &lotse(),
+                Some(stored(stored_data, false)),
+                write(Collection::Lotsen, "l-1", data),
+            )
+        };
+        assert!(lotse_writes(&old, &at_once).is_ok());
+        let buero_writes = |stored_data: &Value, data: &Value| {
+            check_write(
+                &buero(),
+                Some(stored(stored_data, false)),
+                write(Collection::Lotsen, "l-1", data),
+            )
+        };
+        let refused = buero_writes(&old, &at_once).unwrap_err();
+        assert_eq!(refused.field.as_deref(), Some("notify"));
+        // A record from before the setting has the default: writing it out is no change.
+        assert!(buero_writes(&old, &daily).is_ok());
+        assert!(buero_writes(&at_once, &renamed).is_ok());
+        assert!(check_write(&buero(), None, write(Collection::Lotsen, "l-9", &at_once)).is_ok());
+    }
+
+    #[test]
+    fn a_requester_addresses_a_request_only_while_it_is_new() {
+        let new = json!({"status":"neu","assignee":null,"title":"x"});
+        let addressed = json!({"status":"neu","assignee":null,"title":"x","lotse":"l-1"});
+        let anon = Actor::Anonymous;
+        assert!(check_write(&anon, None, write(Collection::Requests, "r", &addressed)).is_ok());
+        assert!(check_write(
+            &anon,
+            Some(stored(&new, true)),
+            write(Collection::Requests, "r", &addressed)
+        )
+        .is_ok());
+        let taken = json!({"status":"in_bearbeitung","assignee":"l-2","title":"x"});
+        let readdressed =
+            json!({"status":"in_bearbeitung","assignee":"l-2","title":"x","lotse":"l-1"});
+        assert!(check_write(
+            &anon,
+            Some(stored(&taken, true)),
+            write(Collection::Requests, "r", &readdressed)
+        )
+        .is_err());
+        // A Lotse changes status and assignee, not the address.
+        assert!(check_write(
+            &lotse(),
+            Some(stored(&taken, false)),
+            write(Collection::Requests, "r", &readdressed)
+        )
+        .is_err());
     }
 
     #[test]

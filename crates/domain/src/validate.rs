@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::error::FieldError;
 use crate::model::*;
+use crate::notify::Notify;
 use crate::time::{is_date, is_local_datetime};
 
 /// What validation needs to know about other records (references and uniqueness).
@@ -19,6 +20,8 @@ pub trait Refs {
     type Error;
     fn topic_exists(&self, id: &str) -> Result<bool, Self::Error>;
     fn lotse_exists(&self, id: &str) -> Result<bool, Self::Error>;
+    /// Whether the Lotse exists and is active (a new request may only be addressed to one).
+    fn lotse_active(&self, id: &str) -> Result<bool, Self::Error>;
     fn request_exists(&self, id: &str) -> Result<bool, Self::Error>;
     /// Whether another topic than `except_id` already uses `slug`.
     fn slug_taken(&self, slug: &str, except_id: &str) -> Result<bool, Self::Error>;
@@ -157,6 +160,17 @@ fn lotse<R: Refs>(o: &Fields, refs: &R) -> Result<Option<Lotse>, R::Error> {
             "confirmed_at",
         );
     }
+    let notify = match o.get("notify") {
+        None | Some(Value::Null) => Some(Notify::default()),
+        Some(v) => v.as_str().and_then(Notify::parse),
+    };
+    if notify.is_none() {
+        o.fail(
+            "invalid_choice",
+            "Bitte wählen Sie: sofort, täglich oder nie.",
+            "notify",
+        );
+    }
     Ok(Some(Lotse {
         name,
         department,
@@ -168,6 +182,7 @@ fn lotse<R: Refs>(o: &Fields, refs: &R) -> Result<Option<Lotse>, R::Error> {
         learning,
         confirmed_at,
         active: o.bool("active", true),
+        notify: notify.unwrap_or_default(),
     }))
 }
 
@@ -187,18 +202,28 @@ fn request<R: Refs>(o: &Fields, refs: &R) -> Result<Option<Request>, R::Error> {
             o.fail("unknown_topic", UNKNOWN_TOPIC, "topic");
         }
     }
+    let lotse = o.opt_text("lotse");
     let title = o.text("title", MAX_TEXT, true);
     let description = o.text("description", MAX_DESCRIPTION, false);
     let requester = match o.get("requester") {
         None | Some(Value::Null) => Requester::default(),
         Some(v) => match o.nested("requester", v) {
             Some(r) => {
-                r.only(&["name", "department", "contact"]);
-                Requester {
+                r.only(&["name", "department", "contact", "notify"]);
+                let requester = Requester {
                     name: r.text("name", MAX_TEXT, false),
                     department: r.text("department", MAX_TEXT, false),
                     contact: r.text("contact", MAX_TEXT, false),
+                    notify: r.bool("notify", false),
+                };
+                if requester.notify && !is_email(&requester.contact) && !r.has_error("contact") {
+                    r.fail(
+                        "email_for_notify",
+                        "Für Nachrichten per E-Mail geben Sie bitte eine E-Mail-Adresse als Kontakt an.",
+                        "contact",
+                    );
                 }
+                requester
             }
             None => Requester::default(),
         },
@@ -235,12 +260,29 @@ fn request<R: Refs>(o: &Fields, refs: &R) -> Result<Option<Request>, R::Error> {
             "closed_at",
         );
     }
+    if let Some(l) = &lotse {
+        // Addressed while new: to an active Lotse. Later the address stays as it was, even if
+        // that Lotse has left meanwhile (their requests go to the Projektbüro).
+        let known = if status == Some(Status::Neu) {
+            refs.lotse_active(l)?
+        } else {
+            refs.lotse_exists(l)?
+        };
+        if !known {
+            o.fail(
+                "unknown_lotse",
+                "An diese Lotsin oder diesen Lotsen kann kein Anliegen gehen (nicht oder nicht mehr aktiv).",
+                "lotse",
+            );
+        }
+    }
     let (Some(kind), Some(status)) = (kind, status) else {
         return Ok(None);
     };
     Ok(Some(Request {
         kind,
         topic,
+        lotse,
         title,
         description,
         requester,
@@ -623,6 +665,9 @@ mod tests {
             Ok(id == "t-dms" || id == "t-ozg")
         }
         fn lotse_exists(&self, id: &str) -> Result<bool, Self::Error> {
+            Ok(id == "l-1" || id == "l-inaktiv")
+        }
+        fn lotse_active(&self, id: &str) -> Result<bool, Self::Error> {
             Ok(id == "l-1")
         }
         fn request_exists(&self, id: &str) -> Result<bool, Self::Error> {
@@ -953,6 +998,70 @@ mod tests {
     }
 
     #[test]
+    fn a_new_request_goes_only_to_an_active_lotse() {
+        let mut r = req();
+        r["lotse"] = json!("l-1");
+        assert_eq!(all(Collection::Requests, "r", &r).unwrap()["lotse"], "l-1");
+        r["lotse"] = json!("l-inaktiv");
+        assert_eq!(
+            codes(&all(Collection::Requests, "r", &r).unwrap_err()),
+            [("unknown_lotse", "lotse")]
+        );
+        // Once taken, the address stays valid when that Lotse leaves.
+        r["status"] = json!("in_bearbeitung");
+        assert!(all(Collection::Requests, "r", &r).is_ok());
+        r["lotse"] = json!("l-weg");
+        assert!(all(Collection::Requests, "r", &r).is_err());
+        // Without an address the field is not written at all.
+        assert!(all(Collection::Requests, "r", &req())
+            .unwrap()
+            .get("lotse")
+            .is_none());
+    }
+
+    #[test]
+    fn mails_about_answers_need_an_address() {
+        let mut r = req();
+        r["requester"] = json!({"name": "Eva", "contact": "02921 103-1", "notify": true});
+        assert_eq!(
+            codes(&all(Collection::Requests, "r", &r).unwrap_err()),
+            [("email_for_notify", "requester.contact")]
+        );
+        r["requester"]["contact"] = json!("eva@soest.de");
+        let ok = all(Collection::Requests, "r", &r).unwrap();
+        assert_eq!(ok["requester"]["notify"], true);
+        r["requester"]["notify"] = json!(false);
+        assert!(all(Collection::Requests, "r", &r).unwrap()["requester"]
+            .get("notify")
+            .is_none());
+    }
+
+    #[test]
+    fn a_lotse_chooses_how_to_hear_of_requests() {
+        let l = json!({"name": "Anna", "department": "Bauamt"});
+        assert!(all(Collection::Lotsen, "l", &l)
+            .unwrap()
+            .get("notify")
+            .is_none());
+        for (value, stored) in [
+            ("sofort", Some("sofort")),
+            ("nie", Some("nie")),
+            ("taeglich", None),
+        ] {
+            let mut l = l.clone();
+            l["notify"] = json!(value);
+            let ok = all(Collection::Lotsen, "l", &l).unwrap();
+            assert_eq!(ok.get("notify").and_then(Value::as_str), stored);
+        }
+        let mut l = l.clone();
+        l["notify"] = json!("stündlich");
+        assert_eq!(
+            codes(&all(Collection::Lotsen, "l", &l).unwrap_err()),
+            [("invalid_choice", "notify")]
+        );
+    }
+
+    #[test]
     fn a_failed_lookup_is_no_verdict() {
         struct Broken;
         impl Refs for Broken {
@@ -961,6 +1070,9 @@ mod tests {
                 Err("disk gone")
             }
             fn lotse_exists(&self, _: &str) -> Result<bool, Self::Error> {
+                Err("disk gone")
+            }
+            fn lotse_active(&self, _: &str) -> Result<bool, Self::Error> {
                 Err("disk gone")
             }
             fn request_exists(&self, _: &str) -> Result<bool, Self::Error> {

@@ -302,6 +302,15 @@ impl Refs for StoreRefs<'_, '_> {
     fn lotse_exists(&self, id: &str) -> StoreResult<bool> {
         self.0.exists(Collection::Lotsen.as_str(), id)
     }
+    fn lotse_active(&self, id: &str) -> StoreResult<bool> {
+        Ok(self
+            .0
+            .get(Collection::Lotsen.as_str(), id)?
+            .is_some_and(|r| {
+                !r.envelope.deleted
+                    && r.envelope.data.get("active") == Some(&serde_json::Value::Bool(true))
+            }))
+    }
     fn request_exists(&self, id: &str) -> StoreResult<bool> {
         self.0.exists(Collection::Requests.as_str(), id)
     }

@@ -519,7 +519,8 @@ fn lotse_profile(
     Ok(found.map(|r| r.envelope.id))
 }
 
-fn new_uuid() -> StoreResult<String> {
+/// A random (version 4) UUID.
+pub fn new_uuid() -> StoreResult<String> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|e| StoreError::new(format!("no randomness: {e}")))?;
     Ok(uuid::Builder::from_random_bytes(bytes)

@@ -12,6 +12,7 @@ pub mod directory;
 pub mod error;
 pub mod export;
 pub mod http;
+pub mod mail;
 pub mod ops;
 pub mod session;
 pub mod store;
@@ -48,6 +49,8 @@ pub struct ServerState {
     pub writes: Arc<writes::Writes>,
     /// The city's directory for sign-in, if configured (`LOTSEN_LDAP_URL`).
     pub directory: Option<Arc<directory::Directory>>,
+    /// The mail sender, woken after pushes that wrote mails.
+    pub mailer: Option<Arc<mail::Mailer>>,
 }
 
 impl ServerState {
@@ -72,7 +75,14 @@ impl ServerState {
             auth: Arc::new(auth::Auth::new(config)),
             writes: Arc::new(writes),
             directory: None,
+            mailer: None,
         }
+    }
+
+    /// With this mail sender (its task runs elsewhere, see [`mail::run`]).
+    pub fn with_mailer(mut self, mailer: Arc<mail::Mailer>) -> ServerState {
+        self.mailer = Some(mailer);
+        self
     }
 
     /// Signing in through this directory as well as with local accounts.
@@ -103,6 +113,7 @@ pub fn app(state: ServerState) -> Router {
         .merge(session::router())
         .merge(accounts::router())
         .merge(export::router())
+        .merge(mail::router())
         .route("/api", any(api::not_found))
         .route("/api/{*rest}", any(api::not_found))
         .method_not_allowed_fallback(api::method_not_allowed)
@@ -139,6 +150,8 @@ pub struct Config {
     pub min_free_bytes: u64,
     /// Sign-in through the city's directory (LDAP / Active Directory), if configured.
     pub directory: Option<directory::DirectoryConfig>,
+    /// Mails about requests: the relay (or `.eml` files), sender, links.
+    pub mail: mail::MailConfig,
 }
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -149,6 +162,7 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
         .directory
         .map(directory::Directory::new)
         .transpose()?;
+    let mailer = Arc::new(mail::Mailer::new(config.mail, &config.data_dir)?);
     let store = Arc::new(Store::open(&config.data_dir)?);
     if config.demo {
         let seeder = store.clone();
@@ -162,11 +176,16 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     }
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tokio::spawn(retention_schedule(store.clone(), config.retention));
+    if !mailer.buero_configured() {
+        tracing::warn!("no LOTSEN_BUERO_MAIL: mails for the Projektbüro cannot be sent");
+    }
+    tokio::spawn(mail::run(store.clone(), mailer.clone()));
     let local = listener.local_addr()?;
     println!("Lotsenfinder läuft auf http://{local}");
     tracing::info!(%local, data_dir = %config.data_dir.display(), epoch = store.epoch(), "listening");
     let mut state = ServerState::with_auth(store, config.dist, config.auth)
-        .with_writes(config.write_budget, config.min_free_bytes);
+        .with_writes(config.write_budget, config.min_free_bytes)
+        .with_mailer(mailer);
     if let Some(directory) = directory {
         tracing::info!(url = %directory.config().url, "sign-in through the directory");
         state = state.with_directory(directory);

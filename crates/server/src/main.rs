@@ -183,7 +183,26 @@ enum Command {
         #[arg(long, env = "LOTSEN_MIN_FREE_MB", default_value_t = 256)]
         min_free_mb: u64,
         #[command(flatten)]
-        ldap: LdapArgs,
+        ldap: Box<LdapArgs>,
+        /// The city's mail relay: smtp://relay:25, smtp://user:pass@host:587?tls=required, smtps://host:465. Without it, mails are written as .eml files into <data dir>/mail/outbox-sent/.
+        #[arg(long, env = "LOTSEN_SMTP_URL", hide_env_values = true)]
+        smtp_url: Option<String>,
+        /// The sender address of mails (required with a relay).
+        #[arg(long, env = "LOTSEN_MAIL_FROM")]
+        mail_from: Option<String>,
+        /// The Projektbüro's mailbox.
+        #[arg(long, env = "LOTSEN_BUERO_MAIL")]
+        buero_mail: Option<String>,
+        /// The address people open the app at, for links in mails.
+        #[arg(
+            long,
+            env = "LOTSEN_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+        /// Seconds before a mail the relay did not take is tried again; doubles each time, up to a day.
+        #[arg(long, env = "LOTSEN_MAIL_RETRY_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        mail_retry_secs: u64,
     },
     /// Test the directory configuration: find USERNAME, show their groups and the role they
     /// would get. Asks for no password.
@@ -483,6 +502,11 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
             anonymous_writes_per_address,
             min_free_mb,
             ldap,
+            smtp_url,
+            mail_from,
+            buero_mail,
+            public_url,
+            mail_retry_secs,
         } => {
             let auth = AuthConfig {
                 idle_timeout: Duration::from_secs(session_idle_minutes.max(1) * 60),
@@ -514,6 +538,13 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
                 },
                 min_free_bytes: min_free_mb.saturating_mul(1024 * 1024),
                 directory: ldap.config()?,
+                mail: lotsen_server::mail::MailConfig {
+                    smtp_url,
+                    from: mail_from,
+                    buero: buero_mail,
+                    public_url,
+                    retry_base: Duration::from_secs(mail_retry_secs),
+                },
             }))
         }
         Command::LdapCheck { username, ldap } => ldap_check(&username, ldap),

@@ -248,7 +248,11 @@ pub struct RetentionReport {
     pub anonymised: Anonymised,
     pub tombstones_purged: usize,
     pub mutations_expired: usize,
+    pub mails_expired: usize,
 }
+
+/// Sent mails stay in the outbox this long (for the Büro's figures), then they are forgotten.
+pub const SENT_MAIL_DAYS: u32 = 14;
 
 /// Forgets mutations logged more than `days` days ago; returns how many.
 pub fn expire_mutations(store: &Store, days: u32) -> StoreResult<usize> {
@@ -269,5 +273,6 @@ pub fn retention_run(store: &Store, r: Retention) -> StoreResult<RetentionReport
         anonymised,
         tombstones_purged,
         mutations_expired: expire_mutations(store, r.mutation_log_days)?,
+        mails_expired: store.write(|tx| tx.expire_sent_mails(&days_ago(SENT_MAIL_DAYS)))?,
     })
 }

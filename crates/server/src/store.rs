@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_mutation_log.sql")),
     (4, include_str!("../migrations/0004_audience.sql")),
     (5, include_str!("../migrations/0005_directory_accounts.sql")),
+    (6, include_str!("../migrations/0006_mail_outbox.sql")),
 ];
 
 /// A storage failure. Its text is for the operator's log, never for API clients; the
@@ -613,6 +614,100 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// The active Lotsen who name `topic` as a skill.
+    pub fn lotsen_with_skill(&self, topic: &str) -> StoreResult<Vec<StoredRecord>> {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM records WHERE collection = 'lotsen' AND deleted = 0 \
+             AND json_extract(data, '$.active') = 1 AND EXISTS (SELECT 1 FROM \
+             json_each(records.data, '$.skills') WHERE json_extract(value, '$.topic') = ?1) \
+             ORDER BY id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![topic], record_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Puts a mail into the outbox, due at once.
+    pub fn enqueue_mail(&self, mail: &NewMail, now: &str, now_ms: i64) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT INTO mail_outbox (message_id, recipient, reason, request, note, created_at, next_attempt_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![mail.message_id, mail.recipient, mail.reason, mail.request, mail.note, now, now_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Up to `n` mails due at `now_ms`, oldest first.
+    pub fn due_mails(&self, now_ms: i64, n: usize) -> StoreResult<Vec<OutboxMail>> {
+        let sql = format!(
+            "SELECT {MAIL_COLUMNS} FROM mail_outbox WHERE sent_at IS NULL AND failed IS NULL \
+             AND next_attempt_ms <= ?1 ORDER BY next_attempt_ms, id LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![now_ms, n], mail_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// When the next waiting mail is due (Unix ms), if one waits.
+    pub fn next_mail_due(&self) -> StoreResult<Option<i64>> {
+        Ok(self.conn.query_row(
+            "SELECT MIN(next_attempt_ms) FROM mail_outbox WHERE sent_at IS NULL AND failed IS NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Mails not sent yet (waiting or given up), newest first, and how many wait.
+    pub fn unsent_mails(&self) -> StoreResult<Vec<OutboxMail>> {
+        let sql = format!(
+            "SELECT {MAIL_COLUMNS} FROM mail_outbox WHERE sent_at IS NULL ORDER BY id DESC LIMIT 500"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], mail_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn mail_sent(&self, id: i64, now: &str) -> StoreResult<()> {
+        self.conn.execute(
+            "UPDATE mail_outbox SET sent_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
+            params![id, now],
+        )?;
+        Ok(())
+    }
+
+    /// A failed attempt: tried again at `next_attempt_ms`, or given up when `give_up` says why.
+    pub fn mail_attempt_failed(
+        &self,
+        id: i64,
+        error: &str,
+        next_attempt_ms: i64,
+        give_up: Option<&str>,
+    ) -> StoreResult<()> {
+        self.conn.execute(
+            "UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_ms = ?3, \
+             failed = ?4 WHERE id = ?1",
+            params![id, error, next_attempt_ms, give_up],
+        )?;
+        Ok(())
+    }
+
+    /// A given-up mail is tried again at once; false if there is no such mail or it was sent.
+    pub fn retry_mail(&self, id: i64, now_ms: i64) -> StoreResult<bool> {
+        Ok(self.conn.execute(
+            "UPDATE mail_outbox SET failed = NULL, next_attempt_ms = ?2 WHERE id = ?1 AND sent_at IS NULL",
+            params![id, now_ms],
+        )? == 1)
+    }
+
+    /// Forgets sent mails older than `cutoff` (UTC stamp); returns how many.
+    pub fn expire_sent_mails(&self, cutoff: &str) -> StoreResult<usize> {
+        Ok(self.conn.execute(
+            "DELETE FROM mail_outbox WHERE sent_at IS NOT NULL AND sent_at < ?1",
+            params![cutoff],
+        )?)
+    }
+
     pub fn account(&self, username: &str) -> StoreResult<Option<Account>> {
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.username = ?1");
         Ok(self
@@ -712,6 +807,52 @@ impl Tx<'_> {
             params![idle_cutoff_ms, absolute_cutoff_ms],
         )?)
     }
+}
+
+/// A mail to put into the outbox (see migration 6).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewMail {
+    pub message_id: String,
+    pub recipient: String,
+    pub reason: String,
+    pub request: String,
+    pub note: Option<String>,
+}
+
+/// A mail in the outbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxMail {
+    pub id: i64,
+    pub mail: NewMail,
+    pub created_at: String,
+    pub attempts: i64,
+    pub next_attempt_ms: i64,
+    pub sent_at: Option<String>,
+    pub failed: Option<String>,
+    pub last_error: Option<String>,
+}
+
+const MAIL_COLUMNS: &str =
+    "id, message_id, recipient, reason, request, note, created_at, attempts, \
+     next_attempt_ms, sent_at, failed, last_error";
+
+fn mail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxMail> {
+    Ok(OutboxMail {
+        id: r.get(0)?,
+        mail: NewMail {
+            message_id: r.get(1)?,
+            recipient: r.get(2)?,
+            reason: r.get(3)?,
+            request: r.get(4)?,
+            note: r.get(5)?,
+        },
+        created_at: r.get(6)?,
+        attempts: r.get(7)?,
+        next_attempt_ms: r.get(8)?,
+        sent_at: r.get(9)?,
+        failed: r.get(10)?,
+        last_error: r.get(11)?,
+    })
 }
 
 const ACCOUNT_COLUMNS: &str =
@@ -836,7 +977,7 @@ mod tests {
                     |r| r.get(0),
                 )
                 .unwrap();
-            assert_eq!(v, 5);
+            assert_eq!(v, 6);
             // Version 5: an old account is a local one.
             assert!(!a.directory);
             // Version 4: the audience of existing records, for anonymous pulls.

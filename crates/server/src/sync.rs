@@ -353,7 +353,9 @@ fn push_one(tx: &Tx, caller: &Caller, m: &Mutation, now: &str) -> StoreResult<Mu
             return replay(tx, caller, &m.mutation_id, logged);
         }
     }
+    let before = crate::mail::before_push(tx, m)?;
     let result = decide(tx, caller, m, now)?;
+    crate::mail::after_push(tx, caller, m, before.as_ref(), &result, now)?;
     if let Some(actor) = &actor {
         let logged = LoggedMutation {
             status: result.status,
@@ -633,6 +635,10 @@ async fn push_handler(
         let results = state
             .store
             .write(|tx| push(tx, &caller, &body.mutations, &now))?;
+        // Mails the push wrote into the outbox go out now, not at the next look.
+        if let Some(mailer) = &state.mailer {
+            mailer.wake.notify_one();
+        }
         Ok(PushResponse { results })
     })
     .await

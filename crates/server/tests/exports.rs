@@ -479,6 +479,7 @@ async fn anonymisation_blanks_old_closed_requests_only() {
             },
             tombstones_purged: 1,
             mutations_expired: 0,
+            mails_expired: 0,
         }
     );
     assert!(w.s.stored("topics", &gone).is_none());

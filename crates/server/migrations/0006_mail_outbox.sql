@@ -1,0 +1,25 @@
+-- Schema version 6: the mail outbox. The mails a push causes are written in the push's own
+-- transaction and delivered afterwards by the sender task, so that a crash loses none (a mail may
+-- go out twice, with the same Message-ID, never zero times). A row names who and why by ids;
+-- address and text are made when it is sent, so the outbox holds no copy of a request.
+
+CREATE TABLE mail_outbox (
+    id              INTEGER PRIMARY KEY,
+    message_id      TEXT    NOT NULL UNIQUE,
+    -- "lotse:<id>", "buero" or "requester:<request id>"
+    recipient       TEXT    NOT NULL,
+    -- addressed, topic, buero, status, answer
+    reason          TEXT    NOT NULL,
+    request         TEXT    NOT NULL,
+    note            TEXT,
+    created_at      TEXT    NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ms INTEGER NOT NULL,
+    sent_at         TEXT,
+    -- set when delivery was given up (a 5xx, no address): the reason, for the Projektbüro
+    failed          TEXT,
+    last_error      TEXT
+);
+
+CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_ms)
+    WHERE sent_at IS NULL AND failed IS NULL;

@@ -1,0 +1,630 @@
+//! E-mail about requests through the city's relay (the transactional outbox pattern):
+//! [`after_push`] writes the mails a push causes in the push's own transaction (who and why by
+//! ids, from `lotsen_domain::notify`), and [`run`] delivers them with lettre, marks them sent,
+//! tries again with growing waits when the relay is down or answers 4xx, and gives up on a 5xx
+//! with the reason kept for the Projektbüro. A crash between sending and marking sends a mail a
+//! second time with the same Message-ID, never not at all.
+//!
+//! Without `LOTSEN_SMTP_URL` every mail is written as an `.eml` file into
+//! `<data dir>/mail/outbox-sent/` instead.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::header::{
+    ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue,
+};
+use lettre::message::{Body, Mailbox};
+use lettre::transport::smtp::AsyncSmtpTransport;
+use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
+use lotsen_domain::model::{Collection, Lotse, Note, Request, Topic};
+use lotsen_domain::notify::{self, Planned, Reason, Recipient};
+use lotsen_domain::protocol::{Mutation, MutationResult, MutationStatus};
+use lotsen_domain::validate::is_email;
+use serde::de::DeserializeOwned;
+
+use crate::actor::Caller;
+use crate::store::{NewMail, OutboxMail, Store, StoreError, StoreResult, StoredRecord, Tx};
+
+/// What the mails need (flags and `LOTSEN_*`, see the README).
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    /// `smtp://relay:25`, `smtp://user:pass@host:587?tls=required`, `smtps://host:465`; without
+    /// it, `.eml` files in the data directory.
+    pub smtp_url: Option<String>,
+    /// The sender address; required with a relay.
+    pub from: Option<String>,
+    /// The Projektbüro's mailbox.
+    pub buero: Option<String>,
+    /// The address people open, for the links in mails.
+    pub public_url: String,
+    /// The first wait after a failed attempt; it doubles with each further one, up to a day.
+    pub retry_base: Duration,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            smtp_url: None,
+            from: None,
+            buero: None,
+            public_url: "http://127.0.0.1:8080".into(),
+            retry_base: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The longest wait between two attempts.
+const MAX_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
+/// Mails handled per look into the outbox.
+const BATCH: usize = 20;
+/// How often the sender looks into the outbox without being woken.
+const POLL: Duration = Duration::from_secs(30);
+
+enum Transport {
+    Relay(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>),
+}
+
+/// The configured way out, ready to send.
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+    buero: Option<Mailbox>,
+    public_url: String,
+    retry_base: Duration,
+    /// Woken after a push that wrote mails, so they go out at once.
+    pub wake: tokio::sync::Notify,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailer")
+            .field("from", &self.from.to_string())
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Mailer {
+    /// Checks the configuration; an error is a German sentence for the operator, and the server
+    /// does not start with it.
+    pub fn new(config: MailConfig, data_dir: &Path) -> Result<Mailer, String> {
+        let mailbox = |what: &str, value: &str| -> Result<Mailbox, String> {
+            value
+                .trim()
+                .parse::<Mailbox>()
+                .map_err(|e| format!("{what} „{value}“ ist keine E-Mail-Adresse: {e}"))
+        };
+        let relay = config
+            .smtp_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty());
+        let transport = match relay {
+            Some(url) => Transport::Relay(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| {
+                        format!(
+                            "LOTSEN_SMTP_URL ist keine gültige Adresse eines Mail-Servers (z. B. smtp://relay.stadt.example:25): {e}"
+                        )
+                    })?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build(),
+            ),
+            None => {
+                let dir = data_dir.join("mail").join("outbox-sent");
+                std::fs::create_dir_all(&dir).map_err(|e| {
+                    format!("Das Verzeichnis {} für Mails ist nicht anlegbar: {e}", dir.display())
+                })?;
+                Transport::Files(AsyncFileTransport::new(dir))
+            }
+        };
+        let from = match (config.from.as_deref(), relay) {
+            (Some(f), _) => mailbox("LOTSEN_MAIL_FROM", f)?,
+            (None, Some(_)) => return Err(
+                "LOTSEN_MAIL_FROM fehlt: mit einem Mail-Server braucht es eine Absenderadresse."
+                    .into(),
+            ),
+            (None, None) => mailbox("Absender", "Lotsenfinder <lotsenfinder@localhost>")?,
+        };
+        let buero = match config.buero.as_deref().filter(|b| !b.trim().is_empty()) {
+            Some(b) => Some(mailbox("LOTSEN_BUERO_MAIL", b)?),
+            None => None,
+        };
+        let public_url = config.public_url.trim().trim_end_matches('/').to_owned();
+        if url::Url::parse(&public_url)
+            .map(|u| !matches!(u.scheme(), "http" | "https"))
+            .unwrap_or(true)
+        {
+            return Err(format!(
+                "LOTSEN_PUBLIC_URL „{public_url}“ ist keine Adresse wie https://lotsen.stadt.example."
+            ));
+        }
+        Ok(Mailer {
+            transport,
+            from,
+            buero,
+            public_url,
+            retry_base: config.retry_base,
+            wake: tokio::sync::Notify::new(),
+        })
+    }
+
+    pub fn buero_configured(&self) -> bool {
+        self.buero.is_some()
+    }
+
+    async fn send(&self, message: Message) -> Result<(), Failure> {
+        match &self.transport {
+            Transport::Relay(t) => t.send(message).await.map(|_| ()).map_err(|e| {
+                if e.is_permanent() {
+                    Failure::Permanent(e.to_string())
+                } else {
+                    Failure::Transient(e.to_string())
+                }
+            }),
+            Transport::Files(t) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| Failure::Transient(e.to_string())),
+        }
+    }
+
+    fn wait_after(&self, attempts: i64) -> Duration {
+        let doublings = u32::try_from(attempts.clamp(0, 20)).unwrap_or(20);
+        self.retry_base
+            .saturating_mul(2u32.saturating_pow(doublings))
+            .min(MAX_WAIT)
+    }
+}
+
+enum Failure {
+    /// Relay down, 4xx, a timeout: tried again later.
+    Transient(String),
+    /// A 5xx: given up, the reason kept.
+    Permanent(String),
+}
+
+// ---- Writing mails into the outbox, inside the push's transaction ----
+
+fn parse<T: DeserializeOwned>(rec: &StoredRecord) -> Option<T> {
+    (!rec.envelope.deleted)
+        .then(|| serde_json::from_value(rec.envelope.data.clone()).ok())
+        .flatten()
+}
+
+/// What a mutation is about before it is applied: read by [`sync::push`] for [`after_push`].
+pub fn before_push(tx: &Tx, m: &Mutation) -> StoreResult<Option<StoredRecord>> {
+    if m.collection == Collection::Requests.as_str() {
+        tx.get(&m.collection, &m.id)
+    } else {
+        Ok(None)
+    }
+}
+
+/// Writes the mails an applied push of a person causes (a new request, a new status, a public
+/// answer) into the outbox, in the push's transaction. Writes of the server itself (demo data,
+/// the directory) cause none.
+pub fn after_push(
+    tx: &Tx,
+    caller: &Caller,
+    m: &Mutation,
+    before: Option<&StoredRecord>,
+    result: &MutationResult,
+    now: &str,
+) -> StoreResult<()> {
+    let by_a_person = caller.session.is_some() || caller.device_hash.is_some();
+    if result.status != MutationStatus::Applied || !by_a_person || m.deleted {
+        return Ok(());
+    }
+    let planned: Vec<(Planned, String, Option<String>)> =
+        if m.collection == Collection::Requests.as_str() {
+            let Some(after) = tx
+                .get(&m.collection, &m.id)?
+                .and_then(|r| parse::<Request>(&r))
+            else {
+                return Ok(());
+            };
+            let before = before.and_then(parse::<Request>);
+            let mut people: Vec<(String, Lotse)> = Vec::new();
+            if before.is_none() {
+                if let Some(id) = &after.lotse {
+                    if let Some(l) = tx
+                        .get(Collection::Lotsen.as_str(), id)?
+                        .and_then(|r| parse(&r))
+                    {
+                        people.push((id.clone(), l));
+                    }
+                }
+                if let Some(topic) = after.topic.as_deref().filter(|_| after.lotse.is_none()) {
+                    for r in tx.lotsen_with_skill(topic)? {
+                        if let Some(l) = parse::<Lotse>(&r) {
+                            people.push((r.envelope.id.clone(), l));
+                        }
+                    }
+                }
+            }
+            notify::on_request(
+                before.as_ref(),
+                &after,
+                |id| people.iter().find(|(i, _)| i == id).map(|(_, l)| l),
+                |topic| {
+                    people
+                        .iter()
+                        .filter(|(_, l)| l.active && l.skills.iter().any(|s| s.topic == topic))
+                        .map(|(id, l)| (id.clone(), l))
+                        .collect()
+                },
+            )
+            .into_iter()
+            .map(|p| (p, m.id.clone(), None))
+            .collect()
+        } else if m.collection == Collection::Notes.as_str() && m.base_version == 0 {
+            let Some(note) = tx
+                .get(&m.collection, &m.id)?
+                .and_then(|r| parse::<Note>(&r))
+            else {
+                return Ok(());
+            };
+            let request = tx
+                .get(Collection::Requests.as_str(), &note.request)?
+                .and_then(|r| parse::<Request>(&r));
+            request
+                .and_then(|r| notify::on_note(&note, &r))
+                .map(|p| (p, note.request.clone(), Some(m.id.clone())))
+                .into_iter()
+                .collect()
+        } else {
+            Vec::new()
+        };
+    let now_ms = crate::auth::now_ms();
+    for (plan, request, note) in planned {
+        let recipient = match plan.to {
+            Recipient::Lotse(id) => format!("lotse:{id}"),
+            Recipient::Buero => "buero".to_owned(),
+            // The address is read from the request when the mail is written, not copied here.
+            Recipient::Requester(_) => format!("requester:{request}"),
+        };
+        tx.enqueue_mail(
+            &NewMail {
+                message_id: format!("<{}@lotsenfinder>", crate::directory::new_uuid()?),
+                recipient,
+                reason: reason_name(plan.reason).to_owned(),
+                request,
+                note,
+            },
+            now,
+            now_ms,
+        )?;
+    }
+    Ok(())
+}
+
+fn reason_name(r: Reason) -> &'static str {
+    match r {
+        Reason::Addressed => "addressed",
+        Reason::Topic => "topic",
+        Reason::Buero => "buero",
+        Reason::Status => "status",
+        Reason::Answer => "answer",
+    }
+}
+
+fn reason_of(s: &str) -> Option<Reason> {
+    [
+        Reason::Addressed,
+        Reason::Topic,
+        Reason::Buero,
+        Reason::Status,
+        Reason::Answer,
+    ]
+    .into_iter()
+    .find(|r| reason_name(*r) == s)
+}
+
+// ---- Delivering ----
+
+/// Delivers due mails whenever woken (after a push), when the next waiting one is due, and at
+/// least every half minute; never ends.
+pub async fn run(store: Arc<Store>, mailer: Arc<Mailer>) {
+    loop {
+        if let Err(e) = deliver_due(&store, &mailer).await {
+            tracing::error!(error = %e, "mail delivery failed; tried again shortly");
+        }
+        let s = store.clone();
+        let next = blocking(move || s.read(|tx| tx.next_mail_due()))
+            .await
+            .ok()
+            .flatten();
+        let pause = next.map_or(POLL, |due| {
+            let wait = due.saturating_sub(crate::auth::now_ms()).max(0);
+            Duration::from_millis(u64::try_from(wait).unwrap_or(0)).min(POLL)
+        });
+        tokio::select! {
+            _ = mailer.wake.notified() => {}
+            _ = tokio::time::sleep(pause) => {}
+        }
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> StoreResult<T> + Send + 'static,
+) -> StoreResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::new(format!("mail task: {e}")))?
+}
+
+/// Sends every mail that is due now; returns how many were sent.
+pub async fn deliver_due(store: &Arc<Store>, mailer: &Arc<Mailer>) -> StoreResult<usize> {
+    let mut sent = 0;
+    loop {
+        let now_ms = crate::auth::now_ms();
+        let s = store.clone();
+        let due = blocking(move || s.read(|tx| tx.due_mails(now_ms, BATCH))).await?;
+        if due.is_empty() {
+            return Ok(sent);
+        }
+        for mail in due {
+            let (s, m) = (store.clone(), mailer.clone());
+            let mail_copy = mail.clone();
+            let message = blocking(move || s.read(|tx| Ok(compose(tx, &m, &mail_copy)))).await?;
+            let outcome = match message {
+                Ok(message) => mailer.send(message).await,
+                Err(reason) => Err(Failure::Permanent(reason)),
+            };
+            let now_ms = crate::auth::now_ms();
+            let next = now_ms.saturating_add(
+                i64::try_from(mailer.wait_after(mail.attempts).as_millis()).unwrap_or(i64::MAX),
+            );
+            let s = store.clone();
+            match outcome {
+                Ok(()) => {
+                    sent += 1;
+                    let now = crate::sync::now_utc();
+                    blocking(move || s.write(|tx| tx.mail_sent(mail.id, &now))).await?;
+                }
+                Err(Failure::Transient(e)) => {
+                    tracing::warn!(mail = mail.id, error = %e, "mail not delivered; tried again later");
+                    blocking(move || s.write(|tx| tx.mail_attempt_failed(mail.id, &e, next, None)))
+                        .await?;
+                }
+                Err(Failure::Permanent(e)) => {
+                    tracing::warn!(mail = mail.id, error = %e, "mail given up");
+                    blocking(move || {
+                        s.write(|tx| tx.mail_attempt_failed(mail.id, &e, next, Some(&e)))
+                    })
+                    .await?;
+                }
+            }
+        }
+    }
+}
+
+/// The List-Unsubscribe header: where people change what they get.
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(s.to_owned()))
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// The mail as it goes out now, or why it cannot go out at all (kept for the Büro).
+fn compose(tx: &Tx, mailer: &Mailer, mail: &OutboxMail) -> Result<Message, String> {
+    let read = |collection: Collection, id: &str| tx.get(collection.as_str(), id).ok().flatten();
+    let m = &mail.mail;
+    let reason = reason_of(&m.reason).ok_or_else(|| format!("unbekannter Anlass {}", m.reason))?;
+    let request: Request = read(Collection::Requests, &m.request)
+        .and_then(|r| parse(&r))
+        .ok_or("Das Anliegen gibt es nicht mehr.")?;
+    let topic: Option<Topic> = request
+        .topic
+        .as_deref()
+        .and_then(|t| read(Collection::Topics, t))
+        .and_then(|r| parse(&r));
+    let answer: Option<Note> = m
+        .note
+        .as_deref()
+        .and_then(|n| read(Collection::Notes, n))
+        .and_then(|r| parse(&r))
+        .filter(|n: &Note| !n.internal);
+    if reason == Reason::Answer && answer.is_none() {
+        return Err("Die Antwort gibt es nicht mehr.".into());
+    }
+    let workplace = format!("{}/arbeitsplatz/{}", mailer.public_url, m.request);
+    let (to, link) = if let Some(id) = m.recipient.strip_prefix("lotse:") {
+        let lotse: Lotse = read(Collection::Lotsen, id)
+            .and_then(|r| parse(&r))
+            .ok_or("Das Lotsen-Profil gibt es nicht mehr.")?;
+        if !is_email(lotse.email.trim()) {
+            return Err(format!(
+                "Im Profil von {} steht keine E-Mail-Adresse.",
+                lotse.name
+            ));
+        }
+        let to = Mailbox::new(
+            Some(lotse.name.clone()),
+            lotse.email.trim().parse().map_err(|e| {
+                format!("Die E-Mail-Adresse von {} ist unbrauchbar: {e}", lotse.name)
+            })?,
+        );
+        (to, workplace)
+    } else if m.recipient == "buero" {
+        let to = mailer
+            .buero
+            .clone()
+            .ok_or("Für das Projektbüro ist keine Adresse eingestellt (LOTSEN_BUERO_MAIL).")?;
+        (to, workplace)
+    } else if m.recipient.starts_with("requester:") {
+        let address = notify::requester_address(&request)
+            .ok_or("Keine E-Mail-Adresse mehr beim Anliegen (abbestellt oder anonymisiert).")?;
+        let to = Mailbox::new(
+            None,
+            address
+                .parse()
+                .map_err(|e| format!("Die E-Mail-Adresse ist unbrauchbar: {e}"))?,
+        );
+        (to, format!("{}/anliegen", mailer.public_url))
+    } else {
+        return Err(format!("unbekannter Empfänger {}", m.recipient));
+    };
+    let text = notify::text(
+        reason,
+        &request,
+        topic.as_ref(),
+        &link,
+        answer.as_ref().map(|n| n.text.as_str()),
+    );
+    Message::builder()
+        .from(mailer.from.clone())
+        .to(to)
+        .subject(text.subject)
+        .message_id(Some(m.message_id.clone()))
+        .header(ListUnsubscribe(format!("<{}/profil>", mailer.public_url)))
+        .header(ContentType::TEXT_PLAIN)
+        // Quoted-printable: readable in any mail program's source view, and safe for a relay
+        // without 8BITMIME.
+        .body(
+            Body::new_with_encoding(text.body, ContentTransferEncoding::QuotedPrintable)
+                .map_err(|_| "Die Mail ließ sich nicht kodieren.".to_owned())?,
+        )
+        .map_err(|e| format!("Die Mail ließ sich nicht zusammensetzen: {e}"))
+}
+
+// ---- The Projektbüro's view ----
+
+/// A mail not sent yet, as the Büro sees it: who (a role and a name, no address), why, for
+/// which request, and what went wrong.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PendingMail {
+    pub id: i64,
+    pub recipient: String,
+    pub reason: String,
+    pub request: String,
+    pub created_at: String,
+    pub attempts: i64,
+    /// Set when delivery was given up: why.
+    pub failed: Option<String>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct MailStatus {
+    /// Waiting for (another) attempt.
+    pub waiting: usize,
+    /// Given up; each can be sent again.
+    pub failed: usize,
+    pub mails: Vec<PendingMail>,
+}
+
+fn describe_recipient(tx: &Tx, recipient: &str) -> String {
+    if let Some(id) = recipient.strip_prefix("lotse:") {
+        let name = tx
+            .get(Collection::Lotsen.as_str(), id)
+            .ok()
+            .flatten()
+            .and_then(|r| parse::<Lotse>(&r))
+            .map(|l| l.name);
+        format!("Lotse {}", name.unwrap_or_else(|| "(gelöscht)".into()))
+    } else if recipient == "buero" {
+        "Projektbüro".into()
+    } else {
+        "Antragsteller/in".into()
+    }
+}
+
+fn reason_label(reason: &str) -> &'static str {
+    match reason_of(reason) {
+        Some(Reason::Addressed) => "Anliegen an eine Lotsin oder einen Lotsen",
+        Some(Reason::Topic) => "neues Anliegen im Thema",
+        Some(Reason::Buero) => "Anliegen für das Projektbüro",
+        Some(Reason::Status) => "neuer Status",
+        Some(Reason::Answer) => "Antwort",
+        None => "unbekannt",
+    }
+}
+
+/// What waits in the outbox and what was given up.
+pub fn status(store: &Store) -> StoreResult<MailStatus> {
+    store.read(|tx| {
+        let unsent = tx.unsent_mails()?;
+        let failed = unsent.iter().filter(|m| m.failed.is_some()).count();
+        Ok(MailStatus {
+            waiting: unsent.len() - failed,
+            failed,
+            mails: unsent
+                .into_iter()
+                .map(|m| PendingMail {
+                    id: m.id,
+                    recipient: describe_recipient(tx, &m.mail.recipient),
+                    reason: reason_label(&m.mail.reason).to_owned(),
+                    request: m.mail.request,
+                    created_at: m.created_at,
+                    attempts: m.attempts,
+                    failed: m.failed,
+                    last_error: m.last_error,
+                })
+                .collect(),
+        })
+    })
+}
+
+const MAIL_REFUSAL: &str = "Den Versand der Mails sieht das Projektbüro.";
+
+pub fn router() -> axum::Router<crate::ServerState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/api/v1/mail", get(status_handler))
+        .route("/api/v1/mail/{id}/retry", post(retry_handler))
+}
+
+async fn status_handler(
+    axum::extract::State(state): axum::extract::State<crate::ServerState>,
+    caller: Caller,
+) -> Result<axum::Json<MailStatus>, crate::error::ApiError> {
+    crate::api::require_buero(&caller, MAIL_REFUSAL)?;
+    let store = state.store.clone();
+    Ok(axum::Json(
+        crate::api::blocking(move || Ok(status(&store)?)).await?,
+    ))
+}
+
+/// `POST /api/v1/mail/{id}/retry` (Büro): a given-up mail is sent again at once.
+async fn retry_handler(
+    axum::extract::State(state): axum::extract::State<crate::ServerState>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<axum::http::StatusCode, crate::error::ApiError> {
+    crate::api::require_buero(&caller, MAIL_REFUSAL)?;
+    let Ok(id) = id.parse::<i64>() else {
+        return Err(crate::error::ApiError::Missing(
+            "unknown_mail",
+            "Diese Mail gibt es nicht (mehr).".into(),
+        ));
+    };
+    let store = state.store.clone();
+    let now_ms = crate::auth::now_ms();
+    let found =
+        crate::api::blocking(move || Ok(store.write(|tx| tx.retry_mail(id, now_ms))?)).await?;
+    if !found {
+        return Err(crate::error::ApiError::Missing(
+            "unknown_mail",
+            "Diese Mail gibt es nicht (mehr) oder sie ist schon versandt.".into(),
+        ));
+    }
+    if let Some(mailer) = &state.mailer {
+        mailer.wake.notify_one();
+    }
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

@@ -39,6 +39,7 @@ pub fn LotsePage() -> impl IntoView {
             .into_any();
         };
         let skills = all_skills(&l, &state);
+        let id_for_links = crate::url_encode(&id.get_untracked());
         let first = skills.first().map(|s| s.name.clone()).unwrap_or_default();
         let learning: Vec<(String, String)> = state.data.with(|d| {
             l.learning
@@ -74,7 +75,7 @@ pub fn LotsePage() -> impl IntoView {
                             view! {
                             <li>
                                 <A href=format!("/themen/{}", s.slug)>{s.name.clone()}</A> " " {level_badge(s.level)} " "
-                                <A href=format!("/anliegen/neu?thema={}", s.slug) attr:class="small-link">
+                                <A href=format!("/anliegen/neu?lotse={}&thema={}", id_for_links.clone(), s.slug) attr:class="small-link">
                                     "Anliegen senden" <span class="visually-hidden">" zu " {name}</span>
                                 </A>
                             </li>

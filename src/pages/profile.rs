@@ -1,6 +1,7 @@
 //! `/profil`: a Lotse keeps their own profile current — contact, availability, the level per
 //! topic, what they want to learn — and confirms it. Offline too: the edit waits in the outbox.
 
+use lotsen_domain::notify::Notify;
 use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
@@ -25,6 +26,9 @@ struct Form {
     /// Topic id → level 1–3 (absent: no skill).
     levels: BTreeMap<String, u8>,
     learning: BTreeSet<String>,
+    /// How they hear of new requests in their topics (`Notify`); a draft from before has none.
+    #[serde(default)]
+    notify: Option<Notify>,
 }
 
 impl Form {
@@ -37,6 +41,7 @@ impl Form {
                 .map(|s| (s.topic.clone(), s.level.get()))
                 .collect(),
             learning: l.learning.iter().cloned().collect(),
+            notify: Some(l.notify),
         }
     }
 
@@ -52,6 +57,9 @@ impl Form {
                 .collect();
             o.insert("skills".into(), json!(skills));
             o.insert("learning".into(), json!(self.learning));
+            if let Some(n) = self.notify {
+                o.insert("notify".into(), json!(n.as_str()));
+            }
             if let Some(d) = confirmed_at {
                 o.insert("confirmed_at".into(), json!(d));
             }
@@ -251,6 +259,25 @@ pub fn ProfilePage() -> impl IntoView {
                     {input("email", "E-Mail", "email", "email", |f| f.contact.email.clone(), |f, v| f.contact.email = v)}
                     {input("location", "Ort (Gebäude, Raum)", "text", "off", |f| f.contact.location.clone(), |f, v| f.contact.location = v)}
                     {input("availability", "Erreichbar (z. B. „Di+Do vormittags“)", "text", "off", |f| f.contact.availability.clone(), |f, v| f.contact.availability = v)}
+                </fieldset>
+                <fieldset id="profil-notify" tabindex="-1" aria-describedby="notify-hint">
+                    <legend>"E-Mail bei neuen Anliegen in Ihren Themen"</legend>
+                    <p class="hint" id="notify-hint">"Anliegen, die direkt an Sie gerichtet sind, kommen immer sofort per E-Mail an die Adresse oben."</p>
+                    <div class="choices">
+                        {Notify::ALL.into_iter().map(|n| {
+                            let id = format!("notify-{}", n.as_str());
+                            let label_for = id.clone();
+                            view! {
+                                <label for=label_for class="choice">
+                                    <input type="radio" id=id name="notify" value=n.as_str()
+                                        prop:checked=move || form.with(|f| f.as_ref().and_then(|f| f.notify).unwrap_or_default() == n)
+                                        on:change=move |_| change(Box::new(move |f| f.notify = Some(n)))/>
+                                    {n.label()}
+                                </label>
+                            }
+                        }).collect_view()}
+                    </div>
+                    {move || errors.message("notify").map(|m| view! { <p class="field-error" id="err-profil-notify">{m}</p> })}
                 </fieldset>
                 <fieldset id="skills" tabindex="-1">
                     <legend>"Ihre Themen"</legend>

@@ -1,4 +1,5 @@
-//! `/anliegen/neu?thema={slug}`: hand in a Frage, Wunsch, Anregung or Problem — offline too.
+//! `/anliegen/neu?thema={slug}&lotse={id}`: hand in a Frage, Wunsch, Anregung or Problem —
+//! offline too; addressed to a Lotse when it comes from their card.
 //! What is typed is kept as a draft in the browser until it is handed in.
 
 use leptos::prelude::*;
@@ -18,14 +19,19 @@ use crate::store::new_uuid;
 const DRAFT_KEY: &str = "lotsenfinder.entwurf-anliegen";
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 struct Draft {
     kind: String,
     topic: String,
+    /// The Lotse it is addressed to (id), or empty.
+    lotse: String,
     title: String,
     description: String,
     name: String,
     department: String,
     contact: String,
+    /// "Per E-Mail über Antworten informieren".
+    notify: bool,
 }
 
 /// Makes a refused request the form's draft again (the user finds it at `/anliegen/neu`).
@@ -42,11 +48,13 @@ pub fn restore_draft(local: &serde_json::Value) {
         &Draft {
             kind: text(local, "kind"),
             topic: text(local, "topic"),
+            lotse: text(local, "lotse"),
             title: text(local, "title"),
             description: text(local, "description"),
             name: text(&requester, "name"),
             department: text(&requester, "department"),
             contact: text(&requester, "contact"),
+            notify: requester.get("notify").and_then(|n| n.as_bool()) == Some(true),
         },
     );
 }
@@ -61,9 +69,10 @@ fn to_data(d: &Draft) -> serde_json::Value {
     json!({
         "kind": if d.kind.is_empty() { "frage" } else { d.kind.as_str() },
         "topic": if d.topic.is_empty() { serde_json::Value::Null } else { json!(d.topic) },
+        "lotse": if d.lotse.is_empty() { serde_json::Value::Null } else { json!(d.lotse) },
         "title": d.title,
         "description": d.description,
-        "requester": {"name": d.name, "department": d.department, "contact": d.contact},
+        "requester": {"name": d.name, "department": d.department, "contact": d.contact, "notify": d.notify},
         "status": "neu",
         "assignee": null,
         "created_at": crate::clock::now_utc(),
@@ -111,6 +120,46 @@ pub fn NewRequestPage() -> impl IntoView {
             draft.update(|d| d.topic = id);
         }
     });
+
+    // The same for `?lotse=id` (from a Lotse's card): addressed to them while they are active.
+    let lotse_applied = StoredValue::new(false);
+    Effect::new(move |_| {
+        if lotse_applied.get_value() {
+            return;
+        }
+        let id = query.with_untracked(|q| q.get("lotse")).unwrap_or_default();
+        if id.is_empty() {
+            lotse_applied.set_value(true);
+            return;
+        }
+        if state
+            .data
+            .with(|d| d.lotsen.get(&id).is_some_and(|l| l.data.active))
+        {
+            lotse_applied.set_value(true);
+            draft.update(|d| d.lotse = id);
+            draft.with_untracked(|d| drafts::save(DRAFT_KEY, d));
+        }
+    });
+    let addressee = move || {
+        let id = draft.with(|d| d.lotse.clone());
+        (!id.is_empty()).then(|| {
+            state
+                .data
+                .with(|d| d.lotsen.get(&id).map(|l| l.data.name.clone()))
+                .unwrap_or_else(|| "eine Lotsin oder einen Lotsen, die es nicht mehr gibt".into())
+        })
+    };
+    let remove_addressee = move |_| {
+        draft.update(|d| d.lotse.clear());
+        draft.with_untracked(|d| drafts::save(DRAFT_KEY, d));
+        crate::components::focus_soon(|| {
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("kind-frage"))
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        });
+    };
 
     let set = move |f: fn(&mut Draft, String)| {
         move |ev: leptos::ev::Event| {
@@ -186,6 +235,15 @@ pub fn NewRequestPage() -> impl IntoView {
         <ErrorSummary errors=errors first_field="title" heading=2/>
         {move || (!state.loaded.get()).then(|| view! { <Loading/> })}
         <form class="request-form" on:submit=submit novalidate>
+            {move || addressee().map(|name| view! {
+                <div class="notice addressee" data-testid="addressee">
+                    <p id="lotse">"An: " <strong>{name.clone()}</strong></p>
+                    <button type="button" class="link-button" on:click=remove_addressee>
+                        "Nicht an " {name} " richten"
+                    </button>
+                    {field_error("lotse")}
+                </div>
+            })}
             <fieldset>
                 <legend>"Art des Anliegens"</legend>
                 <div class="choices">
@@ -253,6 +311,19 @@ pub fn NewRequestPage() -> impl IntoView {
                         on:input=set(|d, v| d.contact = v) aria-invalid=invalid("requester.contact")
                         aria-describedby=described("requester.contact", None)/>
                     {field_error("requester.contact")}
+                </div>
+                <div class="field">
+                    <label for="notify" class="choice">
+                        <input id="notify" type="checkbox" prop:checked=move || draft.with(|d| d.notify)
+                            aria-describedby="notify-hint"
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                draft.update(|d| d.notify = on);
+                                draft.with_untracked(|d| drafts::save(DRAFT_KEY, d));
+                            }/>
+                        "Per E-Mail über Antworten informieren"
+                    </label>
+                    <p class="hint" id="notify-hint">"Dafür geben Sie oben Ihre E-Mail-Adresse an. Sie erfahren dann, wenn sich der Status ändert oder eine Antwort da ist."</p>
                 </div>
             </fieldset>
             <button type="submit" class="button" disabled=move || saving.get() || !state.loaded.get()>"Anliegen senden"</button>

@@ -49,12 +49,38 @@ fn login_first(path: &str) -> AnyView {
     .into_any()
 }
 
+/// Where a request stands in the logged-in person's queue: the higher, the earlier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    Other,
+    /// In one of the Lotse's topics.
+    Topic,
+    /// For the Projektbüro: addressed to a Lotse who is no longer active.
+    Left,
+    /// Addressed to this Lotse.
+    Addressed,
+}
+
+/// The rank of `r` for the Lotse `me` (None: the Projektbüro or a Lotse without profile).
+fn rank(r: &Request, me: Option<&str>, my_topics: &[String], d: &Records) -> Rank {
+    match (r.lotse.as_deref(), me) {
+        (Some(to), Some(me)) if to == me => return Rank::Addressed,
+        (Some(to), None) if !d.lotsen.get(to).is_some_and(|l| l.data.active) => return Rank::Left,
+        _ => {}
+    }
+    if r.topic.as_ref().is_some_and(|t| my_topics.contains(t)) {
+        Rank::Topic
+    } else {
+        Rank::Other
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 struct Row {
     id: String,
     request: Request,
     topic: Option<String>,
-    mine: bool,
+    rank: Rank,
     assignee: Option<String>,
     pending: bool,
 }
@@ -87,8 +113,11 @@ pub fn WorkplacePage() -> impl IntoView {
         let (status, topic) = (status.get(), topic.get());
         state.data.with(|d| {
             let mine = my_topics(&state, d);
+            let me = state
+                .user
+                .with(|u| u.as_ref().and_then(|u| u.lotse.clone()));
             let topic_id = d.topic_by_slug(&topic).map(|(id, _)| id.clone());
-            let mut ranked: Vec<(bool, &str, &String)> = d
+            let mut ranked: Vec<(Rank, &str, &String)> = d
                 .requests
                 .iter()
                 .filter(|(_, r)| match status.as_str() {
@@ -98,16 +127,20 @@ pub fn WorkplacePage() -> impl IntoView {
                 })
                 .filter(|(_, r)| topic.is_empty() || r.data.topic == topic_id)
                 .map(|(id, r)| {
-                    let is_mine = r.data.topic.as_ref().is_some_and(|t| mine.contains(t));
-                    (is_mine, r.updated_at.as_str(), id)
+                    (
+                        rank(&r.data, me.as_deref(), &mine, d),
+                        r.updated_at.as_str(),
+                        id,
+                    )
                 })
                 .collect();
-            // The Lotse's own topics first, then the newest; the server's time is the same
-            // fixed-width format everywhere, so comparing strings orders by time.
+            // What is addressed to the Lotse first, then their own topics, then the newest; the
+            // server's time is the same fixed-width format everywhere, so comparing strings
+            // orders by time.
             ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(a.1)));
             ranked
                 .into_iter()
-                .map(|(mine, _, id)| (id.clone(), mine))
+                .map(|(rank, _, id)| (id.clone(), rank))
                 .collect::<Vec<_>>()
         })
     });
@@ -119,7 +152,7 @@ pub fn WorkplacePage() -> impl IntoView {
                 portion
                     .slice(ranked)
                     .iter()
-                    .filter_map(|(id, mine)| {
+                    .filter_map(|(id, rank)| {
                         let r = d.requests.get(id)?;
                         Some(Row {
                             id: id.clone(),
@@ -129,7 +162,7 @@ pub fn WorkplacePage() -> impl IntoView {
                                 .as_ref()
                                 .and_then(|t| d.topic_name(t))
                                 .map(str::to_owned),
-                            mine: *mine,
+                            rank: *rank,
                             assignee: r.data.assignee.as_ref().map(|a| {
                                 d.lotsen
                                     .get(a)
@@ -211,7 +244,12 @@ fn WorkItem(row: Row) -> impl IntoView {
             <p>
                 <span class="kind">{row.request.kind.label()}</span>
                 {row.topic.map(|t| view! { " zu " {t} })}
-                {row.mine.then(|| view! { " " <span class="badge">"Ihr Thema"</span> })}
+                {match row.rank {
+                    Rank::Addressed => Some(view! { " " <span class="badge addressed">"an Sie gerichtet"</span> }.into_any()),
+                    Rank::Left => Some(view! { " " <span class="badge addressed">"an eine Lotsin oder einen Lotsen gerichtet, die nicht mehr aktiv sind"</span> }.into_any()),
+                    Rank::Topic => Some(view! { " " <span class="badge">"Ihr Thema"</span> }.into_any()),
+                    Rank::Other => None,
+                }}
             </p>
             <p>
                 "Status: " <span class=format!("status status-{}", row.request.status.as_str())>{row.request.status.label()}</span>
@@ -270,9 +308,11 @@ pub fn WorkItemPage() -> impl IntoView {
             let Some((request, pending)) = record.get() else {
                 return view! { <h1>"Anliegen nicht gefunden"</h1><p>"Dieses Anliegen gibt es (auf diesem Gerät) nicht."</p> }.into_any();
             };
-            let (topic, assignee) = state.data.with(|d| (
+            let name_of = |d: &Records, id: &String| d.lotsen.get(id).map(|l| l.data.name.clone()).unwrap_or_else(|| "unbekannt".into());
+            let (topic, assignee, addressed) = state.data.with(|d| (
                 request.topic.as_ref().and_then(|t| d.topic_name(t)).map(str::to_owned),
-                request.assignee.as_ref().map(|a| d.lotsen.get(a).map(|l| l.data.name.clone()).unwrap_or_else(|| "unbekannt".into())),
+                request.assignee.as_ref().map(|a| name_of(d, a)),
+                request.lotse.as_ref().map(|a| name_of(d, a)),
             ));
             let can_take = state.user.with(|u| u.as_ref().is_some_and(|u| u.lotse.is_some()))
                 && (request.assignee.is_none() || request.status != Status::InBearbeitung);
@@ -286,6 +326,7 @@ pub fn WorkItemPage() -> impl IntoView {
                     <dt>"Status"</dt>
                     <dd><span class=format!("status status-{}", request.status.as_str()) data-testid="work-status">{request.status.label()}</span>
                         {pending.then_some(" (Änderung wartet auf Übertragung)")}</dd>
+                    {addressed.map(|name| view! { <dt>"Gerichtet an"</dt><dd data-testid="work-addressed">{name}</dd> })}
                     <dt>"Zuständig"</dt><dd data-testid="work-assignee">{assignee.unwrap_or_else(|| "noch niemand".into())}</dd>
                     {request.created_at.as_deref().map(|t| view! { <dt>"Eingegangen"</dt><dd>{at_local(t)}</dd> })}
                     {request.closed_at.as_deref().filter(|_| !open).map(|t| view! { <dt>"Abgeschlossen"</dt><dd>{at_local(t)}</dd> })}

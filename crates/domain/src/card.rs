@@ -60,8 +60,8 @@ pub fn level_badge(level: Level) -> String {
 }
 
 /// The card of Lotse `id`: name (a heading of `heading_level`, 2 or 3, linking to the Lotse's
-/// page), department, the skills shown, how to reach them, and "Anliegen senden" prefilled with
-/// the first skill's topic.
+/// page), department, the skills shown, how to reach them, and "Anliegen senden" addressed to
+/// them, prefilled with the first skill's topic.
 pub fn lotse_card(id: &str, lotse: &Lotse, skills: &[ShownSkill], heading_level: u8) -> String {
     let h = if heading_level == 3 { 3 } else { 2 };
     let first = skills.first();
@@ -69,9 +69,14 @@ pub fn lotse_card(id: &str, lotse: &Lotse, skills: &[ShownSkill], heading_level:
         Some(s) => format!("Digitale Lotsen: Frage zu {}", s.name),
         None => "Digitale Lotsen: Frage".to_owned(),
     };
+    // Addressed to this Lotse (`?lotse=`), with the first skill's topic.
+    let lotse_param = format!("lotse={}", encode_uri_component(id));
     let request_href = match first {
-        Some(s) => format!("/anliegen/neu?thema={}", encode_uri_component(&s.slug)),
-        None => "/anliegen/neu".to_owned(),
+        Some(s) => format!(
+            "/anliegen/neu?{lotse_param}&thema={}",
+            encode_uri_component(&s.slug)
+        ),
+        None => format!("/anliegen/neu?{lotse_param}"),
     };
     let mut html = String::with_capacity(1024);
     let _ = write!(
@@ -160,7 +165,7 @@ mod tests {
         assert!(html.contains(
             "<dt>Ort</dt><dd>Rathaus I, Raum 1.12</dd><dt>Erreichbar</dt><dd>Di+Do vormittags</dd>"
         ));
-        assert!(html.ends_with(r#"<a href="/anliegen/neu?thema=dms" class="button secondary">Anliegen senden</a></article>"#));
+        assert!(html.ends_with(r#"<a href="/anliegen/neu?lotse=abc-1&amp;thema=dms" class="button secondary">Anliegen senden</a></article>"#));
     }
 
     #[test]
@@ -172,7 +177,7 @@ mod tests {
         let html = lotse_card("x", &bare, &[], 3);
         assert!(html.contains(r#"<h3 class="card-title">"#));
         assert!(html.contains(r#"<dl class="contact"></dl>"#));
-        assert!(html.contains(r#"href="/anliegen/neu""#));
+        assert!(html.contains(r#"href="/anliegen/neu?lotse=x""#));
         assert!(!html.contains("Telefon") && !html.contains("E-Mail"));
     }
 

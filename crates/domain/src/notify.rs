@@ -228,6 +228,51 @@ pub fn text(
     Text { subject, body }
 }
 
+/// The hour (Soest's clock) of the daily summary for Lotsen who chose `täglich`.
+pub const DIGEST_HOUR: u8 = 7;
+
+/// Whether the daily summary is due at `now`: on working days (Monday to Friday) from 7:00,
+/// once a day (`last` is the date of the last one).
+pub fn digest_due(now: &crate::time::SoestTime, last: Option<&str>) -> bool {
+    now.weekday < 5 && now.hour >= DIGEST_HOUR && last != Some(now.date.as_str())
+}
+
+/// Whether `request` belongs in the daily summary of a Lotse with skills on `topics`: new in one
+/// of their topics, still `neu`, not addressed to someone (those were mailed at once).
+pub fn in_digest(request: &Request, topics: &[String]) -> bool {
+    request.status == Status::Neu
+        && request.lotse.is_none()
+        && request
+            .topic
+            .as_ref()
+            .is_some_and(|t| topics.iter().any(|k| k == t))
+}
+
+/// The daily summary: each request with kind, topic, title and its link; nothing more.
+pub fn digest_text(items: &[(&Request, Option<&Topic>, String)], workplace: &str) -> Text {
+    let n = items.len();
+    let subject = if n == 1 {
+        "1 neues Anliegen in Ihren Themen".to_owned()
+    } else {
+        format!("{n} neue Anliegen in Ihren Themen")
+    };
+    let mut body = format!(
+        "Guten Tag,\n\nseit der letzten Übersicht {} in Ihren Themen eingegangen und noch offen:\n\n",
+        if n == 1 { "ist ein Anliegen" } else { "sind diese Anliegen" }
+    );
+    for (request, topic, link) in items {
+        let topic = topic.map_or("ohne Thema".to_owned(), |t| format!("Thema {}", t.name));
+        body.push_str(&format!(
+            "- {} „{}“ ({topic})\n  {link}\n",
+            request.kind.label(),
+            request.title
+        ));
+    }
+    body.push_str(&format!("\nAlle offenen Anliegen: {workplace}\n"));
+    body.push_str(FOOTER);
+    Text { subject, body }
+}
+
 /// Under every mail: who sends it and how to change it.
 pub const FOOTER: &str = "\n-- \nDigitale Lotsen der Stadt Soest · Lotsenfinder\n\
 Diese Nachricht wurde automatisch versandt. Wie Sie benachrichtigt werden, stellen Sie im \
@@ -380,6 +425,60 @@ mod tests {
         };
         assert_eq!(on_note(&internal, &taken), None);
         assert_eq!(on_note(&answer, &quiet), None);
+    }
+
+    #[test]
+    fn the_summary_is_due_once_on_working_days_from_seven() {
+        use crate::time::{soest_time, unix_seconds};
+        let at = |utc: &str| soest_time(unix_seconds(utc).unwrap());
+        // Wednesday 2 December 2026, winter time (UTC+1).
+        assert_eq!(
+            at("2026-12-02T06:00:00Z"),
+            crate::time::SoestTime {
+                date: "2026-12-02".into(),
+                hour: 7,
+                weekday: 2
+            }
+        );
+        assert!(!digest_due(&at("2026-12-02T05:59:59Z"), None), "6:59");
+        assert!(digest_due(&at("2026-12-02T06:00:00Z"), None));
+        assert!(digest_due(&at("2026-12-02T06:00:00Z"), Some("2026-12-01")));
+        assert!(
+            !digest_due(&at("2026-12-02T15:00:00Z"), Some("2026-12-02")),
+            "once a day"
+        );
+        assert!(!digest_due(&at("2026-12-05T09:00:00Z"), None), "Saturday");
+        assert!(!digest_due(&at("2026-12-06T09:00:00Z"), None), "Sunday");
+        // Summer time (UTC+2): 7:00 is 5:00 UTC.
+        assert_eq!(at("2026-07-01T05:00:00Z").hour, 7);
+        assert_eq!(at("2026-07-01T04:59:59Z").hour, 6);
+        // Late on Sunday in UTC is already Monday in Soest.
+        assert_eq!(at("2026-12-06T23:30:00Z").weekday, 0);
+    }
+
+    #[test]
+    fn the_summary_holds_what_is_new_open_and_not_addressed() {
+        let topics = vec!["dms".to_owned()];
+        let r = request(Some("dms"), None);
+        assert!(in_digest(&r, &topics));
+        assert!(!in_digest(&request(Some("ozg"), None), &topics));
+        assert!(!in_digest(&request(None, None), &topics));
+        assert!(!in_digest(&request(Some("dms"), Some("l-1")), &topics));
+        let mut taken = r.clone();
+        taken.status = Status::InBearbeitung;
+        assert!(
+            !in_digest(&taken, &topics),
+            "taken over: nobody is told again"
+        );
+        let t = digest_text(
+            &[(&r, None, "https://x/arbeitsplatz/1".into())],
+            "https://x/arbeitsplatz",
+        );
+        assert_eq!(t.subject, "1 neues Anliegen in Ihren Themen");
+        assert!(t
+            .body
+            .contains("- Frage „E-Akte anlegen“ (ohne Thema)\n  https://x/arbeitsplatz/1"));
+        assert!(!t.body.contains("Vertraulich") && !t.body.contains("Eva"));
     }
 
     #[test]

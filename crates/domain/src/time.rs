@@ -110,8 +110,9 @@ pub fn local_month(utc: &str) -> Option<String> {
     Some(local_month_of(t))
 }
 
-/// [`local_month`] of Unix seconds, with the summer-time rule.
-fn local_month_of(t: i64) -> String {
+/// Seconds Soest's clock is ahead of UTC at Unix time `t`: summer time (UTC+2) from the last
+/// Sunday of March to the last Sunday of October, both at 01:00 UTC, else UTC+1.
+fn soest_offset(t: i64) -> i64 {
     let year = civil_from_days(t.div_euclid(86_400)).0;
     // 1970-01-01 was a Thursday; day 3 after it (a Sunday) has (days - 3) % 7 == 0.
     let last_sunday = |month: i64| {
@@ -119,9 +120,40 @@ fn local_month_of(t: i64) -> String {
         last - (last - 3).rem_euclid(7)
     };
     let summer = (last_sunday(3) * 86_400 + 3_600)..(last_sunday(10) * 86_400 + 3_600);
-    let offset = if summer.contains(&t) { 7_200 } else { 3_600 };
-    let (y, m, _) = civil_from_days((t + offset).div_euclid(86_400));
+    if summer.contains(&t) {
+        7_200
+    } else {
+        3_600
+    }
+}
+
+/// [`local_month`] of Unix seconds, with the summer-time rule.
+fn local_month_of(t: i64) -> String {
+    let (y, m, _) = civil_from_days((t + soest_offset(t)).div_euclid(86_400));
     format!("{y:04}-{m:02}")
+}
+
+/// A moment on a clock in Soest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SoestTime {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub hour: u8,
+    /// Monday is 0, Sunday 6.
+    pub weekday: u8,
+}
+
+/// What a clock in Soest shows at Unix time `t`.
+pub fn soest_time(t: i64) -> SoestTime {
+    let local = t + soest_offset(t);
+    let days = local.div_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    SoestTime {
+        date: format!("{y:04}-{m:02}-{d:02}"),
+        hour: u8::try_from(local.rem_euclid(86_400) / 3_600).unwrap_or(0),
+        // 1970-01-01 was a Thursday (3 with Monday as 0).
+        weekday: u8::try_from((days + 3).rem_euclid(7)).unwrap_or(0),
+    }
 }
 
 /// The `count` months ending with `last` (`YYYY-MM`), oldest first.

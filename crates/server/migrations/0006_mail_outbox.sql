@@ -8,10 +8,13 @@ CREATE TABLE mail_outbox (
     message_id      TEXT    NOT NULL UNIQUE,
     -- "lotse:<id>", "buero" or "requester:<request id>"
     recipient       TEXT    NOT NULL,
-    -- addressed, topic, buero, status, answer
+    -- addressed, topic, buero, status, answer, digest
     reason          TEXT    NOT NULL,
+    -- the request the mail is about; empty for a daily summary, whose requests are in `digest`
     request         TEXT    NOT NULL,
     note            TEXT,
+    -- a daily summary's request ids (JSON array)
+    digest          TEXT,
     created_at      TEXT    NOT NULL,
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_ms INTEGER NOT NULL,
@@ -20,6 +23,9 @@ CREATE TABLE mail_outbox (
     failed          TEXT,
     last_error      TEXT
 );
+
+-- When the last daily summary went out (Soest's date and the UTC time).
+INSERT INTO meta (key, value) VALUES ('digest_date', ''), ('digest_at', '');
 
 CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_ms)
     WHERE sent_at IS NULL AND failed IS NULL;

@@ -180,6 +180,7 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
         tracing::warn!("no LOTSEN_BUERO_MAIL: mails for the Projektbüro cannot be sent");
     }
     tokio::spawn(mail::run(store.clone(), mailer.clone()));
+    tokio::spawn(mail::digest_schedule(store.clone(), mailer.clone()));
     let local = listener.local_addr()?;
     println!("Lotsenfinder läuft auf http://{local}");
     tracing::info!(%local, data_dir = %config.data_dir.display(), epoch = store.epoch(), "listening");

@@ -295,6 +295,7 @@ pub fn after_push(
                 reason: reason_name(plan.reason).to_owned(),
                 request,
                 note,
+                digest: Vec::new(),
             },
             now,
             now_ms,
@@ -323,6 +324,88 @@ fn reason_of(s: &str) -> Option<Reason> {
     ]
     .into_iter()
     .find(|r| reason_name(*r) == s)
+}
+
+// ---- The daily summary ----
+
+const DIGEST: &str = "digest";
+
+/// At `now` (Unix seconds): if the daily summary is due (working days from 7:00 in Soest, once),
+/// writes one mail per Lotse who chose it and has something new and still `neu` in their
+/// topics since the last one. Returns how many; the time is passed in so tests can set it.
+pub fn digest(store: &Store, now: i64) -> StoreResult<usize> {
+    let local = lotsen_domain::time::soest_time(now);
+    store.write(|tx| {
+        let last = tx.meta_text("digest_date")?;
+        if !notify::digest_due(&local, Some(last.as_str()).filter(|l| !l.is_empty())) {
+            return Ok(0);
+        }
+        let since = match tx.meta_text("digest_at")? {
+            at if at.is_empty() => lotsen_domain::time::utc_stamp(now - 24 * 60 * 60),
+            at => at,
+        };
+        let stamp = lotsen_domain::time::utc_stamp(now);
+        let requests: Vec<(String, Request)> = tx
+            .new_requests_since(&since)?
+            .into_iter()
+            .filter_map(|r| parse::<Request>(&r).map(|q| (r.envelope.id, q)))
+            .filter(|(_, q)| q.created_at.as_deref().is_some_and(|c| c <= stamp.as_str()))
+            .collect();
+        let mut written = 0;
+        if !requests.is_empty() {
+            // Due at once by the real clock, whatever time the caller passed in.
+            let due_ms = crate::auth::now_ms();
+            for rec in tx.lotsen_with_digest()? {
+                let Some(lotse) = parse::<Lotse>(&rec) else {
+                    continue;
+                };
+                let topics: Vec<String> = lotse.skills.iter().map(|s| s.topic.clone()).collect();
+                let ids: Vec<String> = requests
+                    .iter()
+                    .filter(|(_, q)| notify::in_digest(q, &topics))
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                if ids.is_empty() {
+                    continue;
+                }
+                tx.enqueue_mail(
+                    &NewMail {
+                        message_id: format!("<{}@lotsenfinder>", crate::directory::new_uuid()?),
+                        recipient: format!("lotse:{}", rec.envelope.id),
+                        reason: DIGEST.to_owned(),
+                        request: String::new(),
+                        note: None,
+                        digest: ids,
+                    },
+                    &stamp,
+                    due_ms,
+                )?;
+                written += 1;
+            }
+        }
+        tx.set_meta_text("digest_date", &local.date)?;
+        tx.set_meta_text("digest_at", &stamp)?;
+        Ok(written)
+    })
+}
+
+/// Looks every minute whether the daily summary is due; wakes the sender when it wrote mails.
+pub async fn digest_schedule(store: Arc<Store>, mailer: Arc<Mailer>) {
+    let mut minute = tokio::time::interval(Duration::from_secs(60));
+    minute.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        minute.tick().await;
+        let s = store.clone();
+        let now = crate::auth::now_ms() / 1000;
+        match blocking(move || digest(&s, now)).await {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(mails = n, "daily summaries written");
+                mailer.wake.notify_one();
+            }
+            Err(e) => tracing::error!(error = %e, "daily summary failed; tried again in a minute"),
+        }
+    }
 }
 
 // ---- Delivering ----
@@ -424,6 +507,9 @@ impl Header for ListUnsubscribe {
 fn compose(tx: &Tx, mailer: &Mailer, mail: &OutboxMail) -> Result<Message, String> {
     let read = |collection: Collection, id: &str| tx.get(collection.as_str(), id).ok().flatten();
     let m = &mail.mail;
+    if m.reason == DIGEST {
+        return compose_digest(tx, mailer, mail);
+    }
     let reason = reason_of(&m.reason).ok_or_else(|| format!("unbekannter Anlass {}", m.reason))?;
     let request: Request = read(Collection::Requests, &m.request)
         .and_then(|r| parse(&r))
@@ -444,22 +530,7 @@ fn compose(tx: &Tx, mailer: &Mailer, mail: &OutboxMail) -> Result<Message, Strin
     }
     let workplace = format!("{}/arbeitsplatz/{}", mailer.public_url, m.request);
     let (to, link) = if let Some(id) = m.recipient.strip_prefix("lotse:") {
-        let lotse: Lotse = read(Collection::Lotsen, id)
-            .and_then(|r| parse(&r))
-            .ok_or("Das Lotsen-Profil gibt es nicht mehr.")?;
-        if !is_email(lotse.email.trim()) {
-            return Err(format!(
-                "Im Profil von {} steht keine E-Mail-Adresse.",
-                lotse.name
-            ));
-        }
-        let to = Mailbox::new(
-            Some(lotse.name.clone()),
-            lotse.email.trim().parse().map_err(|e| {
-                format!("Die E-Mail-Adresse von {} ist unbrauchbar: {e}", lotse.name)
-            })?,
-        );
-        (to, workplace)
+        (lotse_mailbox(tx, id)?.0, workplace)
     } else if m.recipient == "buero" {
         let to = mailer
             .buero
@@ -486,11 +557,82 @@ fn compose(tx: &Tx, mailer: &Mailer, mail: &OutboxMail) -> Result<Message, Strin
         &link,
         answer.as_ref().map(|n| n.text.as_str()),
     );
+    build(mailer, to, &m.message_id, text)
+}
+
+/// A Lotse's mailbox and profile, or why there is none.
+fn lotse_mailbox(tx: &Tx, id: &str) -> Result<(Mailbox, Lotse), String> {
+    let lotse: Lotse = tx
+        .get(Collection::Lotsen.as_str(), id)
+        .ok()
+        .flatten()
+        .and_then(|r| parse(&r))
+        .ok_or("Das Lotsen-Profil gibt es nicht mehr.")?;
+    if !is_email(lotse.email.trim()) {
+        return Err(format!(
+            "Im Profil von {} steht keine E-Mail-Adresse.",
+            lotse.name
+        ));
+    }
+    let address = lotse
+        .email
+        .trim()
+        .parse()
+        .map_err(|e| format!("Die E-Mail-Adresse von {} ist unbrauchbar: {e}", lotse.name))?;
+    Ok((Mailbox::new(Some(lotse.name.clone()), address), lotse))
+}
+
+/// A daily summary, with the requests that are still `neu` when it goes out.
+fn compose_digest(tx: &Tx, mailer: &Mailer, mail: &OutboxMail) -> Result<Message, String> {
+    let m = &mail.mail;
+    let id = m
+        .recipient
+        .strip_prefix("lotse:")
+        .ok_or("Eine Übersicht geht nur an Lotsen.")?;
+    let (to, _) = lotse_mailbox(tx, id)?;
+    let read = |collection: Collection, id: &str| tx.get(collection.as_str(), id).ok().flatten();
+    let requests: Vec<(String, Request, Option<Topic>)> = m
+        .digest
+        .iter()
+        .filter_map(|id| {
+            let r: Request = read(Collection::Requests, id).and_then(|r| parse(&r))?;
+            let topic = r
+                .topic
+                .as_deref()
+                .and_then(|t| read(Collection::Topics, t))
+                .and_then(|t| parse(&t));
+            Some((id.clone(), r, topic))
+        })
+        .filter(|(_, r, _)| r.status == lotsen_domain::model::Status::Neu)
+        .collect();
+    if requests.is_empty() {
+        return Err("Alle Anliegen der Übersicht sind inzwischen übernommen.".into());
+    }
+    let items: Vec<(&Request, Option<&Topic>, String)> = requests
+        .iter()
+        .map(|(id, r, t)| {
+            (
+                r,
+                t.as_ref(),
+                format!("{}/arbeitsplatz/{id}", mailer.public_url),
+            )
+        })
+        .collect();
+    let text = notify::digest_text(&items, &format!("{}/arbeitsplatz", mailer.public_url));
+    build(mailer, to, &m.message_id, text)
+}
+
+fn build(
+    mailer: &Mailer,
+    to: Mailbox,
+    message_id: &str,
+    text: notify::Text,
+) -> Result<Message, String> {
     Message::builder()
         .from(mailer.from.clone())
         .to(to)
         .subject(text.subject)
-        .message_id(Some(m.message_id.clone()))
+        .message_id(Some(message_id.to_owned()))
         .header(ListUnsubscribe(format!("<{}/profil>", mailer.public_url)))
         .header(ContentType::TEXT_PLAIN)
         // Quoted-printable: readable in any mail program's source view, and safe for a relay
@@ -545,6 +687,9 @@ fn describe_recipient(tx: &Tx, recipient: &str) -> String {
 }
 
 fn reason_label(reason: &str) -> &'static str {
+    if reason == DIGEST {
+        return "tägliche Übersicht";
+    }
     match reason_of(reason) {
         Some(Reason::Addressed) => "Anliegen an eine Lotsin oder einen Lotsen",
         Some(Reason::Topic) => "neues Anliegen im Thema",

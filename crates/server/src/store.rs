@@ -630,11 +630,64 @@ impl Tx<'_> {
     /// Puts a mail into the outbox, due at once.
     pub fn enqueue_mail(&self, mail: &NewMail, now: &str, now_ms: i64) -> StoreResult<()> {
         self.conn.execute(
-            "INSERT INTO mail_outbox (message_id, recipient, reason, request, note, created_at, next_attempt_ms) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![mail.message_id, mail.recipient, mail.reason, mail.request, mail.note, now, now_ms],
+            "INSERT INTO mail_outbox (message_id, recipient, reason, request, note, created_at, next_attempt_ms, digest) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                mail.message_id,
+                mail.recipient,
+                mail.reason,
+                mail.request,
+                mail.note,
+                now,
+                now_ms,
+                (!mail.digest.is_empty()).then(|| serde_json::to_string(&mail.digest)).transpose()?,
+            ],
         )?;
         Ok(())
+    }
+
+    /// A text setting in `meta` ('' if never set).
+    pub fn meta_text(&self, key: &str) -> StoreResult<String> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    pub fn set_meta_text(&self, key: &str, value: &str) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Requests created after `after` (UTC stamp) that are still `neu` (by the data, which the
+    /// daily summary then judges).
+    pub fn new_requests_since(&self, after: &str) -> StoreResult<Vec<StoredRecord>> {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM records WHERE collection = 'requests' AND deleted = 0 \
+             AND json_extract(data, '$.status') = 'neu' AND json_extract(data, '$.created_at') > ?1 \
+             ORDER BY json_extract(data, '$.created_at')"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![after], record_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Active Lotsen who chose the daily summary (or never chose: it is the default).
+    pub fn lotsen_with_digest(&self) -> StoreResult<Vec<StoredRecord>> {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM records WHERE collection = 'lotsen' AND deleted = 0 \
+             AND json_extract(data, '$.active') = 1 \
+             AND COALESCE(json_extract(data, '$.notify'), 'taeglich') = 'taeglich' ORDER BY id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], record_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     /// Up to `n` mails due at `now_ms`, oldest first.
@@ -815,8 +868,11 @@ pub struct NewMail {
     pub message_id: String,
     pub recipient: String,
     pub reason: String,
+    /// Empty for a daily summary.
     pub request: String,
     pub note: Option<String>,
+    /// A daily summary's requests.
+    pub digest: Vec<String>,
 }
 
 /// A mail in the outbox.
@@ -834,7 +890,7 @@ pub struct OutboxMail {
 
 const MAIL_COLUMNS: &str =
     "id, message_id, recipient, reason, request, note, created_at, attempts, \
-     next_attempt_ms, sent_at, failed, last_error";
+     next_attempt_ms, sent_at, failed, last_error, digest";
 
 fn mail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxMail> {
     Ok(OutboxMail {
@@ -845,6 +901,10 @@ fn mail_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxMail> {
             reason: r.get(3)?,
             request: r.get(4)?,
             note: r.get(5)?,
+            digest: r
+                .get::<_, Option<String>>(12)?
+                .and_then(|d| serde_json::from_str(&d).ok())
+                .unwrap_or_default(),
         },
         created_at: r.get(6)?,
         attempts: r.get(7)?,

@@ -565,3 +565,80 @@ async fn a_mail_survives_kill_9_between_the_push_and_the_delivery() {
     child.wait().unwrap();
     assert_eq!(recipients(&relay.mails()), ["projektbuero@soest.example"]);
 }
+
+#[tokio::test]
+async fn the_daily_summary_goes_out_on_working_days_at_seven_with_what_is_still_new() {
+    let port = free_port();
+    let relay = Relay::default();
+    relay.serve(port);
+    let w = world(port).await;
+    w.lotse("Tina Täglich", "tina@soest.example", "taeglich");
+    w.lotse("Anna Sofort", "anna@soest.example", "sofort");
+    w.lotse("Nils Nie", "nils@soest.example", "nie");
+    let at = |utc: &str| lotsen_domain::time::unix_seconds(utc).unwrap();
+    let handed_in = |title: &str, when: &str| {
+        let mut r = w.request(title, None, false);
+        r["created_at"] = json!(when);
+        r
+    };
+    w.hand_in(handed_in("Am Dienstag", "2026-12-08T14:00:00Z"))
+        .await;
+    let taken = w
+        .hand_in(handed_in("Schon übernommen", "2026-12-08T15:00:00Z"))
+        .await;
+    w.deliver().await; // Anna's mails at once
+    let at_once = relay.mails().len();
+
+    // Wednesday 9 December 2026: not at 6:59, once from 7:00 (Soest, UTC+1).
+    assert_eq!(
+        mail::digest(&w.s.store, at("2026-12-09T05:59:00Z")).unwrap(),
+        0
+    );
+    assert_eq!(
+        mail::digest(&w.s.store, at("2026-12-09T06:05:00Z")).unwrap(),
+        1
+    );
+    assert_eq!(
+        mail::digest(&w.s.store, at("2026-12-09T09:00:00Z")).unwrap(),
+        0
+    );
+
+    // Taken over before the summary goes out: it is left out of it.
+    let (version, _, mut data) = w.s.stored("requests", &taken).unwrap();
+    data["status"] = json!("in_bearbeitung");
+    w.s.admin_push(vec![mutation("requests", &taken, version, data)]);
+    assert_eq!(w.deliver().await, 1);
+    let mails = relay.mails();
+    let summary = &mails[at_once];
+    assert_eq!(summary.to, ["tina@soest.example"]);
+    assert!(
+        summary.text.contains("1 neues Anliegen in Ihren Themen"),
+        "{}",
+        summary.text
+    );
+    assert!(summary.text.contains("Am Dienstag"), "{}", summary.text);
+    assert!(
+        !summary.text.contains("Schon übernommen"),
+        "{}",
+        summary.text
+    );
+    assert!(!summary.text.contains("Vertraulich"), "{}", summary.text);
+
+    // Saturday: none; Monday with nothing new since Wednesday: none either.
+    w.hand_in(handed_in("Am Freitag", "2026-12-11T10:00:00Z"))
+        .await;
+    assert_eq!(
+        mail::digest(&w.s.store, at("2026-12-12T08:00:00Z")).unwrap(),
+        0
+    );
+    assert_eq!(
+        mail::digest(&w.s.store, at("2026-12-14T06:30:00Z")).unwrap(),
+        1,
+        "Friday's request on Monday"
+    );
+    assert_eq!(
+        mail::digest(&w.s.store, at("2026-12-15T06:30:00Z")).unwrap(),
+        0,
+        "nothing new on Tuesday"
+    );
+}

@@ -162,6 +162,20 @@ impl Api {
         self.send(Method::PATCH, &url, change).await
     }
 
+    /// What waits in the server's mail outbox and what failed (Projektbüro only).
+    #[cfg(feature = "staff")]
+    pub async fn mail_status(&self) -> Result<lotsen_domain::protocol::MailStatus, FetchError> {
+        self.call(Method::GET, "/api/v1/mail", None).await
+    }
+
+    /// Sends a failed mail again (Projektbüro only).
+    #[cfg(feature = "staff")]
+    pub async fn retry_mail(&self, id: i64) -> Result<(), FetchError> {
+        self.call::<serde_json::Value>(Method::POST, &format!("/api/v1/mail/{id}/retry"), None)
+            .await
+            .map(drop)
+    }
+
     /// A JSON body to `url`, the answer as `T`.
     pub async fn send<B: Serialize, T: DeserializeOwned>(
         &self,

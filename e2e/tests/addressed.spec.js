@@ -68,3 +68,13 @@ test('a Lotse chooses in the profile how they hear of new requests', async ({ pa
   await page.getByRole('button', { name: 'Speichern', exact: true }).click();
   await expect(page.getByText('Ihr Profil ist gespeichert.')).toBeVisible();
 });
+
+test('the Projektbüro sees how the mails about requests fare', async ({ page }) => {
+  const resp = await page.request.post('/api/v1/session', { data: { username: 'buero', password: 'demo-buero' } });
+  expect(resp.status()).toBe(200);
+  await page.goto('/buero/auswertung');
+  await waitForSync(page);
+  // The demo server writes mails as files: every mail is delivered.
+  await expect(page.getByTestId('mail-status')).toContainText('Keine Mail wartet auf den Versand; alle anderen sind zugestellt.');
+  expect((await new AxeBuilder({ page }).include('#mails').analyze()).violations).toEqual([]);
+});

@@ -397,3 +397,27 @@ mod account_tests {
         assert_eq!(absent.lotse, None);
     }
 }
+
+/// A mail not sent yet, as the Büro sees it: who (a role and a name, no address), why, for
+/// which request, and what went wrong.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PendingMail {
+    pub id: i64,
+    pub recipient: String,
+    pub reason: String,
+    pub request: String,
+    pub created_at: String,
+    pub attempts: i64,
+    /// Set when delivery was given up: why.
+    pub failed: Option<String>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MailStatus {
+    /// Waiting for (another) attempt.
+    pub waiting: usize,
+    /// Given up; each can be sent again.
+    pub failed: usize,
+    pub mails: Vec<PendingMail>,
+}

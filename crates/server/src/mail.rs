@@ -20,7 +20,7 @@ use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 use lotsen_domain::model::{Collection, Lotse, Note, Request, Topic};
 use lotsen_domain::notify::{self, Planned, Reason, Recipient};
-use lotsen_domain::protocol::{Mutation, MutationResult, MutationStatus};
+use lotsen_domain::protocol::{MailStatus, Mutation, MutationResult, MutationStatus, PendingMail};
 use lotsen_domain::validate::is_email;
 use serde::de::DeserializeOwned;
 
@@ -131,6 +131,11 @@ impl Mailer {
         };
         let buero = match config.buero.as_deref().filter(|b| !b.trim().is_empty()) {
             Some(b) => Some(mailbox("LOTSEN_BUERO_MAIL", b)?),
+            // As files (the demo, a first try), the Büro's mails are written too.
+            None if relay.is_none() => Some(mailbox(
+                "Projektbüro",
+                "Projektbüro <projektbuero@localhost>",
+            )?),
             None => None,
         };
         let public_url = config.public_url.trim().trim_end_matches('/').to_owned();
@@ -645,30 +650,6 @@ fn build(
 }
 
 // ---- The Projektbüro's view ----
-
-/// A mail not sent yet, as the Büro sees it: who (a role and a name, no address), why, for
-/// which request, and what went wrong.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct PendingMail {
-    pub id: i64,
-    pub recipient: String,
-    pub reason: String,
-    pub request: String,
-    pub created_at: String,
-    pub attempts: i64,
-    /// Set when delivery was given up: why.
-    pub failed: Option<String>,
-    pub last_error: Option<String>,
-}
-
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct MailStatus {
-    /// Waiting for (another) attempt.
-    pub waiting: usize,
-    /// Given up; each can be sent again.
-    pub failed: usize,
-    pub mails: Vec<PendingMail>,
-}
 
 fn describe_recipient(tx: &Tx, recipient: &str) -> String {
     if let Some(id) = recipient.strip_prefix("lotse:") {

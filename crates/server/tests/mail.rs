@@ -184,7 +184,7 @@ impl World {
             .unwrap()
     }
 
-    fn status(&self) -> mail::MailStatus {
+    fn status(&self) -> lotsen_domain::protocol::MailStatus {
         mail::status(&self.s.store).unwrap()
     }
 }

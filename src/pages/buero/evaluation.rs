@@ -5,11 +5,14 @@
 //! (staff-council rule), so nothing here names a Lotse or a colleague.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use lotsen_domain::demand::{
     duration_de, per_month, Evaluation as Figures, EvaluationLine, MonthCount, RequestFact,
 };
 use lotsen_domain::model::{Kind, Request};
+use lotsen_domain::protocol::{MailStatus, PendingMail};
 
 use lotsen_domain::paging::Portion;
 use lotsen_domain::time::months_until;
@@ -86,6 +89,7 @@ fn Evaluation() -> impl IntoView {
                 <code>"lotsen-server import --in …"</code>" zurück."
             </li>
         </ul>
+        <MailSection/>
         {move || stats.with(|s| (summary(s), ranking(s), chart(s)))}
         <Trend/>
         {move || {
@@ -403,4 +407,92 @@ fn table(s: &Figures, page: usize, slug: String) -> impl IntoView {
 fn table_url(slug: &str, page: usize) -> String {
     let query = query_string(&[("thema", slug), ("seite", &page_param(page))]);
     format!("{PATH}{query}#tabelle")
+}
+
+/// The server's mail outbox: how many mails wait, which could not be delivered and why, and a
+/// way to send one again. Read from the server when the screen opens (online only).
+#[component]
+fn MailSection() -> impl IntoView {
+    let state = state();
+    let status = RwSignal::new(None::<Result<MailStatus, String>>);
+    let load = move || {
+        spawn_local(async move {
+            let api = state.services.api.get_value();
+            let result = match api {
+                Some(api) => api.mail_status().await.map_err(|e| e.message()),
+                None => Err("Der Lotsenfinder startet noch.".to_owned()),
+            };
+            status.set(Some(result));
+        });
+    };
+    let online = Memo::new(move |_| state.sync.with(|s| s.online));
+    Effect::new(move |_| {
+        if online.get() {
+            load();
+        }
+    });
+    let retry = move |id: i64| {
+        spawn_local(async move {
+            if let Some(api) = state.services.api.get_value() {
+                if let Err(e) = api.retry_mail(id).await {
+                    status.set(Some(Err(e.message())));
+                    return;
+                }
+            }
+            load();
+        });
+    };
+    view! {
+        <h2 id="mails">"Benachrichtigungen per E-Mail"</h2>
+        <div role="status" data-testid="mail-status">
+            {move || match status.get() {
+                None => view! { <p class="loading">"Wird vom Server gelesen …"</p> }.into_any(),
+                Some(Err(message)) => view! { <p class="notice warning">{message}</p> }.into_any(),
+                Some(Ok(s)) => view! {
+                    <p>{mail_counts(s.waiting, s.failed)}</p>
+                }.into_any(),
+            }}
+        </div>
+        {move || {
+            let failed: Vec<PendingMail> = status.with(|s| match s {
+                // The newest; the count above says how many there are.
+                Some(Ok(s)) => s.mails.iter().filter(|m| m.failed.is_some()).take(20).cloned().collect(),
+                _ => Vec::new(),
+            });
+            (!failed.is_empty()).then(|| view! {
+                <ul class="buero-list" aria-label="Nicht zugestellte Mails">
+                    {failed.into_iter().map(|m| {
+                        let id = m.id;
+                        view! {
+                            <li class="buero-item" data-testid="failed-mail">
+                                <p>
+                                    <strong>{m.recipient.clone()}</strong> " · " {m.reason.clone()}
+                                    " · " {crate::clock::german_date(&m.created_at)}
+                                    {(!m.request.is_empty()).then(|| view! { " · " <A href=format!("/arbeitsplatz/{}", m.request)>"zum Anliegen"</A> })}
+                                </p>
+                                <p class="muted">"Grund: " {m.failed.clone().unwrap_or_default()}</p>
+                                <button type="button" class="link-button" on:click=move |_| retry(id)>
+                                    "Erneut senden" <span class="visually-hidden">" an " {m.recipient.clone()}</span>
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })
+        }}
+    }
+}
+
+fn mail_counts(waiting: usize, failed: usize) -> String {
+    let waiting = match waiting {
+        0 => "Keine Mail wartet auf den Versand".to_owned(),
+        1 => "1 Mail wartet auf den Versand".to_owned(),
+        n => format!("{n} Mails warten auf den Versand"),
+    };
+    let failed = match failed {
+        0 => "alle anderen sind zugestellt.".to_owned(),
+        1 => "1 Mail konnte nicht zugestellt werden.".to_owned(),
+        n => format!("{n} Mails konnten nicht zugestellt werden."),
+    };
+    format!("{waiting}; {failed}")
 }

@@ -119,7 +119,7 @@ test('nothing found says so and offers to send a request anyway', async ({ page 
   await expect(page.getByRole('link', { name: 'Anliegen trotzdem senden' })).toHaveAttribute('href', '/anliegen/neu');
 });
 
-test('cards offer phone, mail with subject and "Anliegen senden" for the topic', async ({ page }) => {
+test('cards offer phone, mail with subject and "Anliegen senden" to that Lotse for the topic', async ({ page }) => {
   await typeSearch(page, 'e-akte');
   const card = page.getByTestId('lotse-card').filter({ hasText: 'Jörg Müller' });
   await expect(card).toBeVisible();
@@ -134,7 +134,7 @@ test('cards offer phone, mail with subject and "Anliegen senden" for the topic',
   const mailHref = await mail.getAttribute('href');
   expect(mailHref).toMatch(/^mailto:joerg\.mueller@soest\.de\?subject=.+/);
   expect(decodeURIComponent(mailHref.split('?subject=')[1])).toContain(DMS);
-  await expect(card.getByRole('link', { name: 'Anliegen senden' })).toHaveAttribute('href', '/anliegen/neu?thema=dms');
+  await expect(card.getByRole('link', { name: 'Anliegen senden' })).toHaveAttribute('href', /^\/anliegen\/neu\?lotse=[0-9a-f-]{36}&thema=dms$/);
   await expect(card).toContainText('Rathaus II, Raum 2.14');
   await expect(card).toContainText('Mo–Do ganztägig');
   // Every card has them.
@@ -144,7 +144,7 @@ test('cards offer phone, mail with subject and "Anliegen senden" for the topic',
     const c = cards.nth(i);
     await expect(c.locator('a[href^="mailto:"]')).toHaveAttribute('href', /\?subject=/);
     await expect(c.locator('a[href^="tel:"]')).toHaveCount(1);
-    await expect(c.getByRole('link', { name: 'Anliegen senden' })).toHaveAttribute('href', '/anliegen/neu?thema=dms');
+    await expect(c.getByRole('link', { name: 'Anliegen senden' })).toHaveAttribute('href', /^\/anliegen\/neu\?lotse=[0-9a-f-]{36}&thema=dms$/);
   }
 });
 

@@ -203,7 +203,8 @@ fn parse<T: DeserializeOwned>(rec: &StoredRecord) -> Option<T> {
 
 /// What a mutation is about before it is applied: read by [`sync::push`] for [`after_push`].
 pub fn before_push(tx: &Tx, m: &Mutation) -> StoreResult<Option<StoredRecord>> {
-    if m.collection == Collection::Requests.as_str() {
+    if m.collection == Collection::Requests.as_str() || m.collection == Collection::Lotsen.as_str()
+    {
         tx.get(&m.collection, &m.id)
     } else {
         Ok(None)
@@ -267,6 +268,26 @@ pub fn after_push(
             .into_iter()
             .map(|p| (p, m.id.clone(), None))
             .collect()
+        } else if m.collection == Collection::Lotsen.as_str() {
+            // A Lotse who leaves: their new requests addressed to them go to the Projektbüro.
+            let was_active = before.and_then(parse::<Lotse>).is_some_and(|l| l.active);
+            let is_active = tx
+                .get(&m.collection, &m.id)?
+                .and_then(|r| parse::<Lotse>(&r))
+                .is_some_and(|l| l.active);
+            if !was_active || is_active {
+                return Ok(());
+            }
+            tx.new_requests_addressed_to(&m.id)?
+                .into_iter()
+                .map(|r| {
+                    let plan = Planned {
+                        to: Recipient::Buero,
+                        reason: Reason::Buero,
+                    };
+                    (plan, r.envelope.id, None)
+                })
+                .collect()
         } else if m.collection == Collection::Notes.as_str() && m.base_version == 0 {
             let Some(note) = tx
                 .get(&m.collection, &m.id)?

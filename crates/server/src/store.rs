@@ -678,6 +678,17 @@ impl Tx<'_> {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// Requests still `neu` that are addressed to Lotse `lotse`.
+    pub fn new_requests_addressed_to(&self, lotse: &str) -> StoreResult<Vec<StoredRecord>> {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM records WHERE collection = 'requests' AND deleted = 0 \
+             AND json_extract(data, '$.lotse') = ?1 AND json_extract(data, '$.status') = 'neu' ORDER BY id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![lotse], record_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
     /// Active Lotsen who chose the daily summary (or never chose: it is the default).
     pub fn lotsen_with_digest(&self) -> StoreResult<Vec<StoredRecord>> {
         let sql = format!(

@@ -90,14 +90,6 @@ impl Relay {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn config(port: u16) -> MailConfig {
     MailConfig {
         smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
@@ -115,11 +107,9 @@ struct World {
     topic: String,
 }
 
-/// A server whose mails go to the relay on `port` (running or not); the sender is driven by
-/// the test with `deliver`.
-async fn world(port: u16) -> World {
-    let dirs = Dirs::new();
-    let mailer = Arc::new(Mailer::new(config(port), &dirs.data()).unwrap());
+/// A server over `dirs` with a mail sender of this configuration (driven by the test).
+async fn start_with_mailer(dirs: &Dirs, config: MailConfig) -> (TestServer, Arc<Mailer>) {
+    let mailer = Arc::new(Mailer::new(config, &dirs.data()).unwrap());
     let m = mailer.clone();
     let s = TestServer::start_custom(
         &dirs.data(),
@@ -129,6 +119,14 @@ async fn world(port: u16) -> World {
         |state| state.with_mailer(m),
     )
     .await;
+    (s, mailer)
+}
+
+/// A server whose mails go to the relay on `port` (running or not); the sender is driven by
+/// the test with `deliver`.
+async fn world(port: u16) -> World {
+    let dirs = Dirs::new();
+    let (s, mailer) = start_with_mailer(&dirs, config(port)).await;
     let topic = uuid();
     s.admin_push(vec![mutation("topics", &topic, 0, topic_data("dms"))]);
     World {
@@ -426,16 +424,7 @@ async fn without_a_relay_mails_are_files() {
         from: None,
         ..config(0)
     };
-    let mailer = Arc::new(Mailer::new(config, &dirs.data()).unwrap());
-    let m = mailer.clone();
-    let s = TestServer::start_custom(
-        &dirs.data(),
-        &dirs.dist(),
-        AuthConfig::default(),
-        HttpLimits::default(),
-        |state| state.with_mailer(m),
-    )
-    .await;
+    let (s, mailer) = start_with_mailer(&dirs, config).await;
     s.push(
         vec![mutation("requests", &uuid(), 0, request_data("Als Datei"))],
         Some(KEY_A),
@@ -500,42 +489,21 @@ fn bad_configuration_stops_the_server_with_a_german_message() {
 async fn a_mail_survives_kill_9_between_the_push_and_the_delivery() {
     let dirs = Dirs::new();
     let relay_port = free_port();
-    let spawn = || {
-        let port = free_port();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_lotsen-server"))
-            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .arg("--data-dir")
-            .arg(dirs.data())
-            .arg("--dist")
-            .arg(dirs.dist())
-            .args(["--smtp-url", &format!("smtp://127.0.0.1:{relay_port}")])
-            .args(["--mail-from", "lotsenfinder@soest.example"])
-            .args(["--buero-mail", "projektbuero@soest.example"])
-            .args(["--mail-retry-secs", "1"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        (child, format!("http://127.0.0.1:{port}"))
-    };
+    let relay_url = format!("smtp://127.0.0.1:{relay_port}");
+    let flags = [
+        "--smtp-url",
+        relay_url.as_str(),
+        "--mail-from",
+        "lotsenfinder@soest.example",
+        "--buero-mail",
+        "projektbuero@soest.example",
+        "--mail-retry-secs",
+        "1",
+    ];
     let client = reqwest::Client::new();
-    let wait_up = |base: String| {
-        let client = client.clone();
-        async move {
-            for _ in 0..100 {
-                if let Ok(r) = client.get(format!("{base}/api/v1/health")).send().await {
-                    if r.status() == 200 {
-                        return;
-                    }
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            panic!("server did not come up");
-        }
-    };
     // The relay is down: the mail waits in the outbox when the process dies.
-    let (mut child, base) = spawn();
-    wait_up(base.clone()).await;
+    let (mut child, base) = spawn_binary(&dirs, &flags);
+    wait_up(&client, &base).await;
     let body = json!({"mutations": [mutation("requests", &uuid(), 0, request_data("Überlebt"))]});
     let res: Value = client
         .post(format!("{base}/api/v1/push"))
@@ -553,8 +521,8 @@ async fn a_mail_survives_kill_9_between_the_push_and_the_delivery() {
 
     let relay = Relay::default();
     relay.serve(relay_port);
-    let (mut child, base) = spawn();
-    wait_up(base).await;
+    let (mut child, base) = spawn_binary(&dirs, &flags);
+    wait_up(&client, &base).await;
     for _ in 0..100 {
         if !relay.mails().is_empty() {
             break;
@@ -640,5 +608,44 @@ async fn the_daily_summary_goes_out_on_working_days_at_seven_with_what_is_still_
         mail::digest(&w.s.store, at("2026-12-15T06:30:00Z")).unwrap(),
         0,
         "nothing new on Tuesday"
+    );
+}
+
+#[tokio::test]
+async fn requests_to_a_lotse_who_leaves_go_to_the_buero() {
+    let port = free_port();
+    let relay = Relay::default();
+    relay.serve(port);
+    let w = world(port).await;
+    let joerg = w.lotse("Jörg Müller", "joerg.mueller@soest.example", "nie");
+    let waiting = w
+        .hand_in(w.request("Wartet auf Jörg", Some(&joerg), false))
+        .await;
+    let taken = w
+        .hand_in(w.request("Schon bei Jörg", Some(&joerg), false))
+        .await;
+    let (version, _, mut data) = w.s.stored("requests", &taken).unwrap();
+    data["status"] = json!("in_bearbeitung");
+    w.s.admin_push(vec![mutation("requests", &taken, version, data)]);
+    assert_eq!(w.deliver().await, 2);
+
+    w.s.add_account("buero", "buero-passwort", "buero", None);
+    let buero = w.s.cookie("buero", "buero-passwort").await;
+    let (version, _, mut data) = w.s.stored("lotsen", &joerg).unwrap();
+    data["active"] = json!(false);
+    let r =
+        w.s.push_as(
+            vec![mutation("lotsen", &joerg, version, data)],
+            with_cookie(&buero),
+        )
+        .await;
+    assert_eq!(r[0]["status"], "applied", "{}", r[0]);
+    assert_eq!(w.deliver().await, 1, "only the one still new");
+    let mails = relay.mails();
+    assert_eq!(recipients(&mails[2..]), ["projektbuero@soest.example"]);
+    assert!(
+        mails[2].text.contains(&format!("/arbeitsplatz/{waiting}")),
+        "{}",
+        mails[2].text
     );
 }

@@ -397,42 +397,9 @@ async fn export_import_backup_roundtrip() {
 #[tokio::test]
 async fn answered_push_survives_kill_9() {
     let dirs = Dirs::new();
-    let spawn = || {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_lotsen-server"))
-            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .arg("--data-dir")
-            .arg(dirs.data())
-            .arg("--dist")
-            .arg(dirs.dist())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        (child, format!("http://127.0.0.1:{port}"))
-    };
     let client = reqwest::Client::new();
-    let wait_up = |base: String| {
-        let client = client.clone();
-        async move {
-            for _ in 0..100 {
-                if let Ok(r) = client.get(format!("{base}/api/v1/health")).send().await {
-                    if r.status() == 200 {
-                        return;
-                    }
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-            panic!("server did not come up");
-        }
-    };
-
-    let (mut child, base) = spawn();
-    wait_up(base.clone()).await;
+    let (mut child, base) = spawn_binary(&dirs, &[]);
+    wait_up(&client, &base).await;
     let id = uuid();
     let body = json!({"mutations": [mutation("requests", &id, 0, request_data("Überlebt"))]});
     let res: Value = client
@@ -449,8 +416,8 @@ async fn answered_push_survives_kill_9() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
 
-    let (mut child, base) = spawn();
-    wait_up(base.clone()).await;
+    let (mut child, base) = spawn_binary(&dirs, &[]);
+    wait_up(&client, &base).await;
     let page: Value = client
         .get(format!("{base}/api/v1/changes"))
         .header("X-Device-Key", KEY_A)

@@ -2,12 +2,13 @@
 //! started on free ports with its own configuration, data and a test CA made for the run,
 //! stopped when dropped.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use lotsen_server::directory::{Attributes, DirectoryConfig};
+
+use super::free_port;
 
 pub const BASE: &str = "dc=soest,dc=example";
 pub const SERVICE_DN: &str = "cn=lotsenfinder,ou=dienste,dc=soest,dc=example";
@@ -154,14 +155,6 @@ pub struct Slapd {
     pub tls_port: u16,
     pub pki: Pki,
     child: Option<Child>,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn slapd_binary() -> PathBuf {

@@ -415,3 +415,42 @@ pub fn lotse_data(name: &str, topic: &str, active: bool) -> Value {
            "skills": [{"topic": topic, "level": 2}], "learning": [],
            "confirmed_at": "2025-01-01", "active": active})
 }
+
+/// A free port on 127.0.0.1 (bound and released: free a moment later, as tests need it).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The real `lotsen-server serve` on a free port over `dirs`, with `extra` flags; its address.
+pub fn spawn_binary(dirs: &Dirs, extra: &[&str]) -> (std::process::Child, String) {
+    let port = free_port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_lotsen-server"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(dirs.data())
+        .arg("--dist")
+        .arg(dirs.dist())
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    (child, format!("http://127.0.0.1:{port}"))
+}
+
+/// Waits until the server at `base` answers its health check (10 s at most).
+pub async fn wait_up(client: &reqwest::Client, base: &str) {
+    for _ in 0..100 {
+        if let Ok(r) = client.get(format!("{base}/api/v1/health")).send().await {
+            if r.status() == 200 {
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("server did not come up");
+}

@@ -86,17 +86,40 @@ pub fn requester_address(r: &Request) -> Option<String> {
     (r.requester.notify && is_email(contact)).then(|| contact.to_owned())
 }
 
+/// Who helps with a topic, as far as mails are concerned.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TopicHelp {
+    /// Some active Lotse names the topic as a skill.
+    pub helped: bool,
+    /// The active Lotsen naming it who want each new request at once (`sofort`), by id.
+    pub at_once: Vec<String>,
+}
+
+impl TopicHelp {
+    /// From the active Lotsen who name the topic.
+    pub fn of<'a>(helpers: impl IntoIterator<Item = (&'a str, &'a Lotse)>) -> TopicHelp {
+        let mut help = TopicHelp::default();
+        for (id, l) in helpers.into_iter().filter(|(_, l)| l.active) {
+            help.helped = true;
+            if l.notify == Notify::Sofort {
+                help.at_once.push(id.to_owned());
+            }
+        }
+        help
+    }
+}
+
 /// The mails a write of a request causes. `before` is the stored request (None: created now);
-/// `lotse` finds a Lotse by id, `helpers` lists the active Lotsen who name `topic` as a skill.
+/// `lotse` finds a Lotse by id, `help` says who helps with a topic.
 pub fn on_request<'a>(
     before: Option<&Request>,
     after: &Request,
     lotse: impl Fn(&str) -> Option<&'a Lotse>,
-    helpers: impl Fn(&str) -> Vec<(String, &'a Lotse)>,
+    help: impl Fn(&str) -> TopicHelp,
 ) -> Vec<Planned> {
     let mut out = Vec::new();
     match before {
-        None => out.extend(for_new(after, lotse, helpers)),
+        None => out.extend(for_new(after, lotse, help)),
         Some(before) if before.status != after.status => {
             if after.status == Status::Weitergeleitet {
                 out.push(Planned {
@@ -119,7 +142,7 @@ pub fn on_request<'a>(
 fn for_new<'a>(
     request: &Request,
     lotse: impl Fn(&str) -> Option<&'a Lotse>,
-    helpers: impl Fn(&str) -> Vec<(String, &'a Lotse)>,
+    help: impl Fn(&str) -> TopicHelp,
 ) -> Vec<Planned> {
     let buero = || {
         vec![Planned {
@@ -142,14 +165,13 @@ fn for_new<'a>(
     let Some(topic) = request.topic.as_deref() else {
         return buero();
     };
-    let helpers = helpers(topic);
-    if helpers.is_empty() {
+    let help = help(topic);
+    if !help.helped {
         return buero();
     }
-    helpers
+    help.at_once
         .into_iter()
-        .filter(|(_, l)| l.active && l.notify == Notify::Sofort)
-        .map(|(id, _)| Planned {
+        .map(|id| Planned {
             to: Recipient::Lotse(id),
             reason: Reason::Topic,
         })
@@ -325,11 +347,12 @@ mod tests {
                 after,
                 |id| self.0.iter().find(|(i, _)| i == id).map(|(_, l)| l),
                 |topic| {
-                    self.0
-                        .iter()
-                        .filter(|(_, l)| l.active && l.skills.iter().any(|s| s.topic == topic))
-                        .map(|(id, l)| (id.clone(), l))
-                        .collect()
+                    TopicHelp::of(
+                        self.0
+                            .iter()
+                            .filter(|(_, l)| l.skills.iter().any(|s| s.topic == topic))
+                            .map(|(id, l)| (id.as_str(), l)),
+                    )
                 },
             )
         }

@@ -29,3 +29,8 @@ INSERT INTO meta (key, value) VALUES ('digest_date', ''), ('digest_at', '');
 
 CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_ms)
     WHERE sent_at IS NULL AND failed IS NULL;
+
+-- The few Lotsen who want each new request at once, found without reading every Lotse's JSON
+-- (a push of a new request asks for them).
+CREATE INDEX records_lotse_notify ON records (json_extract(data, '$.notify'))
+    WHERE collection = 'lotsen';

@@ -235,35 +235,26 @@ pub fn after_push(
                 return Ok(());
             };
             let before = before.and_then(parse::<Request>);
-            let mut people: Vec<(String, Lotse)> = Vec::new();
+            let mut addressed: Option<(String, Lotse)> = None;
+            let mut help = notify::TopicHelp::default();
             if before.is_none() {
                 if let Some(id) = &after.lotse {
-                    if let Some(l) = tx
+                    addressed = tx
                         .get(Collection::Lotsen.as_str(), id)?
                         .and_then(|r| parse(&r))
-                    {
-                        people.push((id.clone(), l));
-                    }
-                }
-                if let Some(topic) = after.topic.as_deref().filter(|_| after.lotse.is_none()) {
-                    for r in tx.lotsen_with_skill(topic)? {
-                        if let Some(l) = parse::<Lotse>(&r) {
-                            people.push((r.envelope.id.clone(), l));
-                        }
-                    }
+                        .map(|l| (id.clone(), l));
+                } else if let Some(topic) = after.topic.as_deref() {
+                    help = notify::TopicHelp {
+                        helped: tx.topic_helped(topic)?,
+                        at_once: tx.topic_helpers_at_once(topic)?,
+                    };
                 }
             }
             notify::on_request(
                 before.as_ref(),
                 &after,
-                |id| people.iter().find(|(i, _)| i == id).map(|(_, l)| l),
-                |topic| {
-                    people
-                        .iter()
-                        .filter(|(_, l)| l.active && l.skills.iter().any(|s| s.topic == topic))
-                        .map(|(id, l)| (id.clone(), l))
-                        .collect()
-                },
+                |id| addressed.as_ref().filter(|(i, _)| i == id).map(|(_, l)| l),
+                |_| help.clone(),
             )
             .into_iter()
             .map(|p| (p, m.id.clone(), None))

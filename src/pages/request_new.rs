@@ -237,7 +237,7 @@ pub fn NewRequestPage() -> impl IntoView {
         <form class="request-form" on:submit=submit novalidate>
             {move || addressee().map(|name| view! {
                 <div class="notice addressee" data-testid="addressee">
-                    <p id="lotse">"An: " <strong>{name.clone()}</strong></p>
+                    <p id="lotse" tabindex="-1">"An: " <strong>{name.clone()}</strong></p>
                     <button type="button" class="link-button" on:click=remove_addressee>
                         "Nicht an " {name} " richten"
                     </button>

@@ -696,10 +696,11 @@ fn reason_label(reason: &str) -> &'static str {
 /// What waits in the outbox and what was given up.
 pub fn status(store: &Store) -> StoreResult<MailStatus> {
     store.read(|tx| {
-        let unsent = tx.unsent_mails()?;
-        let failed = unsent.iter().filter(|m| m.failed.is_some()).count();
+        // Counted apart from the list: the list is the newest only, the counts are all.
+        let (waiting, failed) = tx.mail_counts()?;
+        let unsent = tx.unsent_mails(STATUS_LIST)?;
         Ok(MailStatus {
-            waiting: unsent.len() - failed,
+            waiting,
             failed,
             mails: unsent
                 .into_iter()
@@ -717,6 +718,9 @@ pub fn status(store: &Store) -> StoreResult<MailStatus> {
         })
     })
 }
+
+/// Mails listed for the Büro (the newest); the counts cover all.
+const STATUS_LIST: usize = 100;
 
 const MAIL_REFUSAL: &str = "Den Versand der Mails sieht das Projektbüro.";
 

@@ -744,10 +744,23 @@ impl Tx<'_> {
         )?)
     }
 
-    /// Mails not sent yet (waiting or given up), newest first, and how many wait.
-    pub fn unsent_mails(&self) -> StoreResult<Vec<OutboxMail>> {
+    /// How many mails wait for an attempt and how many were given up.
+    pub fn mail_counts(&self) -> StoreResult<(usize, usize)> {
+        let (waiting, failed): (i64, i64) = self.conn.query_row(
+            "SELECT COUNT(*) FILTER (WHERE failed IS NULL), COUNT(*) FILTER (WHERE failed IS NOT NULL) \
+             FROM mail_outbox WHERE sent_at IS NULL",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let count = |n: i64| usize::try_from(n).unwrap_or(0);
+        Ok((count(waiting), count(failed)))
+    }
+
+    /// The newest mails not sent yet (waiting or given up), at most `n`.
+    pub fn unsent_mails(&self, n: usize) -> StoreResult<Vec<OutboxMail>> {
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
         let sql = format!(
-            "SELECT {MAIL_COLUMNS} FROM mail_outbox WHERE sent_at IS NULL ORDER BY id DESC LIMIT 500"
+            "SELECT {MAIL_COLUMNS} FROM mail_outbox WHERE sent_at IS NULL ORDER BY id DESC LIMIT {n}"
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([], mail_from_row)?;

@@ -649,3 +649,16 @@ async fn requests_to_a_lotse_who_leaves_go_to_the_buero() {
         mails[2].text
     );
 }
+
+#[tokio::test]
+async fn the_counts_cover_every_waiting_mail_not_only_the_listed_ones() {
+    let w = world(free_port()).await;
+    for i in 0..120 {
+        let mut r = w.request(&format!("Ohne Thema {i}"), None, false);
+        r["topic"] = Value::Null;
+        w.hand_in(r).await;
+    }
+    let status = w.status();
+    assert_eq!((status.waiting, status.failed), (120, 0));
+    assert_eq!(status.mails.len(), 100, "the list is the newest only");
+}

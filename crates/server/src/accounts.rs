@@ -269,11 +269,19 @@ async fn list_accounts(
     caller: Caller,
 ) -> Result<Json<AccountList>, ApiError> {
     require_buero(&caller, ACCOUNTS_REFUSAL)?;
-    let store = state.store.clone();
-    let mut accounts = blocking(move || Ok(list(&store)?)).await?;
-    for a in &mut accounts {
-        a.failed_logins = state.auth.throttle.failures_of(&a.username);
-    }
+    let (store, auth) = (state.store.clone(), state.auth.clone());
+    let accounts = blocking(move || {
+        let mut accounts = list(&store)?;
+        store.read(|tx| {
+            let now = crate::auth::now_ms();
+            for a in &mut accounts {
+                a.failed_logins = auth.throttle.failures_of(tx, &a.username, now)?;
+            }
+            Ok(())
+        })?;
+        Ok(accounts)
+    })
+    .await?;
     Ok(Json(AccountList { accounts }))
 }
 

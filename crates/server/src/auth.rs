@@ -4,10 +4,9 @@
 //! The cookie carries a random 256-bit token; the database keeps only its SHA-256, so a copy of
 //! the database (a backup) cannot be used to take over a session.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -16,7 +15,7 @@ use lotsen_domain::permission::Actor;
 use lotsen_domain::protocol::SessionUser;
 use sha2::{Digest, Sha256};
 
-use crate::store::{Account, SessionRow, Store, StoreError, StoreResult};
+use crate::store::{Account, SessionRow, Store, StoreError, StoreResult, Tx};
 
 pub const COOKIE_NAME: &str = "lotsen_session";
 /// Passwords longer than this are refused before hashing (they only cost CPU).
@@ -314,7 +313,7 @@ pub fn verify_password(hash: Option<&str>, password: &str) -> bool {
     ok && real
 }
 
-/// What one login attempt is counted under.
+/// What one login attempt is counted under, as the key of its counter in the database.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum ThrottleKey {
     /// One account from one address: the plain guessing of one password.
@@ -323,13 +322,53 @@ enum ThrottleKey {
     Account(String),
     /// One address for every account: one password tried on many accounts (spraying).
     Address(IpAddr),
+    /// Every failure of an account, not forgiven by a success: what the Büro is shown.
+    Reported(String),
+    /// The last successful login of an account from an address (`count` unused).
+    Known(String, IpAddr),
 }
 
-/// Failures under one key: how many, and when the last one was.
-#[derive(Clone, Copy, Debug)]
-struct Failures {
-    count: u32,
-    last: Instant,
+impl ThrottleKey {
+    fn key(&self) -> String {
+        // A tab cannot be part of a login name (they are trimmed, and the form has one line).
+        match self {
+            ThrottleKey::Pair(user, Some(a)) => format!("pair:{user}\t{a}"),
+            ThrottleKey::Pair(user, None) => format!("pair:{user}\t-"),
+            ThrottleKey::Account(user) => format!("account:{user}"),
+            ThrottleKey::Address(a) => format!("address:{a}"),
+            ThrottleKey::Reported(user) => format!("reported:{user}"),
+            ThrottleKey::Known(user, a) => format!("known:{user}\t{a}"),
+        }
+    }
+}
+
+/// Failures under one key: how many, and when the last one was (Unix ms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Failures {
+    pub count: u32,
+    pub last_ms: i64,
+}
+
+/// Where the counters live: the database (shared by every server process; [`Tx`]), or a map
+/// in the tests of the rules.
+pub trait ThrottleBook {
+    fn entry(&self, key: &str) -> StoreResult<Option<Failures>>;
+    fn set(&self, key: &str, failures: Failures) -> StoreResult<()>;
+    fn remove(&self, key: &str) -> StoreResult<()>;
+}
+
+impl ThrottleBook for Tx<'_> {
+    fn entry(&self, key: &str) -> StoreResult<Option<Failures>> {
+        Ok(self
+            .throttle_entry(key)?
+            .map(|(count, last_ms)| Failures { count, last_ms }))
+    }
+    fn set(&self, key: &str, f: Failures) -> StoreResult<()> {
+        self.set_throttle_entry(key, f.count, f.last_ms)
+    }
+    fn remove(&self, key: &str) -> StoreResult<()> {
+        self.delete_throttle_entry(key)
+    }
 }
 
 /// Failed logins slow down the source of the failures, never lock anybody out (OWASP ASVS
@@ -344,56 +383,40 @@ struct Failures {
 ///   up by wrong passwords typed elsewhere — and behind the city's proxy, where every
 ///   colleague shares one address, a spraying attack slows new combinations only.
 ///
-/// In memory: a restart forgets it, which is fine for delays measured in minutes.
+/// The counters are kept in the database (migration 7): every server process behind a load
+/// balancer sees the same ones, and a restart does not forgive them.
 pub struct Throttle {
     config: ThrottleConfig,
-    state: Mutex<ThrottleState>,
 }
 
-#[derive(Default)]
-struct ThrottleState {
-    failures: HashMap<ThrottleKey, Failures>,
-    /// Last successful login per (account, address).
-    known: HashMap<(String, IpAddr), Instant>,
-    /// Every failure per account, from anywhere, not forgiven by a success: what the
-    /// Projektbüro is shown.
-    reported: HashMap<String, Failures>,
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
-
-/// Above this many entries, stale ones are swept on the next write.
-const SWEEP_ABOVE: usize = 10_000;
 
 impl Throttle {
     pub fn new(config: ThrottleConfig) -> Throttle {
-        Throttle {
-            config,
-            state: Mutex::new(ThrottleState::default()),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, ThrottleState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        Throttle { config }
     }
 
     /// The keys an attempt counts under, with the failures each allows before delays begin.
     fn keys(
         &self,
-        state: &ThrottleState,
+        book: &impl ThrottleBook,
         username: &str,
         addr: Option<IpAddr>,
-        now: Instant,
-    ) -> Vec<(ThrottleKey, u32)> {
+        now_ms: i64,
+    ) -> StoreResult<Vec<(ThrottleKey, u32)>> {
         let c = &self.config;
         let mut keys = vec![(
             ThrottleKey::Pair(username.to_owned(), addr),
             c.free_per_pair,
         )];
-        let known = addr.is_some_and(|a| {
-            state
-                .known
-                .get(&(username.to_owned(), a))
-                .is_some_and(|t| now.duration_since(*t) < c.known_for)
-        });
+        let known = match addr {
+            Some(a) => book
+                .entry(&ThrottleKey::Known(username.to_owned(), a).key())?
+                .is_some_and(|k| now_ms.saturating_sub(k.last_ms) < ms(c.known_for)),
+            None => false,
+        };
         if !known {
             keys.push((
                 ThrottleKey::Account(username.to_owned()),
@@ -403,7 +426,7 @@ impl Throttle {
                 keys.push((ThrottleKey::Address(a), c.free_per_address));
             }
         }
-        keys
+        Ok(keys)
     }
 
     /// How long after its last failure a key with `count` failures lets the next attempt in.
@@ -418,115 +441,153 @@ impl Throttle {
             .min(self.config.max_delay)
     }
 
+    /// Whether a failure is old enough to be forgotten.
+    fn forgotten(&self, f: &Failures, now_ms: i64) -> bool {
+        now_ms.saturating_sub(f.last_ms) >= ms(self.config.forget_after)
+    }
+
     /// `Err(wait)` while a failure of this account or address is too recent to try again.
-    pub fn check(&self, username: &str, addr: Option<IpAddr>) -> Result<(), Duration> {
-        let now = Instant::now();
-        let state = self.lock();
-        let mut wait = Duration::ZERO;
-        for (key, free) in self.keys(&state, username, addr, now) {
-            let Some(f) = state.failures.get(&key) else {
+    pub fn check(
+        &self,
+        book: &impl ThrottleBook,
+        username: &str,
+        addr: Option<IpAddr>,
+        now_ms: i64,
+    ) -> StoreResult<Result<(), Duration>> {
+        let mut wait = 0i64;
+        for (key, free) in self.keys(book, username, addr, now_ms)? {
+            let Some(f) = book.entry(&key.key())? else {
                 continue;
             };
-            if now.duration_since(f.last) >= self.config.forget_after {
+            if self.forgotten(&f, now_ms) {
                 continue;
             }
-            let ready = f.last + self.delay(f.count, free);
-            wait = wait.max(ready.saturating_duration_since(now));
+            let ready = f.last_ms.saturating_add(ms(self.delay(f.count, free)));
+            wait = wait.max(ready.saturating_sub(now_ms));
         }
-        if wait.is_zero() {
+        Ok(if wait <= 0 {
             Ok(())
         } else {
-            Err(wait)
-        }
+            Err(Duration::from_millis(u64::try_from(wait).unwrap_or(0)))
+        })
     }
 
     /// Counts a failure; returns whether it made a counter start delaying (worth a warning in
     /// the log: someone may be guessing).
-    pub fn record_failure(&self, username: &str, addr: Option<IpAddr>) -> bool {
-        let now = Instant::now();
-        let mut state = self.lock();
-        self.sweep(&mut state, now);
-        let forget = self.config.forget_after;
-        let reported = state
-            .reported
-            .entry(username.to_owned())
-            .or_insert(Failures {
-                count: 0,
-                last: now,
-            });
-        if now.duration_since(reported.last) >= forget {
-            reported.count = 0;
-        }
-        reported.count = reported.count.saturating_add(1);
-        reported.last = now;
+    pub fn record_failure(
+        &self,
+        book: &impl ThrottleBook,
+        username: &str,
+        addr: Option<IpAddr>,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
         let mut started = false;
-        for (key, free) in self.keys(&state, username, addr, now) {
-            let f = state.failures.entry(key).or_insert(Failures {
-                count: 0,
-                last: now,
-            });
-            if now.duration_since(f.last) >= self.config.forget_after {
-                f.count = 0;
-            }
-            f.count = f.count.saturating_add(1);
-            f.last = now;
-            started |= f.count == free;
+        let mut keys = self.keys(book, username, addr, now_ms)?;
+        keys.push((ThrottleKey::Reported(username.to_owned()), u32::MAX));
+        for (key, free) in keys {
+            let key = key.key();
+            let count = match book.entry(&key)? {
+                Some(f) if !self.forgotten(&f, now_ms) => f.count.saturating_add(1),
+                _ => 1,
+            };
+            book.set(
+                &key,
+                Failures {
+                    count,
+                    last_ms: now_ms,
+                },
+            )?;
+            started |= count == free;
         }
-        started
+        Ok(started)
     }
 
     /// A correct password: the account's failures are forgiven and the address becomes known
     /// for it. The address's own count stays (one valid login must not reset the guessing
     /// budget of a whole address).
-    pub fn record_success(&self, username: &str, addr: Option<IpAddr>) {
-        let now = Instant::now();
-        let mut state = self.lock();
-        self.sweep(&mut state, now);
-        state
-            .failures
-            .remove(&ThrottleKey::Pair(username.to_owned(), addr));
-        state
-            .failures
-            .remove(&ThrottleKey::Account(username.to_owned()));
+    pub fn record_success(
+        &self,
+        book: &impl ThrottleBook,
+        username: &str,
+        addr: Option<IpAddr>,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        book.remove(&ThrottleKey::Pair(username.to_owned(), addr).key())?;
+        book.remove(&ThrottleKey::Account(username.to_owned()).key())?;
         if let Some(a) = addr {
-            state.known.insert((username.to_owned(), a), now);
+            book.set(
+                &ThrottleKey::Known(username.to_owned(), a).key(),
+                Failures {
+                    count: 0,
+                    last_ms: now_ms,
+                },
+            )?;
         }
+        Ok(())
     }
 
     /// Failed logins of `username` from anywhere within the last `forget_after` (an hour),
     /// successes notwithstanding: for the Projektbüro's list of accounts.
-    pub fn failures_of(&self, username: &str) -> u32 {
-        let now = Instant::now();
-        self.lock()
-            .reported
-            .get(username)
-            .filter(|f| now.duration_since(f.last) < self.config.forget_after)
-            .map_or(0, |f| f.count)
+    pub fn failures_of(
+        &self,
+        book: &impl ThrottleBook,
+        username: &str,
+        now_ms: i64,
+    ) -> StoreResult<u32> {
+        Ok(book
+            .entry(&ThrottleKey::Reported(username.to_owned()).key())?
+            .filter(|f| !self.forgotten(f, now_ms))
+            .map_or(0, |f| f.count))
     }
 
-    fn sweep(&self, state: &mut ThrottleState, now: Instant) {
-        let (forget, known_for) = (self.config.forget_after, self.config.known_for);
-        if state.failures.len() > SWEEP_ABOVE {
-            state
-                .failures
-                .retain(|_, f| now.duration_since(f.last) < forget);
-        }
-        if state.reported.len() > SWEEP_ABOVE {
-            state
-                .reported
-                .retain(|_, f| now.duration_since(f.last) < forget);
-        }
-        if state.known.len() > SWEEP_ABOVE {
-            state
-                .known
-                .retain(|_, t| now.duration_since(*t) < known_for);
-        }
+    /// The oldest change a counter may have and still matter; older ones are swept.
+    pub fn sweep_cutoff(&self, now_ms: i64) -> i64 {
+        now_ms.saturating_sub(ms(self.config.forget_after.max(self.config.known_for)))
+    }
+
+    /// [`Throttle::check`] against the database.
+    pub fn check_in(
+        &self,
+        store: &Store,
+        username: &str,
+        addr: Option<IpAddr>,
+    ) -> StoreResult<Result<(), Duration>> {
+        store.read(|tx| self.check(tx, username, addr, now_ms()))
+    }
+
+    /// [`Throttle::record_failure`] in the database, sweeping what no longer matters.
+    pub fn record_failure_in(
+        &self,
+        store: &Store,
+        username: &str,
+        addr: Option<IpAddr>,
+    ) -> StoreResult<bool> {
+        store.write(|tx| {
+            let now = now_ms();
+            tx.sweep_throttle(self.sweep_cutoff(now))?;
+            self.record_failure(tx, username, addr, now)
+        })
+    }
+
+    /// [`Throttle::record_success`] in the database.
+    pub fn record_success_in(
+        &self,
+        store: &Store,
+        username: &str,
+        addr: Option<IpAddr>,
+    ) -> StoreResult<()> {
+        store.write(|tx| {
+            let now = now_ms();
+            tx.sweep_throttle(self.sweep_cutoff(now))?;
+            self.record_success(tx, username, addr, now)
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     #[test]
     fn cookie_token_is_found_among_others() {
@@ -558,16 +619,59 @@ mod tests {
         assert!(!verify_password(Some("kaputt"), "x"));
     }
 
-    fn throttle() -> Throttle {
-        Throttle::new(ThrottleConfig {
-            free_per_pair: 2,
-            free_per_account: 4,
-            free_per_address: 6,
-            first_delay: Duration::from_secs(10),
-            max_delay: Duration::from_secs(100),
-            forget_after: Duration::from_secs(3600),
-            known_for: Duration::from_secs(3600),
-        })
+    fn throttle() -> T {
+        T(
+            Throttle::new(ThrottleConfig {
+                free_per_pair: 2,
+                free_per_account: 4,
+                free_per_address: 6,
+                first_delay: Duration::from_secs(10),
+                max_delay: Duration::from_secs(100),
+                forget_after: Duration::from_secs(3600),
+                known_for: Duration::from_secs(3600),
+            }),
+            Book::default(),
+            1_000_000_000,
+        )
+    }
+
+    /// The counters in memory, with a clock that moves only when told.
+    #[derive(Default)]
+    struct Book(std::cell::RefCell<HashMap<String, Failures>>);
+
+    impl ThrottleBook for Book {
+        fn entry(&self, key: &str) -> StoreResult<Option<Failures>> {
+            Ok(self.0.borrow().get(key).copied())
+        }
+        fn set(&self, key: &str, f: Failures) -> StoreResult<()> {
+            self.0.borrow_mut().insert(key.to_owned(), f);
+            Ok(())
+        }
+        fn remove(&self, key: &str) -> StoreResult<()> {
+            self.0.borrow_mut().remove(key);
+            Ok(())
+        }
+    }
+
+    /// A throttle over a [`Book`] at a fixed time, with the old method shapes.
+    struct T(Throttle, Book, i64);
+
+    impl T {
+        fn check(&self, u: &str, a: Option<IpAddr>) -> Result<(), Duration> {
+            self.0.check(&self.1, u, a, self.2).unwrap()
+        }
+        fn record_failure(&self, u: &str, a: Option<IpAddr>) -> bool {
+            self.0.record_failure(&self.1, u, a, self.2).unwrap()
+        }
+        fn record_success(&self, u: &str, a: Option<IpAddr>) {
+            self.0.record_success(&self.1, u, a, self.2).unwrap()
+        }
+        fn failures_of(&self, u: &str) -> u32 {
+            self.0.failures_of(&self.1, u, self.2).unwrap()
+        }
+        fn delay(&self, count: u32, free: u32) -> Duration {
+            self.0.delay(count, free)
+        }
     }
 
     fn ip(s: &str) -> Option<IpAddr> {
@@ -633,5 +737,28 @@ mod tests {
         t.record_success("u", a);
         assert!(t.check("u", a).is_ok());
         assert_eq!(t.failures_of("u"), 2, "still shown to the Büro");
+    }
+
+    #[test]
+    fn failures_are_forgotten_after_an_hour_and_waits_run_out() {
+        let mut t = throttle();
+        let a = ip("10.0.0.9");
+        for _ in 0..3 {
+            t.record_failure("u", a);
+        }
+        let wait = t.check("u", a).unwrap_err();
+        assert_eq!(wait, Duration::from_secs(20));
+        t.2 += 20_000;
+        assert!(t.check("u", a).is_ok(), "the wait has passed");
+        assert!(
+            t.record_failure("u", a),
+            "the account's counter starts at its fourth"
+        );
+        assert_eq!(t.check("u", a).unwrap_err(), Duration::from_secs(40));
+        t.2 += 3_600_000;
+        assert!(t.check("u", a).is_ok());
+        assert_eq!(t.failures_of("u"), 0);
+        t.record_failure("u", a);
+        assert!(t.check("u", a).is_ok(), "counting starts again from one");
     }
 }

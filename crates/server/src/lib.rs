@@ -135,6 +135,10 @@ pub fn app(state: ServerState) -> Router {
 pub struct Config {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
+    /// PostgreSQL instead of SQLite in `data_dir` (SPEC §8: several processes, one database).
+    pub database_url: Option<String>,
+    /// Replaces a password in `database_url`.
+    pub database_password: Option<String>,
     pub dist: PathBuf,
     /// Seed the demo data set if the database is empty.
     pub demo: bool,
@@ -163,7 +167,18 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
         .map(directory::Directory::new)
         .transpose()?;
     let mailer = Arc::new(mail::Mailer::new(config.mail, &config.data_dir)?);
-    let store = Arc::new(Store::open(&config.data_dir)?);
+    let (url, password, dir) = (
+        config.database_url.clone(),
+        config.database_password.clone(),
+        config.data_dir.clone(),
+    );
+    // Connecting blocks (PostgreSQL's client runs its own small runtime).
+    let store = Arc::new(
+        tokio::task::spawn_blocking(move || {
+            Store::open_configured(url.as_deref(), password.as_deref(), &dir)
+        })
+        .await??,
+    );
     if config.demo {
         let seeder = store.clone();
         let seeded = tokio::task::spawn_blocking(move || demo::seed_if_empty(&seeder)).await??;
@@ -196,16 +211,18 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     Ok(())
 }
 
-/// Runs retention at start and then once a day. A failed run is logged and tried again the
-/// next day; it never stops the server.
+/// Runs retention at start and then every hour, each time only if this UTC day's run has not
+/// been done yet by this or another process on the same database. A failed run is logged and
+/// tried again the next day; it never stops the server.
 async fn retention_schedule(store: Arc<Store>, retention: ops::Retention) {
-    let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+    let mut daily = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
     daily.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         daily.tick().await;
         let store = store.clone();
-        match tokio::task::spawn_blocking(move || ops::retention_run(&store, retention)).await {
-            Ok(Ok(report)) => {
+        match tokio::task::spawn_blocking(move || ops::daily_retention(&store, retention)).await {
+            Ok(Ok(None)) => {}
+            Ok(Ok(Some(report))) => {
                 tracing::info!(
                     requests = report.anonymised.requests,
                     applications = report.anonymised.applications,

@@ -59,6 +59,9 @@ impl Default for MailConfig {
 const MAX_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
 /// Mails handled per look into the outbox.
 const BATCH: usize = 20;
+/// How long the mails a sender took are kept from other senders (every server process runs
+/// one): a batch at the relay's 20 s timeout each takes at most about 7 minutes.
+const LEASE_MS: i64 = 10 * 60 * 1000;
 /// How often the sender looks into the outbox without being woken.
 const POLL: Duration = Duration::from_secs(30);
 
@@ -464,7 +467,8 @@ pub async fn deliver_due(store: &Arc<Store>, mailer: &Arc<Mailer>) -> StoreResul
     loop {
         let now_ms = crate::auth::now_ms();
         let s = store.clone();
-        let due = blocking(move || s.read(|tx| tx.due_mails(now_ms, BATCH))).await?;
+        let due =
+            blocking(move || s.write(|tx| tx.claim_due_mails(now_ms, LEASE_MS, BATCH))).await?;
         if due.is_empty() {
             return Ok(sent);
         }

@@ -24,9 +24,38 @@ struct Cli {
 
 #[derive(Args)]
 struct DataDir {
-    /// Directory of the SQLite database.
+    /// Directory of the SQLite database (and, on PostgreSQL too, of mails written without a
+    /// relay).
     #[arg(long, env = "LOTSEN_DATA_DIR", default_value = "./data")]
     data_dir: PathBuf,
+    /// PostgreSQL instead of SQLite: postgres://user:pass@host:5432/lotsen. Several server
+    /// processes may share one database.
+    #[arg(long, env = "LOTSEN_DATABASE_URL")]
+    database_url: Option<String>,
+    /// A file holding the PostgreSQL password (a secret mounted by the service manager); it
+    /// replaces one in the URL.
+    #[arg(long, env = "LOTSEN_DATABASE_PASSWORD_FILE")]
+    database_password_file: Option<PathBuf>,
+}
+
+impl DataDir {
+    fn password(&self) -> Result<Option<String>, lotsen_server::BoxError> {
+        let Some(file) = &self.database_password_file else {
+            return Ok(None);
+        };
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("{} nicht lesbar: {e}", file.display()))?;
+        Ok(Some(text.trim_end_matches(['\r', '\n']).to_owned()))
+    }
+
+    /// The configured database: PostgreSQL with `--database-url`, else SQLite.
+    fn open(&self) -> Result<Store, lotsen_server::BoxError> {
+        Ok(Store::open_configured(
+            self.database_url.as_deref(),
+            self.password()?.as_deref(),
+            &self.data_dir,
+        )?)
+    }
 }
 
 /// Sign-in through the city's directory (LDAP / Active Directory); all optional, nothing
@@ -242,6 +271,19 @@ enum Command {
         #[arg(long, default_value_t = city::Size::CITY.requests)]
         requests: usize,
     },
+    /// Copy this installation (SQLite in --data-dir) into a new, empty PostgreSQL database:
+    /// every record, version and the epoch, so that clients continue with their cursors;
+    /// accounts, sessions and the outbox too. Stop the server first.
+    Copy {
+        /// The target: postgres://user:pass@host:5432/lotsen
+        #[arg(long)]
+        to: String,
+        /// A file with the target's password (replaces one in the URL).
+        #[arg(long)]
+        to_password_file: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataDir,
+    },
     /// Write a consistent copy of the database (the server may keep running).
     Backup {
         #[arg(long)]
@@ -352,7 +394,7 @@ fn run_account(command: AccountCommand) -> Result<(), lotsen_server::BoxError> {
             data,
         } => {
             let password = password_from(password)?;
-            let store = Store::open(&data.data_dir)?;
+            let store = data.open()?;
             let a = accounts::create(
                 &store,
                 NewAccount {
@@ -370,7 +412,7 @@ fn run_account(command: AccountCommand) -> Result<(), lotsen_server::BoxError> {
             data,
         } => {
             let password = password_from(password)?;
-            let store = Store::open(&data.data_dir)?;
+            let store = data.open()?;
             let change = AccountChange {
                 password: Some(password),
                 ..AccountChange::default()
@@ -387,7 +429,7 @@ fn run_account(command: AccountCommand) -> Result<(), lotsen_server::BoxError> {
             println!("Konto „{username}“ entsperrt.");
         }
         AccountCommand::List { data } => {
-            let store = Store::open(&data.data_dir)?;
+            let store = data.open()?;
             let all = accounts::list(&store)?;
             if all.is_empty() {
                 println!("Keine Konten.");
@@ -412,7 +454,7 @@ fn set_disabled(
     data: &DataDir,
     disabled: bool,
 ) -> Result<(), lotsen_server::BoxError> {
-    let store = Store::open(&data.data_dir)?;
+    let store = data.open()?;
     let change = AccountChange {
         disabled: Some(disabled),
         ..AccountChange::default()
@@ -515,8 +557,11 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
                 ..AuthConfig::default()
             };
             let runtime = tokio::runtime::Runtime::new()?;
+            let database_password = data.password()?;
             runtime.block_on(lotsen_server::serve(Config {
                 addr,
+                database_url: data.database_url,
+                database_password,
                 data_dir: data.data_dir,
                 dist,
                 demo,
@@ -550,12 +595,12 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
         Command::LdapCheck { username, ldap } => ldap_check(&username, ldap),
         Command::Account { command } => run_account(command),
         Command::Export { out, data } => {
-            let n = ops::export_to_file(&Store::open(&data.data_dir)?, &out)?;
+            let n = ops::export_to_file(&data.open()?, &out)?;
             println!("{n} Datensätze nach {} exportiert.", out.display());
             Ok(())
         }
         Command::Import { input, data } => {
-            let n = ops::import_from_file(&Store::open(&data.data_dir)?, &input)?;
+            let n = ops::import_from_file(&data.open()?, &input)?;
             println!("{n} Datensätze importiert.");
             Ok(())
         }
@@ -574,11 +619,34 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
             );
             Ok(())
         }
+        Command::Copy {
+            to,
+            to_password_file,
+            data,
+        } => {
+            let source = data.open()?;
+            let password = DataDir {
+                data_dir: data.data_dir.clone(),
+                database_url: None,
+                database_password_file: to_password_file,
+            }
+            .password()?;
+            let target = Store::connect(&to, password.as_deref(), &data.data_dir)?;
+            for (table, n) in source.copy_to(&target)? {
+                println!("{table}: {n}");
+            }
+            println!(
+                "Kopiert; die Datenbank behält ihre Epoche {}. Starten Sie den Server jetzt mit \
+                 --database-url.",
+                source.epoch()
+            );
+            Ok(())
+        }
         Command::Backup { out, data } => {
             if out.exists() {
                 return Err(format!("{} existiert schon.", out.display()).into());
             }
-            Store::open(&data.data_dir)?.backup(&out)?;
+            data.open()?.backup(&out)?;
             println!("Sicherung nach {} geschrieben.", out.display());
             Ok(())
         }
@@ -586,7 +654,7 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
             older_than_days,
             data,
         } => {
-            let n = ops::anonymise(&Store::open(&data.data_dir)?, older_than_days)?;
+            let n = ops::anonymise(&data.open()?, older_than_days)?;
             println!("{n}");
             Ok(())
         }
@@ -594,7 +662,7 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
             older_than_days,
             data,
         } => {
-            let n = ops::purge_tombstones(&Store::open(&data.data_dir)?, older_than_days)?;
+            let n = ops::purge_tombstones(&data.open()?, older_than_days)?;
             println!("{n} gelöschte Einträge endgültig entfernt.");
             Ok(())
         }

@@ -259,6 +259,16 @@ pub fn expire_mutations(store: &Store, days: u32) -> StoreResult<usize> {
     store.expire_mutations(&days_ago(days))
 }
 
+/// The scheduled retention run: once per UTC day across every server process on the database
+/// (the first to claim the day runs it); `None` when the day's run was already done.
+pub fn daily_retention(store: &Store, r: Retention) -> StoreResult<Option<RetentionReport>> {
+    let today = crate::sync::now_utc().chars().take(10).collect::<String>();
+    if !store.write(|tx| tx.claim("retention", &today))? {
+        return Ok(None);
+    }
+    retention_run(store, r).map(Some)
+}
+
 /// One retention run.
 pub fn retention_run(store: &Store, r: Retention) -> StoreResult<RetentionReport> {
     let anonymised = match r.anonymise_after_days {

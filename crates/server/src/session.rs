@@ -47,7 +47,14 @@ async fn login(
 ) -> Result<Response, ApiError> {
     let username = body.username.trim().to_lowercase();
     let throttle_name: String = username.chars().take(64).collect();
-    if let Err(wait) = state.auth.throttle.check(&throttle_name, addr) {
+    let (store, auth_state, name) = (
+        state.store.clone(),
+        state.auth.clone(),
+        throttle_name.clone(),
+    );
+    let throttled =
+        blocking(move || Ok(auth_state.throttle.check_in(&store, &name, addr)?)).await?;
+    if let Err(wait) = throttled {
         return Err(ApiError::TooManyAttempts {
             retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
         });
@@ -76,7 +83,7 @@ async fn login(
     };
     match outcome {
         LoginOutcome::Ok(user, token) => {
-            state.auth.throttle.record_success(&throttle_name, addr);
+            record_success(&state, &throttle_name, addr).await?;
             tracing::info!(username = %user.username, "login");
             Ok((
                 [(header::SET_COOKIE, state.auth.session_cookie(&token))],
@@ -85,7 +92,15 @@ async fn login(
                 .into_response())
         }
         LoginOutcome::Wrong => {
-            if state.auth.throttle.record_failure(&throttle_name, addr) {
+            let (store, auth_state, name) = (
+                state.store.clone(),
+                state.auth.clone(),
+                throttle_name.clone(),
+            );
+            let started =
+                blocking(move || Ok(auth_state.throttle.record_failure_in(&store, &name, addr)?))
+                    .await?;
+            if started {
                 // Someone may be guessing: the operator's log says so, and the Büro sees the
                 // count at the account (`/buero/konten`).
                 tracing::warn!(username = %throttle_name, ?addr, "failed logins: further attempts are slowed down");
@@ -100,7 +115,7 @@ async fn login(
         )),
         LoginOutcome::NotAMember => {
             // The password was right: no failure to count, and no session either.
-            state.auth.throttle.record_success(&throttle_name, addr);
+            record_success(&state, &throttle_name, addr).await?;
             tracing::info!(username = %throttle_name, "directory login without a Lotsen or Büro group");
             Err(ApiError::Forbidden(
                 "not_a_member",
@@ -112,6 +127,16 @@ async fn login(
             Err(ApiError::DirectoryUnavailable)
         }
     }
+}
+
+/// A correct password: the throttle forgives the account's failures (see `auth::Throttle`).
+async fn record_success(
+    state: &ServerState,
+    name: &str,
+    addr: Option<std::net::IpAddr>,
+) -> Result<(), ApiError> {
+    let (store, auth_state, name) = (state.store.clone(), state.auth.clone(), name.to_owned());
+    blocking(move || Ok(auth_state.throttle.record_success_in(&store, &name, addr)?)).await
 }
 
 /// A local account of that name wins over the directory (break-glass access, small setups).

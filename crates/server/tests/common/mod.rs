@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
 pub mod ldap;
+pub mod pg;
 
 pub const KEY_A: &str = "device-key-aaaaaaaaaaaaaaaa";
 pub const KEY_B: &str = "device-key-bbbbbbbbbbbbbbbb";
@@ -25,6 +26,33 @@ pub struct TestServer {
     pub store: Arc<Store>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    /// The PostgreSQL cluster, kept running while the server uses it.
+    _pg: Option<Arc<pg::Cluster>>,
+}
+
+/// The store of a test's data directory: SQLite in it, or (`LOTSEN_TEST_DATABASE=postgres`) a
+/// PostgreSQL database of its own, the same one again for the same directory.
+pub fn open_store(data_dir: &Path) -> (Store, Option<Arc<pg::Cluster>>) {
+    if pg::enabled() {
+        let cluster = pg::cluster();
+        let url = cluster.database_for(data_dir);
+        let store = Store::connect(&url, None, data_dir).expect("connect to PostgreSQL");
+        (store, Some(cluster))
+    } else {
+        (Store::open(data_dir).expect("open store"), None)
+    }
+}
+
+/// `--database-url …` for a command of the real binary on `data_dir`, when testing PostgreSQL.
+pub fn database_args(data_dir: &Path) -> Vec<String> {
+    if pg::enabled() {
+        vec![
+            "--database-url".into(),
+            pg::cluster().database_for(data_dir),
+        ]
+    } else {
+        Vec::new()
+    }
 }
 
 impl TestServer {
@@ -55,7 +83,8 @@ impl TestServer {
         limits: HttpLimits,
         adapt: impl FnOnce(ServerState) -> ServerState,
     ) -> TestServer {
-        let store = Arc::new(Store::open(data_dir).expect("open store"));
+        let (store, pg) = open_store(data_dir);
+        let store = Arc::new(store);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -76,6 +105,7 @@ impl TestServer {
             store,
             stop: Some(stop),
             task: Some(task),
+            _pg: pg,
         }
     }
 
@@ -333,13 +363,18 @@ pub struct Login {
 /// A fresh data dir and dist dir for one test.
 pub struct Dirs {
     pub root: tempfile::TempDir,
+    /// The PostgreSQL cluster, kept running for the whole test (servers come and go).
+    pub pg: Option<Arc<pg::Cluster>>,
 }
 
 impl Dirs {
     pub fn new() -> Dirs {
         let root = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(root.path().join("dist")).unwrap();
-        Dirs { root }
+        Dirs {
+            root,
+            pg: pg::enabled().then(pg::cluster),
+        }
     }
     pub fn data(&self) -> PathBuf {
         self.root.path().join("data")
@@ -434,6 +469,7 @@ pub fn spawn_binary(dirs: &Dirs, extra: &[&str]) -> (std::process::Child, String
         .arg(dirs.data())
         .arg("--dist")
         .arg(dirs.dist())
+        .args(database_args(&dirs.data()))
         .args(extra)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

@@ -295,6 +295,7 @@ async fn backup_download_restores_into_an_empty_data_dir() {
             "--data-dir",
             target.to_str().unwrap(),
         ])
+        .envs(database_env(&target))
         .output()
         .unwrap();
     assert!(
@@ -304,7 +305,7 @@ async fn backup_download_restores_into_an_empty_data_dir() {
     );
 
     let original = records(&s.store);
-    let restored = records(&Store::open(&target).unwrap());
+    let restored = records(&open_store(&target).0);
     assert!(original.len() > 60, "{}", original.len());
     assert_eq!(restored, original);
     assert!(
@@ -508,6 +509,7 @@ async fn anonymise_command() {
                 "--data-dir",
                 d.data().to_str().unwrap(),
             ])
+            .envs(database_env(&d.data()))
             .output()
             .unwrap()
     };
@@ -522,7 +524,7 @@ async fn anonymise_command() {
         String::from_utf8_lossy(&out.stdout).trim(),
         "1 abgeschlossene Anliegen und 0 entschiedene Bewerbungen anonymisiert."
     );
-    let store = Store::open(&d.data()).unwrap();
+    let (store, _pg) = open_store(&d.data());
     let r = store.read(|tx| tx.get("requests", &id)).unwrap().unwrap();
     assert_eq!(r.envelope.data["requester"]["name"], "");
     assert_eq!(r.envelope.updated_by, "aufbewahrung");

@@ -3,7 +3,7 @@
 -- for flags, as in SQLite), `meta.value` is text (SQLite's column has no type; the counters
 -- are cast where they are counted), text keys and timestamps compare byte-wise (COLLATE "C")
 -- as in SQLite, whatever the database's locale, and the JSON of a record stays text, cast to
--- jsonb where a query looks inside.
+-- json (not jsonb, which refuses a \u0000 a client may have typed) where a query looks inside.
 
 CREATE TABLE records (
     collection TEXT COLLATE "C" NOT NULL,
@@ -21,7 +21,7 @@ CREATE TABLE records (
 
 CREATE UNIQUE INDEX records_seq ON records (seq);
 CREATE INDEX records_audience ON records (audience, seq);
-CREATE INDEX records_lotse_notify ON records ((data::jsonb ->> 'notify'))
+CREATE INDEX records_lotse_notify ON records ((data::json ->> 'notify'))
     WHERE collection = 'lotsen';
 
 CREATE TABLE mutations (

@@ -186,7 +186,10 @@ fn pg_row(row: &postgres::Row) -> StoreResult<Row> {
     let mut vals = Vec::with_capacity(row.len());
     for (i, column) in row.columns().iter().enumerate() {
         let ty = column.type_();
-        let v = if *ty == Type::INT8 {
+        let v = if *ty == Type::VOID {
+            // What a function called for its effect returns (the advisory lock).
+            Val::Null
+        } else if *ty == Type::INT8 {
             row.try_get::<_, Option<i64>>(i)?.into()
         } else if *ty == Type::INT4 {
             row.try_get::<_, Option<i32>>(i)?.map(i64::from).into()

@@ -14,6 +14,10 @@
 //! a reader (one REPEATABLE READ snapshot per read) sees a prefix of the `seq` order. A pull
 //! cursor therefore never passes a record that commits later. Compare-and-swap, the mutation
 //! log and the once-a-day jobs are decided under the same lock.
+//!
+//! A record's JSON is text in both databases; PostgreSQL queries look inside it as `json`, not
+//! `jsonb`, because `jsonb` refuses a `\u0000` that a client may have typed, and one such record
+//! would then fail every query (and every insert, through the index) that reads the collection.
 
 pub mod db;
 
@@ -646,9 +650,15 @@ fn init_pg_schema(pool: &PgPool) -> StoreResult<String> {
     let pg = guard.conn()?;
     let mut tx = pg.client.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS meta (key TEXT COLLATE \"C\" PRIMARY KEY, value TEXT NOT NULL)",
-    )?;
+    // Asked first, not CREATE … IF NOT EXISTS: that logs a notice at every start.
+    let has_meta: bool = tx
+        .query_one("SELECT to_regclass('meta') IS NOT NULL", &[])?
+        .try_get(0)?;
+    if !has_meta {
+        tx.batch_execute(
+            "CREATE TABLE meta (key TEXT COLLATE \"C\" PRIMARY KEY, value TEXT NOT NULL)",
+        )?;
+    }
     let version = tx
         .query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])?
         .map(|r| r.try_get::<_, String>(0))
@@ -861,7 +871,7 @@ impl Tx<'_> {
     pub fn slug_taken(&self, slug: &str, except_id: &str) -> StoreResult<bool> {
         let sql = if self.pg() {
             "SELECT 1 FROM records WHERE collection = 'topics' AND deleted = 0 \
-             AND id <> ?2 AND data::jsonb ->> 'slug' = ?1"
+             AND id <> ?2 AND data::json ->> 'slug' = ?1"
         } else {
             "SELECT 1 FROM records WHERE collection = 'topics' AND deleted = 0 \
              AND id <> ?2 AND json_extract(data, '$.slug') = ?1"
@@ -975,8 +985,9 @@ impl Tx<'_> {
     /// at all (a push of a new request asks this, at city scale over 2,000 Lotsen).
     fn helps_with_topic(&self) -> &'static str {
         if self.pg() {
-            "strpos(data, ?1) > 0 AND data::jsonb -> 'active' = 'true'::jsonb \
-             AND data::jsonb -> 'skills' @> jsonb_build_array(jsonb_build_object('topic', ?1::text))"
+            "strpos(data, ?1) > 0 AND data::json ->> 'active' = 'true' \
+             AND json_typeof(data::json -> 'skills') = 'array' AND EXISTS \
+             (SELECT 1 FROM json_array_elements(data::json -> 'skills') s WHERE s ->> 'topic' = ?1)"
         } else {
             "instr(data, ?1) > 0 AND json_extract(data, '$.active') = 1 AND EXISTS \
              (SELECT 1 FROM json_each(records.data, '$.skills') \
@@ -997,7 +1008,7 @@ impl Tx<'_> {
     /// the few who chose it are found through an index on the setting (migration 6).
     pub fn topic_helpers_at_once(&self, topic: &str) -> StoreResult<Vec<String>> {
         let notify = if self.pg() {
-            "data::jsonb ->> 'notify'"
+            "data::json ->> 'notify'"
         } else {
             "json_extract(data, '$.notify')"
         };
@@ -1073,7 +1084,7 @@ impl Tx<'_> {
     /// A field of a record's JSON as text, in this database's SQL.
     fn json_text(&self, field: &str) -> String {
         if self.pg() {
-            format!("(data::jsonb ->> '{field}')")
+            format!("(data::json ->> '{field}')")
         } else {
             format!("json_extract(data, '$.{field}')")
         }
@@ -1105,7 +1116,7 @@ impl Tx<'_> {
     pub fn lotsen_with_digest(&self) -> StoreResult<Vec<StoredRecord>> {
         let notify = self.json_text("notify");
         let active = if self.pg() {
-            "data::jsonb -> 'active' = 'true'::jsonb"
+            "data::json ->> 'active' = 'true'"
         } else {
             "json_extract(data, '$.active') = 1"
         };

@@ -43,6 +43,94 @@ pub fn open_store(data_dir: &Path) -> (Store, Option<Arc<pg::Cluster>>) {
     }
 }
 
+/// The environment that points a command of the real binary on `data_dir` at the test's
+/// database (`LOTSEN_DATABASE_URL`, as an operator would set it), when testing PostgreSQL.
+pub fn database_env(data_dir: &Path) -> Vec<(String, String)> {
+    if pg::enabled() {
+        vec![(
+            "LOTSEN_DATABASE_URL".into(),
+            pg::cluster().database_for(data_dir),
+        )]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Every text stored in any table of the database of `data_dir`, one value (SQLite) or one
+/// row (PostgreSQL) a line: for tests that personal data is gone from everywhere.
+pub fn every_stored_text(data_dir: &Path) -> String {
+    if pg::enabled() {
+        let url = pg::cluster().database_for(data_dir);
+        return std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            let tables: Vec<String> = client
+                .query(
+                    "SELECT table_name::text FROM information_schema.tables \
+                     WHERE table_schema = 'public'",
+                    &[],
+                )
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let mut all = String::new();
+            for table in tables {
+                for row in client
+                    .query(&format!("SELECT t::text FROM \"{table}\" t"), &[])
+                    .unwrap()
+                {
+                    all.push_str(row.get::<_, &str>(0));
+                    all.push('\n');
+                }
+            }
+            all
+        })
+        .join()
+        .unwrap();
+    }
+    let conn = rusqlite::Connection::open(data_dir.join("lotsen.sqlite3")).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut all = String::new();
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..columns {
+                if let rusqlite::types::ValueRef::Text(t) = row.get_ref(i).unwrap() {
+                    all.push_str(&String::from_utf8_lossy(t));
+                    all.push('\n');
+                }
+            }
+        }
+    }
+    all
+}
+
+/// `SELECT COUNT(*) …` with one text parameter `?1`, on the database of `data_dir`.
+pub fn count(data_dir: &Path, sql: &str, param: &str) -> i64 {
+    if pg::enabled() {
+        let url = pg::cluster().database_for(data_dir);
+        let (sql, param) = (sql.replace("?1", "$1"), param.to_owned());
+        return std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            client.query_one(&sql, &[&param]).unwrap().get(0)
+        })
+        .join()
+        .unwrap();
+    }
+    rusqlite::Connection::open(data_dir.join("lotsen.sqlite3"))
+        .unwrap()
+        .query_row(sql, [param], |r| r.get(0))
+        .unwrap()
+}
+
 /// `--database-url …` for a command of the real binary on `data_dir`, when testing PostgreSQL.
 pub fn database_args(data_dir: &Path) -> Vec<String> {
     if pg::enabled() {

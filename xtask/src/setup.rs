@@ -7,7 +7,7 @@ use crate::tasks::{root, run_cmd, step, Result};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 
-/// `for_tests`: also what only the tests need (Chromium, OpenLDAP).
+/// `for_tests`: also what only the tests need (Chromium, OpenLDAP, PostgreSQL).
 pub fn all(for_tests: bool) -> Result<()> {
     node()?;
     wasm_target()?;
@@ -17,6 +17,7 @@ pub fn all(for_tests: bool) -> Result<()> {
     if for_tests {
         chromium()?;
         openldap()?;
+        postgresql()?;
     }
     Ok(())
 }
@@ -187,6 +188,21 @@ fn openldap() -> Result<()> {
     }
     step("Installing OpenLDAP (slapd, ldap-utils) from Debian for the directory tests");
     apt_install(&["slapd", "ldap-utils"])
+}
+
+/// PostgreSQL's server: the tests of the PostgreSQL backend make their own cluster with its
+/// `initdb` (Debian keeps it out of PATH, under /usr/lib/postgresql/VERSION/bin).
+fn postgresql() -> Result<()> {
+    let installed = std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|versions| {
+        versions
+            .filter_map(|v| v.ok())
+            .any(|v| v.path().join("bin/initdb").exists() && v.path().join("bin/pg_ctl").exists())
+    });
+    if installed {
+        return Ok(());
+    }
+    step("Installing PostgreSQL from Debian for the tests of the PostgreSQL backend");
+    apt_install(&["postgresql"])
 }
 
 fn chromium() -> Result<()> {

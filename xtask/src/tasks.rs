@@ -107,6 +107,17 @@ pub fn test(args: &[String]) -> Result<()> {
         "-p",
         "xtask",
     ])?;
+    step("The server's test suites again, on PostgreSQL (a cluster of the tests' own)");
+    let mut args = vec!["test", "-p", "lotsen-server"];
+    for suite in PG_SUITES {
+        args.extend_from_slice(&["--test", suite]);
+    }
+    run_cmd(
+        Command::new("cargo")
+            .args(&args)
+            .current_dir(root())
+            .env("LOTSEN_TEST_DATABASE", "postgres"),
+    )?;
     step("wasm tests in headless Chromium (IndexedDB store, outbox)");
     wasm_tests(&[])?;
     if e2e {
@@ -116,6 +127,20 @@ pub fn test(args: &[String]) -> Result<()> {
     step("All tests passed");
     Ok(())
 }
+
+/// The server's integration suites that run on both databases (the rest test routing, or are
+/// PostgreSQL's own: `tests/postgres.rs` runs in the first pass).
+const PG_SUITES: &[&str] = &[
+    "auth",
+    "directory",
+    "exports",
+    "hardening",
+    "mail",
+    "permissions",
+    "privacy",
+    "server",
+    "sync_api",
+];
 
 fn wasm_tests(extra: &[&str]) -> Result<()> {
     let mut cmd = Command::new("cargo");

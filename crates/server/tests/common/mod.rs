@@ -172,6 +172,31 @@ impl TestServer {
         adapt: impl FnOnce(ServerState) -> ServerState,
     ) -> TestServer {
         let (store, pg) = open_store(data_dir);
+        TestServer::serve(store, pg, dist, auth, limits, adapt).await
+    }
+
+    /// A server on SQLite in `data_dir`, whichever database the run tests.
+    pub async fn start_sqlite(data_dir: &Path, dist: &Path) -> TestServer {
+        let store = Store::open(data_dir).expect("open store");
+        TestServer::serve(
+            store,
+            None,
+            dist,
+            AuthConfig::default(),
+            HttpLimits::default(),
+            |state| state,
+        )
+        .await
+    }
+
+    async fn serve(
+        store: Store,
+        pg: Option<Arc<pg::Cluster>>,
+        dist: &Path,
+        auth: AuthConfig,
+        limits: HttpLimits,
+        adapt: impl FnOnce(ServerState) -> ServerState,
+    ) -> TestServer {
         let store = Arc::new(store);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -47,6 +47,11 @@ pub fn cluster() -> Arc<Cluster> {
     c
 }
 
+/// A cluster for one test alone (one that stops and restarts it).
+pub fn private_cluster() -> Cluster {
+    Cluster::start()
+}
+
 /// Debian's server binaries, newest version first.
 fn bin_dir() -> PathBuf {
     let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")

@@ -5,9 +5,11 @@
 //! - `build`  builds the release app into `dist/` and the release server
 //! - `run`    builds, then serves the app with demo data on `LOTSEN_ADDR` (default 127.0.0.1:8080)
 //! - `test`   formatting, clippy, native tests, wasm tests in headless Chromium, end-to-end tests
-//! - `bench`  search speed, first-load size, first-sync time, matrix render and CSV export
+//! - `bench`  search speed, first-load size, first-sync time, matrix render and CSV export, and
+//!   the server under load on SQLite and PostgreSQL (`bench server`: only that)
 
 mod build;
+mod serverbench;
 mod setup;
 mod tasks;
 
@@ -20,6 +22,7 @@ fn main() -> ExitCode {
         Some("build") => build::release(),
         Some("run") => tasks::run(),
         Some("test") => tasks::test(&args[1..]),
+        Some("bench") if args.get(1).is_some_and(|a| a == "server") => serverbench::run(),
         Some("bench") => tasks::bench(),
         _ => {
             eprintln!("usage: cargo xtask <setup|build|run|test|bench>\n\n  run    build and start the app with demo data\n  test   every test (add --no-e2e to skip the browser tests)");

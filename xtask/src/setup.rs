@@ -205,6 +205,29 @@ fn postgresql() -> Result<()> {
     apt_install(&["postgresql"])
 }
 
+/// The folder of the newest installed PostgreSQL's server programs.
+pub fn postgres_bin() -> Result<PathBuf> {
+    postgresql()?;
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map_err(|e| format!("/usr/lib/postgresql: {e}"))?
+        .filter_map(|v| v.ok().map(|v| v.path().join("bin")))
+        .filter(|b| b.join("initdb").exists())
+        .collect();
+    versions.sort();
+    versions
+        .pop()
+        .ok_or_else(|| "no PostgreSQL with initdb".into())
+}
+
+/// `wrk` (Debian's), the load generator of the server bench.
+pub fn wrk() -> Result<()> {
+    if Path::new("/usr/bin/wrk").exists() {
+        return Ok(());
+    }
+    step("Installing wrk from Debian for the server bench");
+    apt_install(&["wrk"])
+}
+
 fn chromium() -> Result<()> {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
         return Ok(());

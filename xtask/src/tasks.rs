@@ -163,7 +163,7 @@ fn wasm_tests(extra: &[&str]) -> Result<()> {
     run_cmd(&mut cmd)
 }
 
-fn free_port() -> Result<u16> {
+pub fn free_port() -> Result<u16> {
     let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
@@ -394,5 +394,7 @@ pub fn bench() -> Result<()> {
             .current_dir(setup::e2e_dir())
             .env("BASE_URL", &server.url)
             .env("CHROMIUM", setup::CHROMIUM),
-    )
+    )?;
+    drop(server);
+    crate::serverbench::run()
 }

@@ -540,9 +540,14 @@ impl Throttle {
             .map_or(0, |f| f.count))
     }
 
-    /// The oldest change a counter may have and still matter; older ones are swept.
-    pub fn sweep_cutoff(&self, now_ms: i64) -> i64 {
-        now_ms.saturating_sub(ms(self.config.forget_after.max(self.config.known_for)))
+    /// Forgets what no longer matters: failures after `forget_after`, known addresses after
+    /// `known_for`.
+    fn sweep(&self, tx: &Tx, now_ms: i64) -> StoreResult<()> {
+        tx.sweep_throttle(
+            now_ms.saturating_sub(ms(self.config.forget_after)),
+            now_ms.saturating_sub(ms(self.config.known_for)),
+        )?;
+        Ok(())
     }
 
     /// [`Throttle::check`] against the database.
@@ -564,7 +569,7 @@ impl Throttle {
     ) -> StoreResult<bool> {
         store.write(|tx| {
             let now = now_ms();
-            tx.sweep_throttle(self.sweep_cutoff(now))?;
+            self.sweep(tx, now)?;
             self.record_failure(tx, username, addr, now)
         })
     }
@@ -578,7 +583,7 @@ impl Throttle {
     ) -> StoreResult<()> {
         store.write(|tx| {
             let now = now_ms();
-            tx.sweep_throttle(self.sweep_cutoff(now))?;
+            self.sweep(tx, now)?;
             self.record_success(tx, username, addr, now)
         })
     }

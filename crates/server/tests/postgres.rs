@@ -38,6 +38,18 @@ impl Drop for Process {
     }
 }
 
+/// Two server processes on one fresh database (and what must live as long as they do).
+async fn two_processes() -> ((Dirs, Arc<pg::Cluster>), Process, Process) {
+    let dirs = Dirs::new();
+    let cluster = pg::cluster();
+    let url = database(&cluster, &dirs);
+    let (a, b) = (
+        Process::start(&dirs, &url).await,
+        Process::start(&dirs, &url).await,
+    );
+    ((dirs, cluster), a, b)
+}
+
 /// A fresh database on the shared cluster, with the Büro's account.
 fn database(cluster: &pg::Cluster, dirs: &Dirs) -> String {
     let url = cluster.database_for(&dirs.data());
@@ -118,13 +130,7 @@ async fn pull(
 
 #[tokio::test]
 async fn eight_writers_on_two_processes_and_a_cursor_that_misses_nothing() {
-    let dirs = Dirs::new();
-    let cluster = pg::cluster();
-    let url = database(&cluster, &dirs);
-    let (a, b) = (
-        Process::start(&dirs, &url).await,
-        Process::start(&dirs, &url).await,
-    );
+    let (_keep, a, b) = two_processes().await;
     let client = reqwest::Client::new();
     // A session made on one process is valid on the other: sessions live in the database.
     let (status, cookie) = login(&client, &a.base, BUERO_PW).await;
@@ -189,13 +195,7 @@ async fn eight_writers_on_two_processes_and_a_cursor_that_misses_nothing() {
 
 #[tokio::test]
 async fn compare_and_swap_and_retries_hold_across_processes() {
-    let dirs = Dirs::new();
-    let cluster = pg::cluster();
-    let url = database(&cluster, &dirs);
-    let (a, b) = (
-        Process::start(&dirs, &url).await,
-        Process::start(&dirs, &url).await,
-    );
+    let (_keep, a, b) = two_processes().await;
     let client = reqwest::Client::new();
     let cookie = login(&client, &a.base, BUERO_PW).await.1.unwrap();
     for round in 0..10 {
@@ -243,13 +243,7 @@ async fn compare_and_swap_and_retries_hold_across_processes() {
 
 #[tokio::test]
 async fn a_login_throttled_on_one_process_is_throttled_on_the_other() {
-    let dirs = Dirs::new();
-    let cluster = pg::cluster();
-    let url = database(&cluster, &dirs);
-    let (a, b) = (
-        Process::start(&dirs, &url).await,
-        Process::start(&dirs, &url).await,
-    );
+    let (_keep, a, b) = two_processes().await;
     let client = reqwest::Client::new();
     // Three free failures per account and address (the default), spread over both processes.
     for base in [&a.base, &b.base, &a.base] {

@@ -253,12 +253,13 @@ impl Conn<'_> {
                 Ok(out)
             }
             Conn::Postgres(cell) => {
-                let mut guard = cell.borrow_mut();
-                let pg = &mut *guard;
+                let mut pg = cell.borrow_mut();
                 let stmt = pg.statement(sql)?;
-                let params: Vec<&(dyn ToSql + Sync)> =
-                    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-                pg.tx.query(&stmt, &params)?.iter().map(pg_row).collect()
+                pg.tx
+                    .query(&stmt, &pg_params(params))?
+                    .iter()
+                    .map(pg_row)
+                    .collect()
             }
         }
     }
@@ -273,16 +274,17 @@ impl Conn<'_> {
                 .prepare_cached(sql)?
                 .execute(rusqlite::params_from_iter(params))?),
             Conn::Postgres(cell) => {
-                let mut guard = cell.borrow_mut();
-                let pg = &mut *guard;
+                let mut pg = cell.borrow_mut();
                 let stmt = pg.statement(sql)?;
-                let params: Vec<&(dyn ToSql + Sync)> =
-                    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-                let n = pg.tx.execute(&stmt, &params)?;
+                let n = pg.tx.execute(&stmt, &pg_params(params))?;
                 Ok(usize::try_from(n).unwrap_or(usize::MAX))
             }
         }
     }
+}
+
+fn pg_params(params: &[Val]) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
 }
 
 impl PgTx<'_> {

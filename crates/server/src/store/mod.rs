@@ -361,25 +361,7 @@ impl Store {
                 tx.finish()?;
                 Ok(out)
             }
-            Backend::Postgres(pool) => off_async(|| {
-                let mut guard = pool.get()?;
-                let pg = guard.conn()?;
-                let tx = pg
-                    .client
-                    .build_transaction()
-                    .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                    .read_only(true)
-                    .start()?;
-                let t = Tx {
-                    conn: Conn::Postgres(RefCell::new(PgTx {
-                        tx,
-                        statements: &mut pg.statements,
-                    })),
-                };
-                let out = f(&t)?;
-                t.finish_pg()?;
-                Ok(out)
-            }),
+            Backend::Postgres(pool) => pg_transaction(pool, false, f),
         }
     }
 
@@ -397,22 +379,7 @@ impl Store {
                 tx.commit()?;
                 Ok(out)
             }
-            Backend::Postgres(pool) => off_async(|| {
-                let mut guard = pool.get()?;
-                let pg = guard.conn()?;
-                let tx = pg.client.transaction()?;
-                let t = Tx {
-                    conn: Conn::Postgres(RefCell::new(PgTx {
-                        tx,
-                        statements: &mut pg.statements,
-                    })),
-                };
-                t.conn
-                    .rows("SELECT pg_advisory_xact_lock(?1)", vals![WRITE_LOCK])?;
-                let out = f(&t)?;
-                t.finish_pg()?;
-                Ok(out)
-            }),
+            Backend::Postgres(pool) => pg_transaction(pool, true, f),
         }
     }
 
@@ -579,6 +546,41 @@ impl Store {
             Ok(report)
         })
     }
+}
+
+/// Runs `f` in one PostgreSQL transaction: a read sees one snapshot (REPEATABLE READ, read
+/// only); a write first takes [`WRITE_LOCK`] and is committed only if `f` succeeds.
+fn pg_transaction<R: Send>(
+    pool: &PgPool,
+    write: bool,
+    f: impl FnOnce(&Tx) -> StoreResult<R> + Send,
+) -> StoreResult<R> {
+    off_async(|| {
+        let mut guard = pool.get()?;
+        let pg = guard.conn()?;
+        let tx = if write {
+            pg.client.transaction()?
+        } else {
+            pg.client
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?
+        };
+        let t = Tx {
+            conn: Conn::Postgres(RefCell::new(PgTx {
+                tx,
+                statements: &mut pg.statements,
+            })),
+        };
+        if write {
+            t.conn
+                .rows("SELECT pg_advisory_xact_lock(?1)", vals![WRITE_LOCK])?;
+        }
+        let out = f(&t)?;
+        t.finish_pg()?;
+        Ok(out)
+    })
 }
 
 /// Runs `f` where PostgreSQL's blocking client may run: it drives its connection with a small
@@ -1364,12 +1366,14 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Forgets counters whose last change is before `cutoff_ms`: the table names accounts and
-    /// addresses, and keeps them no longer than they matter.
-    pub fn sweep_throttle(&self, cutoff_ms: i64) -> StoreResult<usize> {
+    /// Forgets failure counters last changed before `failures_ms` and known addresses last
+    /// used before `known_ms`: the table names accounts and addresses, and keeps them no longer
+    /// than they matter.
+    pub fn sweep_throttle(&self, failures_ms: i64, known_ms: i64) -> StoreResult<usize> {
         self.conn.exec(
-            "DELETE FROM login_throttle WHERE last_ms < ?1",
-            vals![cutoff_ms],
+            "DELETE FROM login_throttle WHERE (key LIKE 'known:%' AND last_ms < ?2) \
+             OR (key NOT LIKE 'known:%' AND last_ms < ?1)",
+            vals![failures_ms, known_ms],
         )
     }
 }

@@ -10,9 +10,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::CertificateDer;
-
 use ldap3::{ldap_escape, Ldap, LdapConnAsync, LdapConnSettings, Scope, SearchEntry};
 use lotsen_domain::directory::{lotse_data, role_of, DirectoryProfile, DirectoryRole};
 use lotsen_domain::model::Collection;
@@ -159,7 +156,9 @@ impl Directory {
             );
         }
         let tls = match &config.ca_file {
-            Some(path) => Some(Arc::new(tls_with_ca(path)?)),
+            Some(path) => Some(Arc::new(crate::tls::client_config(
+                crate::tls::roots_from_file(path, "LOTSEN_LDAP_CA_FILE")?,
+            )?)),
             None => None,
         };
         Ok(Directory { config, tls })
@@ -388,30 +387,6 @@ impl Directory {
         );
         Ok(())
     }
-}
-
-fn tls_with_ca(path: &std::path::Path) -> Result<rustls::ClientConfig, String> {
-    let unreadable = |e: &dyn std::fmt::Display| {
-        format!(
-            "LOTSEN_LDAP_CA_FILE {} ist kein lesbares Zertifikat (PEM): {e}",
-            path.display()
-        )
-    };
-    let pem = std::fs::read(path).map_err(|e| unreadable(&e))?;
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(&pem) {
-        let cert = cert.map_err(|e| unreadable(&e))?;
-        roots.add(cert).map_err(|e| unreadable(&e))?;
-    }
-    if roots.is_empty() {
-        return Err(unreadable(&"keine Zertifikate darin"));
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| unreadable(&e))?
-        .with_root_certificates(roots)
-        .with_no_client_auth())
 }
 
 /// What a directory login comes to on our side.

@@ -17,6 +17,7 @@ pub mod ops;
 pub mod session;
 pub mod store;
 pub mod sync;
+pub mod tls;
 pub mod web;
 pub mod writes;
 
@@ -137,8 +138,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// PostgreSQL instead of SQLite in `data_dir` (SPEC §8: several processes, one database).
     pub database_url: Option<String>,
-    /// Replaces a password in `database_url`.
-    pub database_password: Option<String>,
+    /// The password and CA for `database_url`.
+    pub database_access: store::PgAccess,
     pub dist: PathBuf,
     /// Seed the demo data set if the database is empty.
     pub demo: bool,
@@ -167,17 +168,15 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
         .map(directory::Directory::new)
         .transpose()?;
     let mailer = Arc::new(mail::Mailer::new(config.mail, &config.data_dir)?);
-    let (url, password, dir) = (
+    let (url, access, dir) = (
         config.database_url.clone(),
-        config.database_password.clone(),
+        config.database_access.clone(),
         config.data_dir.clone(),
     );
     // Connecting blocks (PostgreSQL's client runs its own small runtime).
     let store = Arc::new(
-        tokio::task::spawn_blocking(move || {
-            Store::open_configured(url.as_deref(), password.as_deref(), &dir)
-        })
-        .await??,
+        tokio::task::spawn_blocking(move || Store::open_configured(url.as_deref(), &access, &dir))
+            .await??,
     );
     if config.demo {
         let seeder = store.clone();

@@ -9,6 +9,7 @@ use std::time::Duration;
 use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use lotsen_server::accounts::{self, AccountChange, NewAccount};
+use lotsen_server::store::PgAccess;
 use lotsen_server::{city, directory, ops, AuthConfig, Config, Store};
 
 #[derive(Parser)]
@@ -36,6 +37,10 @@ struct DataDir {
     /// replaces one in the URL.
     #[arg(long, env = "LOTSEN_DATABASE_PASSWORD_FILE")]
     database_password_file: Option<PathBuf>,
+    /// The CA (PEM) that signed the PostgreSQL server's certificate; without it, the system's
+    /// CAs. TLS as the URL's sslmode says (prefer by default; require to insist).
+    #[arg(long, env = "LOTSEN_DATABASE_CA_FILE")]
+    database_ca_file: Option<PathBuf>,
 }
 
 impl DataDir {
@@ -48,11 +53,18 @@ impl DataDir {
         Ok(Some(text.trim_end_matches(['\r', '\n']).to_owned()))
     }
 
+    fn access(&self) -> Result<PgAccess, lotsen_server::BoxError> {
+        Ok(PgAccess {
+            password: self.password()?,
+            ca_file: self.database_ca_file.clone(),
+        })
+    }
+
     /// The configured database: PostgreSQL with `--database-url`, else SQLite.
     fn open(&self) -> Result<Store, lotsen_server::BoxError> {
         Ok(Store::open_configured(
             self.database_url.as_deref(),
-            self.password()?.as_deref(),
+            &self.access()?,
             &self.data_dir,
         )?)
     }
@@ -281,6 +293,9 @@ enum Command {
         /// A file with the target's password (replaces one in the URL).
         #[arg(long)]
         to_password_file: Option<PathBuf>,
+        /// The CA (PEM) of the target's certificate.
+        #[arg(long)]
+        to_ca_file: Option<PathBuf>,
         #[command(flatten)]
         data: DataDir,
     },
@@ -557,11 +572,11 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
                 ..AuthConfig::default()
             };
             let runtime = tokio::runtime::Runtime::new()?;
-            let database_password = data.password()?;
+            let database_access = data.access()?;
             runtime.block_on(lotsen_server::serve(Config {
                 addr,
                 database_url: data.database_url,
-                database_password,
+                database_access,
                 data_dir: data.data_dir,
                 dist,
                 demo,
@@ -622,16 +637,18 @@ fn run(cli: Cli) -> Result<(), lotsen_server::BoxError> {
         Command::Copy {
             to,
             to_password_file,
+            to_ca_file,
             data,
         } => {
             let source = data.open()?;
-            let password = DataDir {
+            let target = DataDir {
                 data_dir: data.data_dir.clone(),
                 database_url: None,
                 database_password_file: to_password_file,
+                database_ca_file: to_ca_file,
             }
-            .password()?;
-            let target = Store::connect(&to, password.as_deref(), &data.data_dir)?;
+            .access()?;
+            let target = Store::connect_with(&to, &target, &data.data_dir)?;
             for (table, n) in source.copy_to(&target)? {
                 println!("{table}: {n}");
             }

@@ -477,3 +477,47 @@ fn all_records(store: &Store) -> Vec<(String, String, u64, u64, bool, Value)> {
     out.sort_by_key(|r| r.3);
     out
 }
+
+#[test]
+fn tls_to_the_database_with_the_citys_ca_and_no_connection_without_it() {
+    let pki_dir = tempfile::tempdir().unwrap();
+    let pki = ldap::make_pki(pki_dir.path());
+    let cluster = pg::tls_cluster(&pki.cert, &pki.key);
+    let dirs = Dirs::new();
+    let url = format!(
+        "{}?sslmode=require",
+        cluster.database(&format!("tls_{}", &uuid()[..8]))
+    );
+    let access = |ca: &std::path::Path| lotsen_server::store::PgAccess {
+        password: None,
+        ca_file: Some(ca.to_owned()),
+    };
+    // With the CA that signed the server's certificate: connected, and encrypted.
+    let store = Store::connect_with(&url, &access(&pki.ca), &dirs.data()).unwrap();
+    assert_eq!(store.read(|tx| tx.count_records()).unwrap(), 0);
+    let admin = format!("{}?sslmode=disable", cluster.database("postgres"));
+    let encrypted = std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+        let row = client
+            .query_one(
+                "SELECT count(*) FILTER (WHERE s.ssl), count(*) FROM pg_stat_ssl s \
+                 JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'lotsen-server'",
+                &[],
+            )
+            .unwrap();
+        (row.get::<_, i64>(0), row.get::<_, i64>(1))
+    })
+    .join()
+    .unwrap();
+    assert!(encrypted.1 > 0, "the store is connected");
+    assert_eq!(encrypted.0, encrypted.1, "every connection encrypted");
+    drop(store);
+    // Trusting another CA, or only the system's: no connection to a server it cannot verify.
+    let other = Store::connect_with(&url, &access(&pki.other_ca), &dirs.data());
+    let err = other.err().expect("refused").to_string();
+    assert!(
+        err.contains("certificate") || err.contains("Zertifikat"),
+        "{err}"
+    );
+    assert!(Store::connect(&url, None, &dirs.data()).is_err());
+}

@@ -311,6 +311,7 @@ pub struct PgConn {
 /// server recovers by itself once the database is back.
 pub struct PgPool {
     config: postgres::Config,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
     idle: Mutex<Vec<PgConn>>,
     /// How many connections are out or being opened.
     busy: Mutex<usize>,
@@ -322,7 +323,7 @@ pub struct PgPool {
 const CHECKOUT_WAIT: Duration = Duration::from_secs(10);
 
 impl PgPool {
-    pub fn new(mut config: postgres::Config, max: usize) -> PgPool {
+    pub fn new(mut config: postgres::Config, tls: rustls::ClientConfig, max: usize) -> PgPool {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(5));
         }
@@ -334,6 +335,7 @@ impl PgPool {
         config.application_name("lotsen-server");
         PgPool {
             config,
+            tls: tokio_postgres_rustls::MakeRustlsConnect::new(tls),
             idle: Mutex::new(Vec::new()),
             busy: Mutex::new(0),
             freed: Condvar::new(),
@@ -372,13 +374,25 @@ impl PgPool {
             _ => Some(PgConn {
                 client: self
                     .config
-                    .connect(postgres::NoTls)
-                    .map_err(|e| StoreError::Unavailable(format!("postgres: {e}")))?,
+                    .connect(self.tls.clone())
+                    .map_err(|e| StoreError::Unavailable(format!("postgres: {}", chain(&e))))?,
                 statements: HashMap::new(),
             }),
         };
         Ok(guard)
     }
+}
+
+/// An error with its causes ("error performing TLS handshake: invalid peer certificate: …").
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 impl Drop for PgPool {

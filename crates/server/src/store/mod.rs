@@ -221,6 +221,16 @@ pub struct SessionRow {
     pub seen_ms: i64,
 }
 
+/// How to reach PostgreSQL besides its URL.
+#[derive(Clone, Debug, Default)]
+pub struct PgAccess {
+    /// Replaces a password in the URL (read from `LOTSEN_DATABASE_PASSWORD_FILE`).
+    pub password: Option<String>,
+    /// The CA (PEM) that signed the database's certificate; the system's CAs without it. Used
+    /// when the URL's `sslmode` is `prefer` (the default) or `require`.
+    pub ca_file: Option<PathBuf>,
+}
+
 pub struct Store {
     backend: Backend,
     epoch: String,
@@ -238,7 +248,7 @@ enum Backend {
         readers: Vec<Mutex<Connection>>,
         next_reader: AtomicUsize,
     },
-    Postgres(PgPool),
+    Postgres(Box<PgPool>),
 }
 
 /// Read connections; more readers than cores only queue on the CPU.
@@ -264,19 +274,33 @@ impl Store {
     }
 
     /// Connects to PostgreSQL at `url` (`postgres://user:pass@host:5432/db`) and brings its
-    /// schema up to date; `password` replaces one in the URL. `dir` still holds the server's
-    /// files (mails written without a relay).
+    /// schema up to date. `dir` still holds the server's files (mails written without a relay).
     pub fn connect(url: &str, password: Option<&str>, dir: &Path) -> StoreResult<Store> {
+        let access = PgAccess {
+            password: password.map(str::to_owned),
+            ca_file: None,
+        };
+        Store::connect_with(url, &access, dir)
+    }
+
+    /// [`Store::connect`] with the password and CA of `access`.
+    pub fn connect_with(url: &str, access: &PgAccess, dir: &Path) -> StoreResult<Store> {
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::new(format!("cannot create {}: {e}", dir.display())))?;
         let mut config: postgres::Config = url.parse()?;
-        if let Some(password) = password {
+        if let Some(password) = &access.password {
             config.password(password);
         }
-        let pool = PgPool::new(config, PG_CONNECTIONS);
+        let roots = match &access.ca_file {
+            Some(path) => crate::tls::roots_from_file(path, "LOTSEN_DATABASE_CA_FILE")
+                .map_err(StoreError::Other)?,
+            None => crate::tls::system_roots(),
+        };
+        let tls = crate::tls::client_config(roots).map_err(StoreError::Other)?;
+        let pool = PgPool::new(config, tls, PG_CONNECTIONS);
         let epoch = init_pg(&pool)?;
         Ok(Store {
-            backend: Backend::Postgres(pool),
+            backend: Backend::Postgres(Box::new(pool)),
             epoch,
             dir: dir.to_owned(),
         })
@@ -285,11 +309,11 @@ impl Store {
     /// PostgreSQL when `database_url` is given, SQLite in `dir` otherwise.
     pub fn open_configured(
         database_url: Option<&str>,
-        password: Option<&str>,
+        access: &PgAccess,
         dir: &Path,
     ) -> StoreResult<Store> {
         match database_url {
-            Some(url) => Store::connect(url, password, dir),
+            Some(url) => Store::connect_with(url, access, dir),
             None => Store::open(dir),
         }
     }

@@ -114,7 +114,7 @@ pub struct Pki {
     pub other_ca: PathBuf,
 }
 
-fn make_pki(dir: &Path) -> Pki {
+pub fn make_pki(dir: &Path) -> Pki {
     use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();

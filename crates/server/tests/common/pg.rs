@@ -52,6 +52,11 @@ pub fn private_cluster() -> Cluster {
     Cluster::start()
 }
 
+/// A cluster of its own that speaks TLS with `cert` and `key` (PEM files).
+pub fn tls_cluster(cert: &Path, key: &Path) -> Cluster {
+    Cluster::start_with(Some((cert, key)))
+}
+
 /// Debian's server binaries, newest version first.
 fn bin_dir() -> PathBuf {
     let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
@@ -83,12 +88,30 @@ fn as_server_user(program: &Path) -> Command {
 
 impl Cluster {
     fn start() -> Cluster {
+        Cluster::start_with(None)
+    }
+
+    fn start_with(tls: Option<(&Path, &Path)>) -> Cluster {
         let bin = bin_dir();
         let dir = tempfile::Builder::new()
             .prefix("lotsen-pg-")
             .tempdir()
             .unwrap();
         let data = dir.path().join("data");
+        let mut tls_options = String::new();
+        if let Some((cert, key)) = tls {
+            use std::os::unix::fs::PermissionsExt;
+            let (c, k) = (dir.path().join("server.pem"), dir.path().join("server.key"));
+            std::fs::copy(cert, &c).unwrap();
+            std::fs::copy(key, &k).unwrap();
+            // The server refuses a key that others may read.
+            std::fs::set_permissions(&k, std::fs::Permissions::from_mode(0o600)).unwrap();
+            tls_options = format!(
+                " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                c.display(),
+                k.display()
+            );
+        }
         if is_root() {
             let ok = Command::new("chown")
                 .args(["-R", "postgres:postgres"])
@@ -121,7 +144,7 @@ impl Cluster {
         // Durability of the test cluster itself is not under test (the server's is: its
         // answered writes are committed transactions); without fsync the suite runs faster.
         let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300",
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300{tls_options}",
             dir.path().display()
         );
         let out = as_server_user(&bin.join("pg_ctl"))
@@ -146,7 +169,8 @@ impl Cluster {
 
     /// The URL of database `name` (created if it does not exist yet).
     pub fn database(&self, name: &str) -> String {
-        let admin = format!("{}/postgres", self.base);
+        // The tests' own connections need no TLS, also where the server offers it.
+        let admin = format!("{}/postgres?sslmode=disable", self.base);
         let url = format!("{}/{name}", self.base);
         let name = name.to_owned();
         // The blocking client must not run on the test's async thread.

@@ -59,9 +59,8 @@ impl Default for MailConfig {
 const MAX_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
 /// Mails handled per look into the outbox.
 const BATCH: usize = 20;
-/// How long the mails a sender took are kept from other senders (every server process runs
-/// one): a batch at the relay's 20 s timeout each takes at most about 7 minutes.
-const LEASE_MS: i64 = 10 * 60 * 1000;
+/// How often a process that does not deliver mails asks whether it must take over.
+const TAKE_OVER_POLL: Duration = Duration::from_secs(2);
 /// How often the sender looks into the outbox without being woken.
 const POLL: Duration = Duration::from_secs(30);
 
@@ -431,11 +430,23 @@ pub async fn digest_schedule(store: Arc<Store>, mailer: Arc<Mailer>) {
 // ---- Delivering ----
 
 /// Delivers due mails whenever woken (after a push), when the next waiting one is due, and at
-/// least every half minute; never ends.
+/// least every half minute; never ends. With several processes on one database only one of
+/// them delivers (`Store::is_mail_sender`); the others look every few seconds whether they
+/// must take over, and mails of their pushes go out with the deliverer's next look.
 pub async fn run(store: Arc<Store>, mailer: Arc<Mailer>) {
     loop {
-        if let Err(e) = deliver_due(&store, &mailer).await {
-            tracing::error!(error = %e, "mail delivery failed; tried again shortly");
+        let s = store.clone();
+        match blocking(move || s.is_mail_sender()).await {
+            Ok(true) => {
+                if let Err(e) = deliver_due(&store, &mailer).await {
+                    tracing::error!(error = %e, "mail delivery failed; tried again shortly");
+                }
+            }
+            Ok(false) => {
+                tokio::time::sleep(TAKE_OVER_POLL).await;
+                continue;
+            }
+            Err(e) => tracing::error!(error = %e, "mail delivery failed; tried again shortly"),
         }
         let s = store.clone();
         let next = blocking(move || s.read(|tx| tx.next_mail_due()))
@@ -467,8 +478,7 @@ pub async fn deliver_due(store: &Arc<Store>, mailer: &Arc<Mailer>) -> StoreResul
     loop {
         let now_ms = crate::auth::now_ms();
         let s = store.clone();
-        let due =
-            blocking(move || s.write(|tx| tx.claim_due_mails(now_ms, LEASE_MS, BATCH))).await?;
+        let due = blocking(move || s.read(|tx| tx.due_mails(now_ms, BATCH))).await?;
         if due.is_empty() {
             return Ok(sent);
         }

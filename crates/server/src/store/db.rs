@@ -317,6 +317,9 @@ pub struct PgPool {
     busy: Mutex<usize>,
     freed: Condvar,
     max: usize,
+    /// A connection of its own holding a session-level advisory lock, while this process holds
+    /// one (see [`PgPool::hold_session_lock`]).
+    holder: Mutex<Option<(postgres::Client, bool)>>,
 }
 
 /// How long a caller waits for a free connection before the request is answered with 503.
@@ -340,7 +343,36 @@ impl PgPool {
             busy: Mutex::new(0),
             freed: Condvar::new(),
             max: max.max(1),
+            holder: Mutex::new(None),
         }
+    }
+
+    /// Whether this process holds the session-level advisory lock `key`, taking it if it is
+    /// free. The lock lives as long as its connection: when the process dies, or its connection
+    /// breaks, PostgreSQL frees it for the next process that asks. A process that does not get
+    /// it keeps the connection for asking again.
+    pub fn hold_session_lock(&self, key: i64) -> StoreResult<bool> {
+        let mut holder = self.holder.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((client, held)) = holder.as_mut() {
+            if !client.is_closed() {
+                if !*held {
+                    *held = client
+                        .query_one("SELECT pg_try_advisory_lock($1)", &[&key])?
+                        .try_get(0)?;
+                }
+                return Ok(*held);
+            }
+        }
+        *holder = None;
+        let mut client = self
+            .config
+            .connect(self.tls.clone())
+            .map_err(|e| StoreError::Unavailable(format!("postgres: {}", chain(&e))))?;
+        let held: bool = client
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&key])?
+            .try_get(0)?;
+        *holder = Some((client, held));
+        Ok(held)
     }
 
     /// A connection, opened if none is idle. Blocks (never on an async thread: the store is
@@ -400,10 +432,15 @@ impl Drop for PgPool {
         // Closing a `postgres::Client` runs its own small runtime, which must not happen on a
         // thread of the server's runtime (the store may be dropped there at shutdown).
         let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(|p| p.into_inner()));
+        let holder = self
+            .holder
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
         if tokio::runtime::Handle::try_current().is_ok() {
-            let _ = std::thread::spawn(move || drop(idle)).join();
+            let _ = std::thread::spawn(move || drop((idle, holder))).join();
         } else {
-            drop(idle);
+            drop((idle, holder));
         }
     }
 }

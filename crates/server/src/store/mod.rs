@@ -13,7 +13,8 @@
 //! database itself, `seq` is handed out under that lock and released only with the commit, and
 //! a reader (one REPEATABLE READ snapshot per read) sees a prefix of the `seq` order. A pull
 //! cursor therefore never passes a record that commits later. Compare-and-swap, the mutation
-//! log and the once-a-day jobs are decided under the same lock.
+//! log and the once-a-day jobs are decided under the same lock. One process at a time delivers
+//! mails ([`Store::is_mail_sender`]).
 //!
 //! A record's JSON is text in both databases; PostgreSQL queries look inside it as `json`, not
 //! `jsonb`, because `jsonb` refuses a `\u0000` that a client may have typed, and one such record
@@ -57,6 +58,9 @@ const PG_MIGRATIONS: &[(i64, &str)] = &[(
 
 /// The advisory lock every PostgreSQL write transaction holds (see the module's text): "Lots".
 pub const WRITE_LOCK: i64 = 0x4c6f_7473;
+
+/// The session-level advisory lock of the one process that delivers mails: "Post".
+const SENDER_LOCK: i64 = 0x506f_7374;
 
 /// How many connections one process keeps to PostgreSQL at most.
 const PG_CONNECTIONS: usize = 8;
@@ -404,6 +408,17 @@ impl Store {
                 Ok(out)
             }
             Backend::Postgres(pool) => pg_transaction(pool, true, f),
+        }
+    }
+
+    /// Whether this process is the one that delivers mails now. On SQLite there is only one
+    /// process. On PostgreSQL the first process to ask takes a session-level advisory lock on a
+    /// connection of its own and keeps it; if it dies, PostgreSQL ends its session and the next
+    /// process that asks takes over at once.
+    pub fn is_mail_sender(&self) -> StoreResult<bool> {
+        match &self.backend {
+            Backend::Sqlite { .. } => Ok(true),
+            Backend::Postgres(pool) => off_async(|| pool.hold_session_lock(SENDER_LOCK)),
         }
     }
 
@@ -1153,33 +1168,17 @@ impl Tx<'_> {
         records(self.conn.rows(&sql, &[])?)
     }
 
-    /// Takes up to `n` mails due at `now_ms`, oldest first, for one sender: they are not due
-    /// again for `lease_ms`, so that another process (or this one's next round) does not send
-    /// them too. The sender then marks each sent or failed; a sender that dies leaves them to
-    /// be tried again after the lease.
-    pub fn claim_due_mails(
-        &self,
-        now_ms: i64,
-        lease_ms: i64,
-        n: usize,
-    ) -> StoreResult<Vec<OutboxMail>> {
+    /// Up to `n` mails due at `now_ms`, oldest first.
+    pub fn due_mails(&self, now_ms: i64, n: usize) -> StoreResult<Vec<OutboxMail>> {
         let sql = format!(
             "SELECT {MAIL_COLUMNS} FROM mail_outbox WHERE sent_at IS NULL AND failed IS NULL \
              AND next_attempt_ms <= ?1 ORDER BY next_attempt_ms, id LIMIT ?2"
         );
-        let due = self
-            .conn
+        self.conn
             .rows(&sql, vals![now_ms, limit(n)])?
             .iter()
             .map(mail_from_row)
-            .collect::<StoreResult<Vec<_>>>()?;
-        for mail in &due {
-            self.conn.exec(
-                "UPDATE mail_outbox SET next_attempt_ms = ?2 WHERE id = ?1",
-                vals![mail.id, now_ms.saturating_add(lease_ms)],
-            )?;
-        }
-        Ok(due)
+            .collect()
     }
 
     /// When the next waiting mail is due (Unix ms), if one waits.

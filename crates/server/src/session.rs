@@ -45,15 +45,7 @@ async fn login(
     headers: HeaderMap,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    // No account name holds a control character; PostgreSQL would refuse a NUL in a query, so
-    // they are replaced by a character no name has, and such a login fails like any wrong one.
-    let username: String = body
-        .username
-        .trim()
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-        .collect();
+    let username = body.username.trim().to_lowercase();
     let throttle_name: String = username.chars().take(64).collect();
     let (store, auth_state, name) = (
         state.store.clone(),

@@ -10,7 +10,7 @@ use common::*;
 use lotsen_server::http::HttpLimits;
 use lotsen_server::writes::WriteBudgetConfig;
 use lotsen_server::AuthConfig;
-use serde_json::Value;
+use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -445,4 +445,30 @@ async fn pushes_stay_fast_under_a_flood_of_pulls() {
         times[times.len() - 1]
     );
     assert!(p99 < Duration::from_secs(2), "p99 {p99:?}");
+}
+
+#[tokio::test]
+async fn a_nul_in_an_id_or_name_gets_the_same_clear_answer_on_either_database() {
+    // PostgreSQL cannot hold a NUL in text; it must never turn into a 500 there.
+    let (_d, s) = start().await;
+    s.add_account("buero", "buero-passwort-1", "buero", None);
+    let cookie = s.cookie("buero", "buero-passwort-1").await;
+    let (status, body) = s
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/accounts/a%00b",
+            Some(json!({"disabled": true})),
+            with_cookie(&cookie),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("unknown_account"))
+    );
+    let bad = mutation("requests", "a\u{0}b", 0, request_data("Null"));
+    let results = s.push(vec![bad], Some(KEY_A)).await;
+    assert_eq!(results[0]["status"], "rejected", "{results:?}");
+    assert_eq!(results[0]["error"]["code"], "invalid_id");
+    assert_eq!(s.login("a\u{0}b", "irgendein-passwort").await.status, 401);
+    assert_eq!(s.record_count(), 0, "nothing written");
 }

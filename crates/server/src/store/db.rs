@@ -97,6 +97,12 @@ impl ToSql for Val {
                 n.to_string().to_sql(ty, out)
             }
             Val::Int(n) => n.to_sql(ty, out),
+            // PostgreSQL's text cannot hold a NUL and refuses the whole statement, where SQLite
+            // simply finds nothing. Every id and name is checked before it is written, so a NUL
+            // only ever arrives in a lookup (a login name, an account or record id in the
+            // address): as U+FFFD it finds nothing either, and the client gets the same answer
+            // on both databases instead of a 500.
+            Val::Text(s) if s.contains('\0') => s.replace('\0', "\u{fffd}").to_sql(ty, out),
             Val::Text(s) => s.to_sql(ty, out),
         }
     }

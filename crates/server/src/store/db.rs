@@ -161,6 +161,14 @@ impl Row {
         }
     }
 
+    /// A text column borrowed, for what is parsed rather than kept (a record's JSON).
+    pub fn str(&self, i: usize) -> StoreResult<&str> {
+        match self.at(i)? {
+            Val::Text(s) => Ok(s),
+            other => Err(StoreError::new(format!("column {i}: {other:?} is no text"))),
+        }
+    }
+
     pub fn text(&self, i: usize) -> StoreResult<String> {
         self.opt_text(i)?
             .ok_or_else(|| StoreError::new(format!("column {i} is NULL")))

@@ -753,7 +753,7 @@ const RECORD_COLUMNS: &str =
 fn record_from_row(row: &Row) -> StoreResult<StoredRecord> {
     // A stored document that no longer parses is a server bug; show it as an empty object
     // rather than failing every pull of every client.
-    let data = serde_json::from_str(&row.text(7)?).unwrap_or_else(|_| serde_json::json!({}));
+    let data = serde_json::from_str(row.str(7)?).unwrap_or_else(|_| serde_json::json!({}));
     Ok(StoredRecord {
         envelope: Envelope {
             collection: row.text(0)?,

@@ -38,6 +38,15 @@ impl Notify {
         *self == Notify::default()
     }
 
+    /// The setting in a word, for lists.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            Notify::Sofort => "sofort",
+            Notify::Taeglich => "täglich",
+            Notify::Nie => "nie",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Notify::Sofort => "sofort, bei jedem neuen Anliegen",

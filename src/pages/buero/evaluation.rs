@@ -431,19 +431,28 @@ fn MailSection() -> impl IntoView {
             load();
         }
     });
-    let retry = move |id: i64| {
+    // The button pressed goes with the failed mail it stood at: the notice says what became of
+    // it and takes the focus, so keyboard and screen-reader users are not left at the page's top.
+    let notice = super::Notice::new();
+    let retry = move |id: i64, recipient: String| {
         spawn_local(async move {
-            if let Some(api) = state.services.api.get_value() {
-                if let Err(e) = api.retry_mail(id).await {
-                    status.set(Some(Err(e.message())));
-                    return;
-                }
+            let Some(api) = state.services.api.get_value() else {
+                return;
+            };
+            match api.retry_mail(id).await {
+                Ok(()) => notice.say(format!("Die Mail an {recipient} wird erneut gesendet.")),
+                Err(e) => notice.warn(format!(
+                    "Die Mail an {recipient} konnte nicht erneut gesendet werden: {}",
+                    e.message()
+                )),
             }
+            notice.focus();
             load();
         });
     };
     view! {
         <h2 id="mails">"Benachrichtigungen per E-Mail"</h2>
+        {notice.view()}
         <div role="status" data-testid="mail-status">
             {move || match status.get() {
                 None => view! { <p class="loading">"Wird vom Server gelesen …"</p> }.into_any(),
@@ -462,7 +471,7 @@ fn MailSection() -> impl IntoView {
             (!failed.is_empty()).then(|| view! {
                 <ul class="buero-list" aria-label="Nicht zugestellte Mails">
                     {failed.into_iter().map(|m| {
-                        let id = m.id;
+                        let (id, recipient) = (m.id, m.recipient.clone());
                         view! {
                             <li class="buero-item" data-testid="failed-mail">
                                 <p>
@@ -471,7 +480,7 @@ fn MailSection() -> impl IntoView {
                                     {(!m.request.is_empty()).then(|| view! { " · " <A href=format!("/arbeitsplatz/{}", m.request)>"zum Anliegen"</A> })}
                                 </p>
                                 <p class="muted">"Grund: " {m.failed.clone().unwrap_or_default()}</p>
-                                <button type="button" class="link-button" on:click=move |_| retry(id)>
+                                <button type="button" class="link-button" on:click=move |_| retry(id, recipient.clone())>
                                     "Erneut senden" <span class="visually-hidden">" an " {m.recipient.clone()}</span>
                                 </button>
                             </li>

@@ -10,7 +10,6 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use lotsen_domain::model::{Lotse, MAX_TEXT};
 use lotsen_domain::normalize::fold;
-use lotsen_domain::notify::Notify;
 use lotsen_domain::protocol::FieldError;
 use lotsen_domain::Collection;
 use serde_json::{json, Value};
@@ -297,11 +296,7 @@ fn LotseRow(id: String, notice: Notice) -> impl IntoView {
                         None => "Profil noch nie bestätigt".to_owned(),
                     })} " · "
                     // Set by the Lotse in /profil; the Büro sees it, it does not change it.
-                    {field(|r| format!("E-Mail bei neuen Anliegen: {}", match r.lotse.notify {
-                        Notify::Sofort => "sofort",
-                        Notify::Taeglich => "täglich",
-                        Notify::Nie => "nie",
-                    }))}
+                    {field(|r| format!("E-Mail bei neuen Anliegen: {}", r.lotse.notify.short_label()))}
                 </p>
             </div>
             <div class="buero-actions">

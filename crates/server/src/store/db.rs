@@ -361,6 +361,12 @@ impl PgPool {
         }
     }
 
+    /// Closes the idle connections (after one broke: they are most likely broken too).
+    pub fn forget_idle(&self) {
+        let idle = std::mem::take(&mut *self.idle.lock().unwrap_or_else(|p| p.into_inner()));
+        drop(idle);
+    }
+
     /// Whether this process holds the session-level advisory lock `key`, taking it if it is
     /// free. The lock lives as long as its connection: when the process dies, or its connection
     /// breaks, PostgreSQL frees it for the next process that asks. A process that does not get

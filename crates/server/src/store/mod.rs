@@ -595,31 +595,45 @@ fn pg_transaction<R: Send>(
     f: impl FnOnce(&Tx) -> StoreResult<R> + Send,
 ) -> StoreResult<R> {
     off_async(|| {
-        let mut guard = pool.get()?;
-        let pg = guard.conn()?;
-        let tx = if write {
-            pg.client.transaction()?
-        } else {
-            pg.client
-                .build_transaction()
-                .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?
-        };
-        let t = Tx {
-            conn: Conn::Postgres(RefCell::new(PgTx {
-                tx,
-                statements: &mut pg.statements,
-            })),
-        };
-        if write {
-            t.conn
-                .rows("SELECT pg_advisory_xact_lock(?1)", vals![WRITE_LOCK])?;
+        let out = pg_transaction_on(pool, write, f);
+        if out.as_ref().is_err_and(StoreError::is_unavailable) {
+            // The database went away: the idle connections broke with this one. Dropped now,
+            // the first requests after its return open fresh ones instead of failing on them.
+            pool.forget_idle();
         }
-        let out = f(&t)?;
-        t.finish_pg()?;
-        Ok(out)
+        out
     })
+}
+
+fn pg_transaction_on<R>(
+    pool: &PgPool,
+    write: bool,
+    f: impl FnOnce(&Tx) -> StoreResult<R>,
+) -> StoreResult<R> {
+    let mut guard = pool.get()?;
+    let pg = guard.conn()?;
+    let tx = if write {
+        pg.client.transaction()?
+    } else {
+        pg.client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?
+    };
+    let t = Tx {
+        conn: Conn::Postgres(RefCell::new(PgTx {
+            tx,
+            statements: &mut pg.statements,
+        })),
+    };
+    if write {
+        t.conn
+            .rows("SELECT pg_advisory_xact_lock(?1)", vals![WRITE_LOCK])?;
+    }
+    let out = f(&t)?;
+    t.finish_pg()?;
+    Ok(out)
 }
 
 /// Runs `f` where PostgreSQL's blocking client may run: it drives its connection with a small

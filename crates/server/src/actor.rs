@@ -88,7 +88,7 @@ impl FromRequestParts<ServerState> for Caller {
         };
         let hash = auth::hash_token(&token);
         let (auth, store, lookup) = (state.auth.clone(), state.store.clone(), hash.clone());
-        let actor = tokio::task::spawn_blocking(move || auth.resolve(&store, &lookup))
+        let actor = crate::store::blocking(move || auth.resolve(&store, &lookup))
             .await
             .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))??;
         // The device hash stays, so a logged-in colleague still sees the requests of their

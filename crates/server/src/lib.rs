@@ -175,12 +175,11 @@ pub async fn serve(config: Config) -> Result<(), BoxError> {
     );
     // Connecting blocks (PostgreSQL's client runs its own small runtime).
     let store = Arc::new(
-        tokio::task::spawn_blocking(move || Store::open_configured(url.as_deref(), &access, &dir))
-            .await??,
+        store::blocking(move || Store::open_configured(url.as_deref(), &access, &dir)).await??,
     );
     if config.demo {
         let seeder = store.clone();
-        let seeded = tokio::task::spawn_blocking(move || demo::seed_if_empty(&seeder)).await??;
+        let seeded = store::blocking(move || demo::seed_if_empty(&seeder)).await??;
         if seeded > 0 {
             tracing::info!(records = seeded, "demo data seeded");
         }
@@ -219,7 +218,7 @@ async fn retention_schedule(store: Arc<Store>, retention: ops::Retention) {
     loop {
         daily.tick().await;
         let store = store.clone();
-        match tokio::task::spawn_blocking(move || ops::daily_retention(&store, retention)).await {
+        match store::blocking(move || ops::daily_retention(&store, retention)).await {
             Ok(Ok(None)) => {}
             Ok(Ok(Some(report))) => {
                 tracing::info!(

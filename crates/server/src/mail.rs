@@ -467,7 +467,7 @@ pub async fn run(store: Arc<Store>, mailer: Arc<Mailer>) {
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> StoreResult<T> + Send + 'static,
 ) -> StoreResult<T> {
-    tokio::task::spawn_blocking(f)
+    crate::store::blocking(f)
         .await
         .map_err(|e| StoreError::new(format!("mail task: {e}")))?
 }

@@ -636,13 +636,32 @@ fn pg_transaction_on<R>(
     Ok(out)
 }
 
+thread_local! {
+    /// Set on the runtime's blocking threads by [`blocking`]: they never run async code, so
+    /// PostgreSQL's client runs on them directly.
+    static ON_BLOCKING_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// `tokio::task::spawn_blocking` for work with the store: the way the server calls it from
+/// async code. The thread is marked, so that a PostgreSQL transaction runs right there instead
+/// of on a thread of its own ([`off_async`]).
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, tokio::task::JoinError> {
+    tokio::task::spawn_blocking(move || {
+        ON_BLOCKING_THREAD.set(true);
+        f()
+    })
+    .await
+}
+
 /// Runs `f` where PostgreSQL's blocking client may run: it drives its connection with a small
 /// runtime of its own, which cannot start on a thread that is already inside the server's
-/// runtime. The server calls the store from `spawn_blocking`, where this is no concern, but a
-/// caller on an async thread (a command, a test) must not make it panic; such calls, and only
-/// when a runtime is about, get a thread of their own.
+/// runtime. The server calls the store through [`blocking`], where this is no concern, but a
+/// caller on an async thread (a command, a test) must not make it panic; such calls, when a
+/// runtime is about and the thread is not one of [`blocking`]'s, get a thread of their own.
 fn off_async<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    if tokio::runtime::Handle::try_current().is_err() {
+    if ON_BLOCKING_THREAD.get() || tokio::runtime::Handle::try_current().is_err() {
         return f();
     }
     std::thread::scope(|scope| match scope.spawn(f).join() {
